@@ -1,0 +1,137 @@
+//! Aggregates across replicates: mean, median, mean of log and a seeded 95 %
+//! percentile-bootstrap interval of the mean.
+//!
+//! Under `replace` fitted variances are roughly log-normal across seeds (DESIGN.md,
+//! "Heavy tails"), so the median and the mean of the log are reported beside the
+//! mean.
+
+use rand::Rng as _;
+use serde::Serialize;
+
+use crate::seed::Rng;
+
+/// Summary of one metric at one generation across replicates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Replicates with a finite value.
+    pub n: usize,
+    pub mean: f64,
+    pub median: f64,
+    /// Mean of ln(value); None unless the metric is positive and every value is > 0.
+    pub mean_log: Option<f64>,
+    /// Standard error of the mean.
+    pub std_error: f64,
+    /// 95 % percentile-bootstrap interval of the mean.
+    pub ci95: [f64; 2],
+}
+
+/// Default number of bootstrap resamples.
+pub const DEFAULT_RESAMPLES: usize = 1000;
+
+/// Summarise `values` (non-finite values are left out and not counted).
+pub fn summarize(values: &[f64], positive: bool, resamples: usize, rng: &mut Rng) -> Summary {
+    let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let n = finite.len();
+    if n == 0 {
+        return Summary {
+            n,
+            mean: f64::NAN,
+            median: f64::NAN,
+            mean_log: None,
+            std_error: f64::NAN,
+            ci95: [f64::NAN, f64::NAN],
+        };
+    }
+    let mean = finite.iter().sum::<f64>() / n as f64;
+    let var = if n > 1 {
+        finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+    } else {
+        0.0
+    };
+    let mean_log = (positive && finite.iter().all(|v| *v > 0.0))
+        .then(|| finite.iter().map(|v| v.ln()).sum::<f64>() / n as f64);
+    let ci95 = bootstrap_mean_ci(&finite, resamples, rng);
+    finite.sort_by(f64::total_cmp);
+    let median = if n % 2 == 1 {
+        finite[n / 2]
+    } else {
+        0.5 * (finite[n / 2 - 1] + finite[n / 2])
+    };
+    Summary {
+        n,
+        mean,
+        median,
+        mean_log,
+        std_error: (var / n as f64).sqrt(),
+        ci95,
+    }
+}
+
+/// Percentile bootstrap of the mean (Efron & Tibshirani 1993, §13.3).
+pub fn bootstrap_mean_ci(values: &[f64], resamples: usize, rng: &mut Rng) -> [f64; 2] {
+    let n = values.len();
+    if n < 2 || resamples == 0 {
+        let v = values.first().copied().unwrap_or(f64::NAN);
+        return [v, v];
+    }
+    let mut means: Vec<f64> = (0..resamples)
+        .map(|_| {
+            let mut sum = 0.0;
+            for _ in 0..n {
+                sum += values[rng.random_range(0..n)];
+            }
+            sum / n as f64
+        })
+        .collect();
+    means.sort_by(f64::total_cmp);
+    [quantile(&means, 0.025), quantile(&means, 0.975)]
+}
+
+/// Linear-interpolated quantile of sorted values (type 7, as numpy's default).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::RootSeed;
+
+    #[test]
+    fn summary_of_known_values() {
+        let mut rng = RootSeed(3).global("bootstrap");
+        let s = summarize(&[1.0, 2.0, 3.0, 4.0, f64::NAN], true, 500, &mut rng);
+        assert_eq!(s.n, 4);
+        assert_eq!(s.mean, 2.5);
+        assert_eq!(s.median, 2.5);
+        let expected_log = (24f64).ln() / 4.0;
+        assert!((s.mean_log.unwrap() - expected_log).abs() < 1e-12);
+        assert!(s.ci95[0] < 2.5 && s.ci95[1] > 2.5);
+        assert!(s.ci95[0] >= 1.0 && s.ci95[1] <= 4.0);
+        let negative = summarize(&[-1.0, 2.0], true, 10, &mut rng);
+        assert_eq!(negative.mean_log, None);
+    }
+
+    #[test]
+    fn bootstrap_interval_covers_about_95_percent() {
+        // Normal data, n = 50: the interval should cover the true mean ~95 % of the
+        // time; with 400 trials, 4 SE of a proportion is about ±0.044.
+        use rand_distr::{Distribution, StandardNormal};
+        let seed = RootSeed(11);
+        let trials = 400;
+        let mut covered = 0;
+        for t in 0..trials {
+            let mut rng = seed.stream("data", t, 0);
+            let values: Vec<f64> = (0..50).map(|_| StandardNormal.sample(&mut rng)).collect();
+            let ci = bootstrap_mean_ci(&values, 400, &mut seed.stream("boot", t, 0));
+            if ci[0] <= 0.0 && 0.0 <= ci[1] {
+                covered += 1;
+            }
+        }
+        let share = covered as f64 / trials as f64;
+        assert!((share - 0.95).abs() < 0.05, "coverage {share}");
+    }
+}

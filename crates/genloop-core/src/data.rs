@@ -1,0 +1,259 @@
+//! The data a model is trained on, whatever its kind.
+//!
+//! A [`Dataset`] is a batch of records: vectors for numeric models, symbols for the
+//! categorical model, labelled rows for regression, token sequences for language
+//! models (later). Regimes only need to count, select and concatenate records, so
+//! they work unchanged on every kind.
+
+use std::sync::Arc;
+
+use crate::provenance::{CompositionEntry, Pool, Provenance};
+
+/// A batch of records of one kind.
+pub trait Dataset: Clone + Send + Sync + 'static {
+    /// Number of records.
+    fn len(&self) -> usize;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Size of record `index` in the regime's unit: 1 for numeric records, the token
+    /// count for text. Regime sizes (budgets, fractions) are counted in these units.
+    fn units_of(&self, _index: usize) -> usize {
+        1
+    }
+
+    /// Total size in units.
+    fn units(&self) -> usize {
+        self.len()
+    }
+
+    /// True when every record counts as one unit, so selections can be made by index
+    /// without looking at record sizes.
+    fn unit_records(&self) -> bool {
+        true
+    }
+
+    /// The records at `indices`, in that order.
+    fn select(&self, indices: &[usize]) -> Self;
+
+    /// All records of `parts`, in order.
+    fn concat(parts: &[&Self]) -> Self;
+}
+
+/// Row-major vectors of a fixed dimension.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vectors {
+    pub dim: usize,
+    pub values: Vec<f64>,
+}
+
+impl Vectors {
+    pub fn new(dim: usize, values: Vec<f64>) -> Self {
+        assert!(dim > 0 && values.len() % dim == 0, "ragged vectors");
+        Vectors { dim, values }
+    }
+
+    pub fn row(&self, index: usize) -> &[f64] {
+        &self.values[index * self.dim..(index + 1) * self.dim]
+    }
+
+    pub fn rows(&self) -> std::slice::ChunksExact<'_, f64> {
+        self.values.chunks_exact(self.dim)
+    }
+}
+
+impl Dataset for Vectors {
+    fn len(&self) -> usize {
+        self.values.len() / self.dim
+    }
+
+    fn select(&self, indices: &[usize]) -> Self {
+        let mut values = Vec::with_capacity(indices.len() * self.dim);
+        for &i in indices {
+            values.extend_from_slice(self.row(i));
+        }
+        Vectors::new(self.dim, values)
+    }
+
+    fn concat(parts: &[&Self]) -> Self {
+        let dim = parts.first().map_or(1, |p| p.dim);
+        let mut values = Vec::with_capacity(parts.iter().map(|p| p.values.len()).sum());
+        for part in parts {
+            assert_eq!(part.dim, dim, "concatenating vectors of different dimensions");
+            values.extend_from_slice(&part.values);
+        }
+        Vectors::new(dim, values)
+    }
+}
+
+/// Draws of a categorical variable, as category indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbols {
+    pub categories: usize,
+    pub values: Vec<u32>,
+}
+
+impl Dataset for Symbols {
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    fn select(&self, indices: &[usize]) -> Self {
+        Symbols {
+            categories: self.categories,
+            values: indices.iter().map(|&i| self.values[i]).collect(),
+        }
+    }
+
+    fn concat(parts: &[&Self]) -> Self {
+        Symbols {
+            categories: parts.first().map_or(0, |p| p.categories),
+            values: parts.iter().flat_map(|p| p.values.iter().copied()).collect(),
+        }
+    }
+}
+
+/// Regression rows: inputs `x` (row-major, `dim` columns) and labels `y`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Labeled {
+    pub dim: usize,
+    pub x: Arc<Vec<f64>>,
+    pub y: Vec<f64>,
+}
+
+impl Labeled {
+    pub fn row(&self, index: usize) -> &[f64] {
+        &self.x[index * self.dim..(index + 1) * self.dim]
+    }
+}
+
+impl Dataset for Labeled {
+    fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    fn select(&self, indices: &[usize]) -> Self {
+        let mut x = Vec::with_capacity(indices.len() * self.dim);
+        for &i in indices {
+            x.extend_from_slice(self.row(i));
+        }
+        Labeled {
+            dim: self.dim,
+            x: Arc::new(x),
+            y: indices.iter().map(|&i| self.y[i]).collect(),
+        }
+    }
+
+    fn concat(parts: &[&Self]) -> Self {
+        let dim = parts.first().map_or(1, |p| p.dim);
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for part in parts {
+            x.extend_from_slice(&part.x);
+            y.extend_from_slice(&part.y);
+        }
+        Labeled {
+            dim,
+            x: Arc::new(x),
+            y,
+        }
+    }
+}
+
+/// One batch with its provenance. The data are shared, so building a training set
+/// from pools copies no records.
+#[derive(Clone, Debug)]
+pub struct Part<D> {
+    pub provenance: Provenance,
+    pub data: Arc<D>,
+}
+
+impl<D: Dataset> Part<D> {
+    pub fn new(provenance: Provenance, data: D) -> Self {
+        Part {
+            provenance,
+            data: Arc::new(data),
+        }
+    }
+}
+
+/// The training set of one generation: batches tagged with provenance.
+#[derive(Clone, Debug)]
+pub struct TrainingSet<D> {
+    pub parts: Vec<Part<D>>,
+}
+
+impl<D: Dataset> TrainingSet<D> {
+    pub fn new(parts: Vec<Part<D>>) -> Self {
+        TrainingSet { parts }
+    }
+
+    pub fn single(provenance: Provenance, data: D) -> Self {
+        TrainingSet::new(vec![Part::new(provenance, data)])
+    }
+
+    /// The batches' data, in order.
+    pub fn chunks(&self) -> impl Iterator<Item = &D> + '_ {
+        self.parts.iter().map(|p| p.data.as_ref())
+    }
+
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(|p| p.data.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn units(&self) -> usize {
+        self.parts.iter().map(|p| p.data.units()).sum()
+    }
+
+    /// All records in one batch (for models that need contiguous data).
+    pub fn concatenated(&self) -> D {
+        if self.parts.len() == 1 {
+            return self.parts[0].data.as_ref().clone();
+        }
+        let refs: Vec<&D> = self.chunks().collect();
+        D::concat(&refs)
+    }
+
+    /// Records and units by pool and generation of origin, sorted.
+    pub fn composition(&self) -> Vec<CompositionEntry> {
+        let mut entries: Vec<CompositionEntry> = Vec::new();
+        for part in &self.parts {
+            let key = (part.provenance.pool, part.provenance.generation);
+            let records = part.data.len() as u64;
+            let units = part.data.units() as u64;
+            match entries
+                .iter_mut()
+                .find(|e| (e.pool, e.origin_generation) == key)
+            {
+                Some(entry) => {
+                    entry.records += records;
+                    entry.units += units;
+                }
+                None => entries.push(CompositionEntry {
+                    pool: key.0,
+                    origin_generation: key.1,
+                    records,
+                    units,
+                }),
+            }
+        }
+        entries.retain(|e| e.records > 0);
+        entries.sort_by_key(|e| (e.pool, e.origin_generation));
+        entries
+    }
+
+    /// Units from `pool`.
+    pub fn units_from(&self, pool: Pool) -> usize {
+        self.parts
+            .iter()
+            .filter(|p| p.provenance.pool == pool)
+            .map(|p| p.data.units())
+            .sum()
+    }
+}

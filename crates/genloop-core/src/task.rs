@@ -1,0 +1,44 @@
+//! A task binds a ground-truth source to a model family and its metrics: what the
+//! loop needs to draw human data, fit, and measure, for one kind of data.
+
+use crate::data::Dataset;
+use crate::metrics::MetricSpec;
+use crate::model::{Estimator, FittedModel};
+use crate::seed::Rng;
+
+/// The fitted model type of a task.
+pub type ModelOf<T> = <<T as Task>::Estimator as Estimator>::Model;
+
+/// Source + model family + metrics. The loop is generic over tasks, so adding a model
+/// or a data kind never touches the loop.
+pub trait Task: Send + Sync {
+    type Data: Dataset;
+    type Estimator: Estimator<Data = Self::Data>;
+    /// What metrics need besides the model: the holdout set and its statistics.
+    type Truth: Send + Sync;
+
+    /// The metrics `evaluate` writes, in order.
+    fn metrics(&self) -> &[MetricSpec];
+
+    /// Human data from the ground truth (original, holdout and fresh pools).
+    fn draw(&self, n: usize, rng: &mut Rng) -> Self::Data;
+
+    /// Prepare the evaluation context of one replicate.
+    fn truth(&self, holdout: Self::Data) -> Self::Truth;
+
+    /// The estimator of one replicate. Some models bind to the original data here
+    /// (linear regression with a fixed design reuses the original inputs).
+    fn estimator(&self, original: &Self::Data) -> Self::Estimator;
+
+    /// Write one value per metric of `metrics()` into `out` (cleared first).
+    fn evaluate(&self, model: &ModelOf<Self>, truth: &Self::Truth, out: &mut Vec<f64>);
+}
+
+/// Convenience: the model's mean log-probability on `data`, negated.
+pub fn mean_nll<M: FittedModel>(model: &M, data: &M::Data) -> f64 {
+    let lp = model.log_prob(data);
+    if lp.is_empty() {
+        return f64::NAN;
+    }
+    -lp.iter().sum::<f64>() / lp.len() as f64
+}
