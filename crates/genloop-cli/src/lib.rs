@@ -1,1 +1,34 @@
-pub fn _x(){}
+//! The `genloop` command line as a library: argument parsing ([`args`]), commands
+//! ([`commands`]), the run driver ([`runner`]) and aggregates ([`summary`]).
+
+pub mod args;
+pub mod commands;
+pub mod files;
+pub mod runner;
+pub mod summary;
+
+/// The config text of `genloop demo`.
+pub const DEMO_CONFIG: &str = include_str!("demo.toml");
+
+/// Bad input that is the user's to fix (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Exit code for an error: 2 for bad input (config, arguments, existing folders), 1
+/// otherwise.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    let usage = error.chain().any(|e| {
+        e.is::<UsageError>()
+            || e.is::<genloop_core::config::ConfigError>()
+            || matches!(
+                e.downcast_ref::<genloop_store::StoreError>(),
+                Some(genloop_store::StoreError::Exists(_) | genloop_store::StoreError::Missing(_))
+            )
+    });
+    if usage {
+        2
+    } else {
+        1
+    }
+}

@@ -1,1 +1,17 @@
-fn main(){}
+//! The `genloop` binary: arguments → settings → one function per command. Errors are
+//! printed on stderr; bad input exits with 2, other failures with 1.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = genloop_cli::args::Cli::parse();
+    match genloop_cli::commands::execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(genloop_cli::exit_code(&error))
+        }
+    }
+}

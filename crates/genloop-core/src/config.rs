@@ -180,14 +180,14 @@ impl SourceSpec {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VarianceEstimator {
     Mle,
     Unbiased,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Bandwidth {
     Scott,
@@ -195,14 +195,14 @@ pub enum Bandwidth {
     Fixed(f64),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Design {
     Fixed,
     Fresh,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoiseMode {
     Known,
@@ -529,7 +529,8 @@ impl RawConfig {
         };
         let bootstrap = c.count("output.bootstrap", self.output.bootstrap, Some(1000), 0, "bootstrap = 1000");
 
-        if let (Some(source), Some(model)) = (&source, &model) {
+        // Size checks only make sense once the sizes themselves are valid.
+        if let (Some(source), Some(model), true) = (&source, &model, c.problems.is_empty()) {
             check_pairing(&mut c, source, model, &settings, &arms);
         }
         match (source, model, c.problems.is_empty()) {

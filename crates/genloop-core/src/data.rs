@@ -195,7 +195,7 @@ impl<D: Dataset> TrainingSet<D> {
     }
 
     /// The batches' data, in order.
-    pub fn chunks(&self) -> impl Iterator<Item = &D> + '_ {
+    pub fn chunks(&self) -> impl Iterator<Item = &D> + Clone + '_ {
         self.parts.iter().map(|p| p.data.as_ref())
     }
 

@@ -45,7 +45,8 @@ pub struct GenerationResult {
     pub generation: u32,
     pub composition: Vec<CompositionEntry>,
     pub decision: Decision,
-    /// The gate metric of the candidate model (None without a gate).
+    /// The gate metric of the candidate model on the validation set (None without a
+    /// gate).
     pub candidate_value: Option<f64>,
     /// Generation of the model in service after this generation (differs from
     /// `generation` after a rollback).
@@ -165,6 +166,22 @@ pub fn run_replicate<T: Task>(
     let original = task.draw(settings.original, &mut seed.stream("original", replicate, 0));
     let holdout = task.draw(settings.holdout, &mut seed.stream("holdout", replicate, 0));
     let truth = task.truth(holdout);
+    // The gate judges on its own validation draw, so the holdout metrics stay an
+    // unbiased test of the selected models.
+    let validation = gate.map(|_| {
+        task.truth(task.draw(settings.holdout, &mut seed.stream("validation", replicate, 0)))
+    });
+    let mut gate_metrics = Vec::new();
+    let mut gate_value = |model: &crate::task::ModelOf<T>, test_metrics: &[f64]| -> Option<f64> {
+        let (index, _) = gate?;
+        match &validation {
+            Some(v) => {
+                task.evaluate(model, v, &mut gate_metrics);
+                Some(gate_metrics[*index])
+            }
+            None => Some(test_metrics[*index]),
+        }
+    };
     let estimator = task.estimator(&original);
     let original_units = {
         use crate::data::Dataset;
@@ -186,7 +203,7 @@ pub fn run_replicate<T: Task>(
         .map_err(|e| fit_error(0, e))?;
     let mut metrics = Vec::new();
     task.evaluate(&model0, &truth, &mut metrics);
-    let mut gate_state = gate.map(|(index, _)| metrics[*index]);
+    let mut gate_state = gate_value(&model0, &metrics);
     let mut deployed = (0u32, model0.clone());
     let mut best = (0u32, model0, metrics.clone());
     let mut deployed_metrics = metrics.clone();
@@ -239,9 +256,9 @@ pub fn run_replicate<T: Task>(
             .fit(&train, &mut seed.stream("fit", replicate, u64::from(g)))
             .map_err(|e| fit_error(g, e))?;
         task.evaluate(&candidate, &truth, &mut metrics);
-        let (decision, candidate_value) = match (gate, gate_state) {
-            (Some((index, gate)), Some(best_value)) => {
-                let value = metrics[*index];
+        let candidate_gate_value = gate_value(&candidate, &metrics);
+        let (decision, candidate_value) = match (gate, gate_state, candidate_gate_value) {
+            (Some((_, gate)), Some(best_value), Some(value)) => {
                 let decision = gate.decide(value, best_value);
                 if decision.accepted && gate.improves(value, best_value) {
                     gate_state = Some(value);

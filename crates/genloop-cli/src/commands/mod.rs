@@ -1,0 +1,133 @@
+//! One function per command.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use genloop_core::config;
+use genloop_store::Store;
+
+use crate::args::{Cli, Command, ExportFormat, RunOptions};
+use crate::files::write_atomic;
+use crate::runner::{self, RunRequest, STORE_FILE, SUMMARY_FILE};
+use crate::summary;
+use crate::{UsageError, DEMO_CONFIG};
+
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo { options } => run_config(DEMO_CONFIG, "built-in demo config", &options),
+        Command::Run { config, options } => {
+            let text = std::fs::read_to_string(&config)
+                .map_err(|e| UsageError(format!("cannot read config {}: {e}", config.display())))?;
+            run_config(&text, &config.display().to_string(), &options)
+        }
+        Command::Export {
+            dir,
+            format: ExportFormat::Csv,
+            arm,
+            output,
+        } => export(&dir, arm.as_deref(), output.as_deref()),
+        Command::Summary { dir, json } => {
+            let store = Store::open(&dir.join(STORE_FILE))?;
+            let (summary, _) = summary::from_store(&store)?;
+            print_summary(&summary, json)
+        }
+    }
+}
+
+fn print_summary(summary: &summary::RunSummary, json: bool) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut stdout, summary)?;
+        writeln!(stdout)?;
+    } else {
+        write!(stdout, "{}", summary::render_text(summary))?;
+    }
+    Ok(())
+}
+
+/// Check the config (nothing is written when it is bad), run it, write the exports
+/// and print the aggregates.
+pub fn run_config(text: &str, origin: &str, options: &RunOptions) -> anyhow::Result<()> {
+    let experiment = config::from_toml(text, origin)?;
+    if options.threads == Some(0) {
+        return Err(UsageError("--threads must be at least 1".into()).into());
+    }
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| runner::default_out(&experiment.name));
+    let started = std::time::Instant::now();
+    runner::run(&RunRequest {
+        experiment: &experiment,
+        config_text: text,
+        out: out.clone(),
+        threads: options.threads,
+        resume: options.resume,
+        progress: !options.json,
+    })?;
+    let store = Store::open(&out.join(STORE_FILE))?;
+    let (summary, _) = summary::from_store(&store)?;
+    write_atomic(&out.join(SUMMARY_FILE), serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    export(&out, None, None)?;
+    print_summary(&summary, options.json)?;
+    eprintln!(
+        "run folder: {} (config.toml, results.sqlite, summary.json, csv/) in {:.1} s",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// CSV export: `replicate,generation,metric,value` per arm.
+pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::Result<()> {
+    let store = Store::open(&dir.join(STORE_FILE))?;
+    let experiments = store.experiments()?;
+    let selected: Vec<_> = match arm {
+        Some(name) => {
+            let found: Vec<_> = experiments.iter().filter(|e| e.arm == name).collect();
+            if found.is_empty() {
+                return Err(UsageError(format!(
+                    "{}: no arm named `{name}`; arms: {}",
+                    dir.display(),
+                    experiments.iter().map(|e| e.arm.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+                .into());
+            }
+            found
+        }
+        None => experiments.iter().collect(),
+    };
+    if let Some(path) = output {
+        if selected.len() != 1 {
+            return Err(UsageError(format!(
+                "the run has {} arms; pick one with --arm to export into a single file",
+                selected.len()
+            ))
+            .into());
+        }
+        let mut bytes = Vec::new();
+        store.export_csv(selected[0].id, &mut bytes)?;
+        if path == Path::new("-") {
+            std::io::stdout().lock().write_all(&bytes)?;
+        } else {
+            write_atomic(path, &bytes)?;
+        }
+        return Ok(());
+    }
+    for experiment in selected {
+        let mut bytes = Vec::new();
+        store.export_csv(experiment.id, &mut bytes)?;
+        let path = dir.join("csv").join(format!("{}.csv", file_safe(&experiment.arm)));
+        write_atomic(&path, &bytes).with_context(|| format!("exporting arm `{}`", experiment.arm))?;
+    }
+    Ok(())
+}
+
+/// An arm name as a file name.
+pub fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "-_+.".contains(c) { c } else { '_' })
+        .collect()
+}

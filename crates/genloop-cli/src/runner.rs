@@ -1,0 +1,172 @@
+//! The run driver: a checked experiment in, a run folder out (config, SQLite store,
+//! CSV export, summary), with a progress bar on stderr.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use genloop_core::config::{CompositionDetail, Experiment};
+use genloop_core::engine::{run_arm, Arm, Observer, ObserverError, ReplicateResult};
+use genloop_core::task::Task;
+use genloop_models::dispatch::{dispatch, TaskVisitor};
+use genloop_store::{config_hash, ExperimentInfo, Store};
+
+use crate::files::write_atomic;
+use crate::UsageError;
+
+/// File names inside a run folder.
+pub const CONFIG_FILE: &str = "config.toml";
+pub const STORE_FILE: &str = "results.sqlite";
+pub const SUMMARY_FILE: &str = "summary.json";
+
+/// What to run and where.
+pub struct RunRequest<'a> {
+    pub experiment: &'a Experiment,
+    pub config_text: &'a str,
+    pub out: PathBuf,
+    pub threads: Option<usize>,
+    pub resume: bool,
+    pub progress: bool,
+}
+
+/// Prepare the run folder: a new one, or an interrupted one to resume.
+fn open_folder(request: &RunRequest<'_>) -> anyhow::Result<Store> {
+    let out = &request.out;
+    let store_path = out.join(STORE_FILE);
+    if request.resume {
+        let store = Store::open(&store_path)?;
+        let stored = store.experiments()?;
+        if let Some(first) = stored.first() {
+            if first.config_hash != config_hash(request.config_text) {
+                return Err(UsageError(format!(
+                    "{}: the stored run has a different config (hash {}, this config {}); resume with the same config or choose a new --out",
+                    out.display(),
+                    first.config_hash,
+                    config_hash(request.config_text)
+                ))
+                .into());
+            }
+        }
+        return Ok(store);
+    }
+    if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(UsageError(format!(
+            "{} already exists and is not empty; runs are never overwritten: choose another --out, or add --resume to continue it",
+            out.display()
+        ))
+        .into());
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    write_atomic(&out.join(CONFIG_FILE), request.config_text.as_bytes())?;
+    Ok(Store::create(&store_path)?)
+}
+
+/// Run every arm of the experiment into the run folder.
+pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
+    let store = open_folder(request)?;
+    let experiment = request.experiment;
+    let total = (experiment.settings.replicates * experiment.arms.len()) as u64;
+    let bar = if request.progress {
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:>24} [{bar:30}] {pos}/{len} replicates ({elapsed}, eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(request.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let driver = Driver {
+        experiment,
+        config_text: request.config_text,
+        store: Mutex::new(store),
+        bar: &bar,
+    };
+    pool.install(|| dispatch(experiment, driver))?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+struct Driver<'a> {
+    experiment: &'a Experiment,
+    config_text: &'a str,
+    store: Mutex<Store>,
+    bar: &'a ProgressBar,
+}
+
+impl TaskVisitor for Driver<'_> {
+    type Output = anyhow::Result<()>;
+
+    fn visit<T: Task>(self, task: &T) -> anyhow::Result<()> {
+        let experiment = self.experiment;
+        let names: Vec<&str> = task.metrics().iter().map(|m| m.name).collect();
+        for (position, arm) in experiment.arms.iter().enumerate() {
+            let (id, done) = {
+                let store = self.store.lock().expect("store lock");
+                let id = store.add_experiment(&ExperimentInfo {
+                    name: &experiment.name,
+                    arm: &arm.name,
+                    position,
+                    config: self.config_text,
+                    arm_spec_json: serde_json::to_string(arm)?,
+                    seed: experiment.settings.seed,
+                    replicates: experiment.settings.replicates,
+                    generations: experiment.settings.generations,
+                    metrics: task.metrics(),
+                })?;
+                (id, store.completed_replicates(id)?)
+            };
+            let todo: Vec<u64> = (0..experiment.settings.replicates as u64)
+                .filter(|r| done.binary_search(r).is_err())
+                .collect();
+            self.bar.set_message(arm.name.clone());
+            self.bar.inc(done.len() as u64);
+            let writer = StoreWriter {
+                store: &self.store,
+                experiment_id: id,
+                metric_names: &names,
+                detail: experiment.composition,
+                bar: self.bar,
+            };
+            run_arm(task, &experiment.settings, arm, &todo, &writer)?;
+            self.store.lock().expect("store lock").finish_experiment(id)?;
+        }
+        Ok(())
+    }
+}
+
+/// The SQLite store and the progress bar as one observer of the loop.
+struct StoreWriter<'a> {
+    store: &'a Mutex<Store>,
+    experiment_id: i64,
+    metric_names: &'a [&'a str],
+    detail: CompositionDetail,
+    bar: &'a ProgressBar,
+}
+
+impl Observer for StoreWriter<'_> {
+    fn replicate_done(&self, _arm: &Arm, _result: &ReplicateResult) {
+        self.bar.inc(1);
+    }
+
+    fn chunk_done(&self, _arm: &Arm, results: &[ReplicateResult]) -> Result<(), ObserverError> {
+        let store = self.store.lock().expect("store lock");
+        store.write_replicates(self.experiment_id, results, self.metric_names, self.detail)?;
+        Ok(())
+    }
+}
+
+/// The default run folder of an experiment.
+pub fn default_out(name: &str) -> PathBuf {
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    Path::new("runs").join(format!("{safe}-{}", crate::files::utc_stamp()))
+}

@@ -1,0 +1,227 @@
+//! Per-generation aggregates of a run, computed from its store alone: mean, median,
+//! mean of log, 95 % bootstrap interval and the closed-form prediction.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use genloop_core::aggregate::{summarize, Summary};
+use genloop_core::config::{self, Experiment};
+use genloop_core::prediction;
+use genloop_core::seed::RootSeed;
+use genloop_store::Store;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricSummary {
+    pub mean: f64,
+    pub median: f64,
+    pub mean_log: Option<f64>,
+    pub ci95: [f64; 2],
+    pub std_error: f64,
+    pub n: usize,
+    pub theory: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GenerationSummary {
+    pub generation: usize,
+    pub metrics: BTreeMap<String, MetricSummary>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ArmSummary {
+    pub name: String,
+    pub regime: String,
+    pub replicates: usize,
+    /// Generations the gate rejected, over all replicates.
+    pub rejected: usize,
+    /// Metric names in the task's order.
+    pub metric_order: Vec<String>,
+    pub generations: Vec<GenerationSummary>,
+}
+
+/// The `--json` document: `generations` is the first arm's (the only one for a
+/// single-arm config); `arms` holds every arm.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSummary {
+    pub name: String,
+    pub generations: Vec<GenerationSummary>,
+    pub arms: Vec<ArmSummary>,
+}
+
+/// Aggregate every arm stored in `store`.
+pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
+    let rows = store.experiments()?;
+    let first = rows
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("{}: the store holds no experiment", store.path().display()))?;
+    let experiment = config::from_toml(&first.config, "stored config")?;
+    let seed = RootSeed(experiment.settings.seed);
+    let mut arms = Vec::new();
+    for row in &rows {
+        let arm = experiment
+            .arms
+            .iter()
+            .find(|a| a.name == row.arm)
+            .ok_or_else(|| anyhow::anyhow!("stored arm `{}` is not in the stored config", row.arm))?;
+        let specs = store.metric_specs(row.id)?;
+        let matrices: Vec<Vec<Vec<f64>>> = specs
+            .iter()
+            .map(|s| store.metric_matrix(row.id, &s.name))
+            .collect::<Result<_, _>>()?;
+        let generations = matrices.first().map_or(0, |m| m.len());
+        let cells: Vec<(usize, usize)> = (0..generations)
+            .flat_map(|g| (0..specs.len()).map(move |m| (g, m)))
+            .collect();
+        let summaries: Vec<Summary> = cells
+            .par_iter()
+            .map(|&(g, m)| {
+                let mut rng = seed.stream(&format!("bootstrap/{}/{}", row.arm, specs[m].name), 0, g as u64);
+                summarize(&matrices[m][g], specs[m].positive, experiment.bootstrap, &mut rng)
+            })
+            .collect();
+        let mut per_generation: Vec<GenerationSummary> = (0..generations)
+            .map(|generation| GenerationSummary {
+                generation,
+                metrics: BTreeMap::new(),
+            })
+            .collect();
+        for ((g, m), s) in cells.into_iter().zip(summaries) {
+            let name = &specs[m].name;
+            per_generation[g].metrics.insert(
+                name.clone(),
+                MetricSummary {
+                    mean: s.mean,
+                    median: s.median,
+                    mean_log: s.mean_log,
+                    ci95: s.ci95,
+                    std_error: s.std_error,
+                    n: s.n,
+                    theory: prediction::expected(&experiment, arm, name, g),
+                },
+            );
+        }
+        arms.push(ArmSummary {
+            name: row.arm.clone(),
+            regime: arm.regime.kind.name().to_string(),
+            replicates: store.completed_replicates(row.id)?.len(),
+            rejected: store.rejections(row.id)?.len(),
+            metric_order: specs.iter().map(|s| s.name.clone()).collect(),
+            generations: per_generation,
+        });
+    }
+    let summary = RunSummary {
+        name: experiment.name.clone(),
+        generations: arms.first().map(|a| a.generations.clone()).unwrap_or_default(),
+        arms,
+    };
+    Ok((summary, experiment))
+}
+
+/// Generations shown in the text table: 0, 1, 2, 5, 10, 20, 50, … and the last.
+fn shown_generations(count: usize) -> Vec<usize> {
+    let mut shown = Vec::new();
+    let mut step = 1;
+    while step < count {
+        for k in [1, 2, 5] {
+            if k * step < count {
+                shown.push(k * step);
+            }
+        }
+        step *= 10;
+    }
+    shown.insert(0, 0);
+    shown.retain(|g| *g < count);
+    shown.sort_unstable();
+    shown.dedup();
+    if count > 0 && shown.last() != Some(&(count - 1)) {
+        shown.push(count - 1);
+    }
+    shown
+}
+
+/// Headline metrics for the text table, in order of preference.
+const HEADLINE: &[&str] = &[
+    "variance_ratio",
+    "mean_sq_error",
+    "param_error",
+    "test_mse",
+    "kl_to_truth",
+    "entropy",
+    "support_size",
+    "holdout_nll",
+];
+
+fn number(v: f64) -> String {
+    if !v.is_finite() {
+        format!("{v}")
+    } else if v != 0.0 && (v.abs() >= 1e4 || v.abs() < 1e-3) {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// A human-readable table per arm: mean [95 % interval] and, where a closed form
+/// applies, the prediction in parentheses.
+pub fn render_text(summary: &RunSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: mean over replicates [95 % bootstrap interval] (closed-form prediction)", summary.name);
+    for arm in &summary.arms {
+        let metrics: Vec<&str> = HEADLINE
+            .iter()
+            .copied()
+            .filter(|m| arm.metric_order.iter().any(|n| n == m))
+            .take(3)
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n== {} (regime {}, {} replicates{})",
+            arm.name,
+            arm.regime,
+            arm.replicates,
+            if arm.rejected > 0 {
+                format!(", gate rejected {} generations", arm.rejected)
+            } else {
+                String::new()
+            }
+        );
+        let mut header = format!("{:>5}", "gen");
+        for m in &metrics {
+            let _ = write!(header, "  {:<42}", m);
+        }
+        let _ = writeln!(out, "{}", header.trim_end());
+        for g in shown_generations(arm.generations.len()) {
+            let mut line = format!("{g:>5}");
+            for m in &metrics {
+                let cell = match arm.generations[g].metrics.get(*m) {
+                    Some(s) => {
+                        let mut cell = format!("{} [{}, {}]", number(s.mean), number(s.ci95[0]), number(s.ci95[1]));
+                        if let Some(t) = s.theory {
+                            let _ = write!(cell, " ({})", number(t));
+                        }
+                        cell
+                    }
+                    None => "-".into(),
+                };
+                let _ = write!(line, "  {cell:<42}");
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generations_shown() {
+        assert_eq!(shown_generations(50), vec![0, 1, 2, 5, 10, 20, 49]);
+        assert_eq!(shown_generations(1), vec![0]);
+        assert_eq!(shown_generations(3), vec![0, 1, 2]);
+    }
+}

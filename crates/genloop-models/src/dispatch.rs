@@ -1,0 +1,92 @@
+//! From a checked experiment to a concrete task: the one place that maps config kinds
+//! to types. Everything downstream is generic over [`Task`].
+
+use genloop_core::config::{Experiment, ModelSpec, SourceSpec};
+use genloop_core::seed::RootSeed;
+use genloop_core::task::Task;
+
+use crate::gaussian::GaussianEstimator;
+use crate::kde::KdeEstimator;
+use crate::mixture::MixtureEstimator;
+use crate::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
+use crate::tasks::{CategoricalTask, LinearTask, VectorSource, VectorTask};
+
+/// Something to do with a task, whatever its concrete type.
+pub trait TaskVisitor {
+    type Output;
+    fn visit<T: Task>(self, task: &T) -> Self::Output;
+}
+
+/// Build the experiment's task and hand it to `visitor`. The ground truth's random
+/// parameters (mixture means, regression weights) come from the run-wide stream
+/// `"source"`, so every arm and replicate sees the same truth.
+pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> V::Output {
+    let mut source_rng = RootSeed(experiment.settings.seed).global("source");
+    let vector_source = || match &experiment.source {
+        SourceSpec::Gaussian { mean, covariance } => {
+            VectorSource::Gaussian(GaussianSource::new(mean.clone(), covariance.clone()))
+        }
+        SourceSpec::Mixture {
+            dim,
+            components,
+            separation,
+        } => VectorSource::Mixture(MixtureSource::new(
+            *dim,
+            *components,
+            *separation,
+            &mut RootSeed(experiment.settings.seed).global("source"),
+        )),
+        _ => unreachable!("checked: vector models take vector sources"),
+    };
+    let dim = experiment.source.dim();
+    match (&experiment.model, &experiment.source) {
+        (ModelSpec::Gaussian { estimator }, _) => visitor.visit(&VectorTask::new(
+            vector_source(),
+            GaussianEstimator {
+                estimator: *estimator,
+                dim,
+            },
+            true,
+        )),
+        (
+            ModelSpec::Mixture {
+                components,
+                max_iterations,
+                tolerance,
+                inits,
+                reg_covar,
+            },
+            _,
+        ) => visitor.visit(&VectorTask::new(
+            vector_source(),
+            MixtureEstimator {
+                components: *components,
+                max_iterations: *max_iterations,
+                tolerance: *tolerance,
+                inits: *inits,
+                reg_covar: *reg_covar,
+                dim,
+            },
+            false,
+        )),
+        (ModelSpec::Kde { bandwidth }, _) => visitor.visit(&VectorTask::new(
+            vector_source(),
+            KdeEstimator {
+                bandwidth: *bandwidth,
+                dim,
+            },
+            false,
+        )),
+        (ModelSpec::Categorical { smoothing }, SourceSpec::Categorical { categories, exponent }) => {
+            visitor.visit(&CategoricalTask::new(CategoricalSource::new(*categories, *exponent), *smoothing))
+        }
+        (ModelSpec::Linear { design, noise }, SourceSpec::Linear { dim, weights, noise_std }) => {
+            visitor.visit(&LinearTask::new(
+                LinearSource::new(*dim, weights.clone(), *noise_std, &mut source_rng),
+                *design,
+                *noise,
+            ))
+        }
+        _ => unreachable!("checked: model and source kinds are compatible"),
+    }
+}

@@ -1,0 +1,97 @@
+//! What every model of vectors offers the metrics: its moments, and its holdout
+//! negative log-likelihood (computed from sufficient statistics where possible).
+
+use genloop_core::data::Vectors;
+use genloop_core::model::FittedModel;
+use genloop_core::task::mean_nll;
+
+/// The holdout set of a vector task with its sufficient statistics.
+#[derive(Clone, Debug)]
+pub struct VectorHoldout {
+    pub data: Vectors,
+    /// Sample mean.
+    pub mean: Vec<f64>,
+    /// MLE covariance (divide by N), row-major.
+    pub scatter: Vec<f64>,
+}
+
+impl VectorHoldout {
+    pub fn new(data: Vectors) -> Self {
+        let (mean, scatter) = moments(std::iter::once(&data), data.dim);
+        VectorHoldout {
+            data,
+            mean,
+            scatter,
+        }
+    }
+}
+
+/// Mean and MLE covariance over chunks, two passes for numerical stability.
+pub fn moments<'a>(chunks: impl Iterator<Item = &'a Vectors> + Clone, d: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut n = 0usize;
+    let mut mean = vec![0.0; d];
+    for chunk in chunks.clone() {
+        for row in chunk.rows() {
+            for (m, x) in mean.iter_mut().zip(row) {
+                *m += x;
+            }
+        }
+        n += chunk.values.len() / d;
+    }
+    mean.iter_mut().for_each(|m| *m /= n.max(1) as f64);
+    let mut scatter = vec![0.0; d * d];
+    if d == 1 {
+        let mu = mean[0];
+        let mut s = 0.0;
+        for chunk in chunks {
+            for x in &chunk.values {
+                s += (x - mu) * (x - mu);
+            }
+        }
+        scatter[0] = s / n.max(1) as f64;
+        return (mean, scatter);
+    }
+    let mut centered = vec![0.0; d];
+    for chunk in chunks {
+        for row in chunk.rows() {
+            for i in 0..d {
+                centered[i] = row[i] - mean[i];
+            }
+            for i in 0..d {
+                for j in 0..=i {
+                    scatter[i * d + j] += centered[i] * centered[j];
+                }
+            }
+        }
+    }
+    for i in 0..d {
+        for j in 0..=i {
+            let v = scatter[i * d + j] / n.max(1) as f64;
+            scatter[i * d + j] = v;
+            scatter[j * d + i] = v;
+        }
+    }
+    (mean, scatter)
+}
+
+/// A fitted model of vectors.
+pub trait VectorModel: FittedModel<Data = Vectors> {
+    fn dim(&self) -> usize;
+
+    /// Mean of the fitted distribution.
+    fn mean(&self) -> Vec<f64>;
+
+    /// Covariance of the fitted distribution, row-major.
+    fn covariance(&self) -> Vec<f64>;
+
+    /// Mean and covariance when the fitted distribution is itself Gaussian (enables
+    /// the closed-form W₂ and KL to a Gaussian truth).
+    fn as_gaussian(&self) -> Option<(&[f64], &[f64])> {
+        None
+    }
+
+    /// Mean negative log-likelihood of the holdout set.
+    fn holdout_nll(&self, holdout: &VectorHoldout) -> f64 {
+        mean_nll(self, &holdout.data)
+    }
+}
