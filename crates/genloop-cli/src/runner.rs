@@ -170,3 +170,49 @@ pub fn default_out(name: &str) -> PathBuf {
         .collect();
     Path::new("runs").join(format!("{safe}-{}", crate::files::utc_stamp()))
 }
+
+/// One arm's results, in memory.
+pub struct ArmResults {
+    pub arm: Arm,
+    pub metrics: Vec<&'static str>,
+    pub replicates: Vec<ReplicateResult>,
+}
+
+impl ArmResults {
+    /// Values of `metric` at `generation`, one per replicate.
+    pub fn values(&self, metric: &str, generation: usize) -> Vec<f64> {
+        let index = self
+            .metrics
+            .iter()
+            .position(|m| *m == metric)
+            .unwrap_or_else(|| panic!("metric {metric} not measured; measured: {:?}", self.metrics));
+        self.replicates
+            .iter()
+            .map(|r| r.generations[generation].metrics[index])
+            .collect()
+    }
+}
+
+/// Run every arm without a store (tests, benchmarks, notebooks).
+pub fn run_in_memory(experiment: &Experiment) -> anyhow::Result<Vec<ArmResults>> {
+    struct InMemory<'a>(&'a Experiment);
+    impl TaskVisitor for InMemory<'_> {
+        type Output = anyhow::Result<Vec<ArmResults>>;
+        fn visit<T: Task>(self, task: &T) -> Self::Output {
+            let replicates: Vec<u64> = (0..self.0.settings.replicates as u64).collect();
+            let metrics: Vec<&'static str> = task.metrics().iter().map(|m| m.name).collect();
+            self.0
+                .arms
+                .iter()
+                .map(|arm| {
+                    Ok(ArmResults {
+                        arm: arm.clone(),
+                        metrics: metrics.clone(),
+                        replicates: run_arm(task, &self.0.settings, arm, &replicates, &genloop_core::engine::Silent)?,
+                    })
+                })
+                .collect()
+        }
+    }
+    dispatch(experiment, InMemory(experiment))
+}

@@ -905,3 +905,63 @@ pub fn smallest_training_set(regime: &RegimeSpec, original: usize) -> usize {
         RegimeKind::Preserve { fraction } => (fraction * original as f64).round() as usize + synthetic + regime.fresh,
     }
 }
+
+impl ModelSpec {
+    /// The config table that checks back into this spec (config round-trip).
+    pub fn to_raw(&self) -> RawModel {
+        let mut raw = RawModel {
+            kind: self.kind().to_string(),
+            ..RawModel::default()
+        };
+        match self {
+            ModelSpec::Gaussian { estimator } => {
+                raw.estimator = Some(match estimator {
+                    VarianceEstimator::Mle => "mle".into(),
+                    VarianceEstimator::Unbiased => "unbiased".into(),
+                });
+            }
+            ModelSpec::Mixture {
+                components,
+                max_iterations,
+                tolerance,
+                inits,
+                reg_covar,
+            } => {
+                raw.components = Some(*components as i64);
+                raw.max_iterations = Some(*max_iterations as i64);
+                raw.tolerance = Some(*tolerance);
+                raw.inits = Some(*inits as i64);
+                raw.reg_covar = Some(*reg_covar);
+            }
+            ModelSpec::Kde { bandwidth } => {
+                raw.bandwidth = Some(match bandwidth {
+                    Bandwidth::Scott => RawBandwidth::Rule("scott".into()),
+                    Bandwidth::Silverman => RawBandwidth::Rule("silverman".into()),
+                    Bandwidth::Fixed(h) => RawBandwidth::Value(*h),
+                });
+            }
+            ModelSpec::Categorical { smoothing } => raw.smoothing = Some(*smoothing),
+            ModelSpec::Linear { design, noise } => {
+                raw.design = Some(match design {
+                    Design::Fixed => "fixed".into(),
+                    Design::Fresh => "fresh".into(),
+                });
+                raw.noise = Some(match noise {
+                    NoiseMode::Known => "known".into(),
+                    NoiseMode::Estimated => "estimated".into(),
+                });
+            }
+        }
+        raw
+    }
+
+    /// Check a model table on its own (used by the round-trip tests and tools).
+    pub fn from_raw(raw: &RawModel) -> Result<ModelSpec, Vec<Problem>> {
+        let mut c = Checker::default();
+        let spec = check_model(&mut c, raw);
+        match (spec, c.problems.is_empty()) {
+            (Some(spec), true) => Ok(spec),
+            _ => Err(c.problems),
+        }
+    }
+}

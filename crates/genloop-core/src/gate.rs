@@ -2,6 +2,8 @@
 //! accepted model. Decisions are data (STYLE.md 6): the loop stores them with the
 //! generation and acts on them; the gate itself does no I/O.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::metrics::{Direction, MetricSpec};
@@ -21,18 +23,18 @@ pub enum GateSpec {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Decision {
     pub accepted: bool,
-    pub reason: String,
+    pub reason: Cow<'static, str>,
 }
 
 impl Decision {
-    pub fn accept(reason: impl Into<String>) -> Self {
+    pub fn accept(reason: impl Into<Cow<'static, str>>) -> Self {
         Decision {
             accepted: true,
             reason: reason.into(),
         }
     }
 
-    pub fn reject(reason: impl Into<String>) -> Self {
+    pub fn reject(reason: impl Into<Cow<'static, str>>) -> Self {
         Decision {
             accepted: false,
             reason: reason.into(),

@@ -9,11 +9,14 @@
 //! generator, results do not depend on the number of threads.
 
 use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// The generator used for every stream: ChaCha with 8 rounds, portable and fast
-/// (about 1 ns per 64-bit word), reproducible across platforms.
-pub type Rng = ChaCha8Rng;
+/// The generator used for every stream: xoshiro256++ (Blackman & Vigna 2021), 256
+/// bits of state, portable and reproducible across platforms, and about twice as
+/// fast as ChaCha8 in the sampling loop, where the 1-D theory runs spend half their
+/// time. Streams are short and independently seeded through SplitMix64, as its
+/// authors recommend.
+pub type Rng = Xoshiro256PlusPlus;
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mixer.
 fn mix64(mut z: u64) -> u64 {

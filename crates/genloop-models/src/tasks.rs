@@ -8,7 +8,7 @@ use genloop_core::seed::Rng;
 use genloop_core::task::{ModelOf, Task};
 
 use crate::categorical::{self, Categorical, CategoricalEstimator};
-use crate::gaussian::{kl_divergence, w2_squared, Gaussian};
+use crate::gaussian::{kl_divergence, w2_squared};
 use crate::linalg;
 use crate::linear::{LinearEstimator, LinearModel};
 use crate::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
@@ -97,25 +97,21 @@ where
     fn evaluate(&self, model: &ModelOf<Self>, truth: &VectorHoldout, out: &mut Vec<f64>) {
         out.clear();
         let d = model.dim();
-        let (mean, covariance) = match model.as_gaussian() {
-            Some((m, c)) => (None, Some((m, c))),
-            None => (Some((model.mean(), model.covariance())), None),
-        };
-        let (mean, covariance): (&[f64], &[f64]) = match (&mean, covariance) {
-            (_, Some((m, c))) => (m, c),
-            (Some((m, c)), None) => (m, c),
-            (None, None) => unreachable!(),
+        let owned;
+        let (mean, covariance): (&[f64], &[f64]) = match model.as_gaussian() {
+            Some(g) => (&g.mean, &g.covariance),
+            None => {
+                owned = (model.mean(), model.covariance());
+                (&owned.0, &owned.1)
+            }
         };
         let mse: f64 = mean.iter().zip(&self.truth_mean).map(|(a, b)| (a - b).powi(2)).sum();
         let ratio = linalg::trace(covariance, d) / self.truth_trace;
         out.extend([mse, ratio, ratio.ln()]);
         if self.gaussian_pair {
-            if let VectorSource::Gaussian(g) = &self.source {
+            if let (VectorSource::Gaussian(g), Some(fitted)) = (&self.source, model.as_gaussian()) {
                 out.push(w2_squared(mean, covariance, &g.truth.mean, &g.truth.covariance, &g.covariance_sqrt));
-                // Rebuilding the Gaussian is cheap (d is small) and keeps the metric
-                // independent of the model type.
-                let fitted = Gaussian::new(mean.to_vec(), covariance.to_vec());
-                out.push(fitted.map_or(f64::INFINITY, |m| kl_divergence(&g.truth, &m)));
+                out.push(kl_divergence(&g.truth, fitted));
             }
         }
         out.push(model.holdout_nll(truth));

@@ -28,6 +28,20 @@ impl VectorHoldout {
 
 /// Mean and MLE covariance over chunks, two passes for numerical stability.
 pub fn moments<'a>(chunks: impl Iterator<Item = &'a Vectors> + Clone, d: usize) -> (Vec<f64>, Vec<f64>) {
+    if d == 1 {
+        // The hot path of the 1-D theory runs: plain slice sums vectorise.
+        let (mut n, mut sum) = (0usize, 0.0);
+        for chunk in chunks.clone() {
+            n += chunk.values.len();
+            sum += chunk.values.iter().sum::<f64>();
+        }
+        let mu = sum / n.max(1) as f64;
+        let mut squares = 0.0;
+        for chunk in chunks {
+            squares += chunk.values.iter().map(|x| (x - mu) * (x - mu)).sum::<f64>();
+        }
+        return (vec![mu], vec![squares / n.max(1) as f64]);
+    }
     let mut n = 0usize;
     let mut mean = vec![0.0; d];
     for chunk in chunks.clone() {
@@ -40,17 +54,6 @@ pub fn moments<'a>(chunks: impl Iterator<Item = &'a Vectors> + Clone, d: usize) 
     }
     mean.iter_mut().for_each(|m| *m /= n.max(1) as f64);
     let mut scatter = vec![0.0; d * d];
-    if d == 1 {
-        let mu = mean[0];
-        let mut s = 0.0;
-        for chunk in chunks {
-            for x in &chunk.values {
-                s += (x - mu) * (x - mu);
-            }
-        }
-        scatter[0] = s / n.max(1) as f64;
-        return (mean, scatter);
-    }
     let mut centered = vec![0.0; d];
     for chunk in chunks {
         for row in chunk.rows() {
@@ -84,9 +87,9 @@ pub trait VectorModel: FittedModel<Data = Vectors> {
     /// Covariance of the fitted distribution, row-major.
     fn covariance(&self) -> Vec<f64>;
 
-    /// Mean and covariance when the fitted distribution is itself Gaussian (enables
+    /// The model itself when the fitted distribution is Gaussian (enables
     /// the closed-form W₂ and KL to a Gaussian truth).
-    fn as_gaussian(&self) -> Option<(&[f64], &[f64])> {
+    fn as_gaussian(&self) -> Option<&crate::gaussian::Gaussian> {
         None
     }
 

@@ -17,11 +17,29 @@ pub struct CategoricalEstimator {
     pub smoothing: f64,
 }
 
+/// A fitted categorical distribution; serialised as its probabilities.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "CategoricalParams", into = "CategoricalParams")]
 pub struct Categorical {
     pub probs: Vec<f64>,
-    #[serde(skip)]
     cumulative: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CategoricalParams {
+    pub probs: Vec<f64>,
+}
+
+impl From<CategoricalParams> for Categorical {
+    fn from(p: CategoricalParams) -> Self {
+        Categorical::new(p.probs)
+    }
+}
+
+impl From<Categorical> for CategoricalParams {
+    fn from(c: Categorical) -> Self {
+        CategoricalParams { probs: c.probs }
+    }
 }
 
 impl Categorical {

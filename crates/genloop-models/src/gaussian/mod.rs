@@ -24,14 +24,42 @@ pub struct GaussianEstimator {
     pub dim: usize,
 }
 
-/// A fitted Gaussian N(μ, Σ).
+/// A fitted Gaussian N(μ, Σ). Serialised as its parameters; deserialising checks
+/// them and rebuilds the Cholesky cache.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "GaussianParams", into = "GaussianParams")]
 pub struct Gaussian {
     pub mean: Vec<f64>,
     /// Row-major d×d.
     pub covariance: Vec<f64>,
-    #[serde(skip)]
     cache: Cache,
+}
+
+/// The serialised form of a [`Gaussian`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GaussianParams {
+    pub mean: Vec<f64>,
+    pub covariance: Vec<f64>,
+}
+
+impl TryFrom<GaussianParams> for Gaussian {
+    type Error = String;
+
+    fn try_from(p: GaussianParams) -> Result<Self, String> {
+        if p.covariance.len() != p.mean.len() * p.mean.len() {
+            return Err(format!("covariance has {} entries for a {}-d mean", p.covariance.len(), p.mean.len()));
+        }
+        Gaussian::new(p.mean, p.covariance).map_err(|e| e.to_string())
+    }
+}
+
+impl From<Gaussian> for GaussianParams {
+    fn from(g: Gaussian) -> Self {
+        GaussianParams {
+            mean: g.mean,
+            covariance: g.covariance,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,6 +74,18 @@ impl Gaussian {
     pub fn new(mean: Vec<f64>, covariance: Vec<f64>) -> Result<Self, FitError> {
         let d = mean.len();
         assert_eq!(covariance.len(), d * d, "covariance must be d×d");
+        if d == 1 && covariance[0] > 0.0 && covariance[0].is_finite() {
+            let v = covariance[0];
+            return Ok(Gaussian {
+                mean,
+                covariance,
+                cache: Cache {
+                    cholesky: vec![v.sqrt()],
+                    inverse: vec![1.0 / v],
+                    log_det: v.ln(),
+                },
+            });
+        }
         let cholesky = linalg::cholesky(&covariance, d).ok_or_else(|| {
             FitError::Numerical(format!(
                 "the fitted covariance is not positive definite (tr Σ = {:.3e}): the samples have collapsed onto a subspace; raise the samples per generation",
@@ -173,8 +213,8 @@ impl VectorModel for Gaussian {
         self.covariance.clone()
     }
 
-    fn as_gaussian(&self) -> Option<(&[f64], &[f64])> {
-        Some((&self.mean, &self.covariance))
+    fn as_gaussian(&self) -> Option<&Gaussian> {
+        Some(self)
     }
 
     /// Exact, from the holdout's mean x̄ and scatter S:

@@ -1,0 +1,355 @@
+//! Expectation-maximisation for a full-covariance Gaussian mixture, step for step as
+//! scikit-learn 1.9.1 does it (`sklearn/mixture/_base.py` `BaseMixture.fit_predict`,
+//! `_gaussian_mixture.py` `_estimate_gaussian_parameters`, and
+//! `sklearn/cluster/_kmeans.py` `_kmeans_plusplus` for `init_params="k-means++"`):
+//!
+//! - initialisation: greedy k-means++ picks k records; responsibilities are one-hot on
+//!   them, so the first parameters are N(cⱼ, reg_covar·I) with equal weights and the
+//!   first E-step is, in effect, the hard assignment to the nearest centre;
+//! - E-step: log-responsibilities by log-sum-exp; the lower bound is the mean
+//!   log-likelihood of the parameters *before* the M-step that follows;
+//! - M-step: nⱼ = Σ rᵢⱼ + 10ε, μⱼ = Σ rᵢⱼ xᵢ / nⱼ, Σⱼ = Σ rᵢⱼ (xᵢ − μⱼ)(xᵢ − μⱼ)ᵀ / nⱼ
+//!   + reg_covar·I, wⱼ = nⱼ / Σ nₗ;
+//! - stop when |Δ lower bound| < tolerance or after `max_iterations`; of `inits`
+//!   runs keep the one with the highest final lower bound.
+//!
+//! The E- and M-steps are fused into one pass over the records: each record's
+//! responsibilities are accumulated at once into Σ r, Σ r·δ and Σ r·δδᵀ with
+//! δ = x − μⱼ(old). The new covariance is then Σ r δδᵀ / nⱼ − ΔΔᵀ with Δ = μⱼ(new) −
+//! μⱼ(old), algebraically scikit-learn's two-pass formula; since Δ is the step of one
+//! iteration (small after the first), the subtraction loses no precision.
+
+use rand::Rng as _;
+
+use genloop_core::model::FitError;
+use genloop_core::seed::Rng;
+
+use super::components::Components;
+use super::kernel::{self, Block, BLOCK};
+use super::MixtureEstimator;
+
+/// scikit-learn's guard against empty components: 10 × machine epsilon added to nⱼ.
+const EMPTY_GUARD: f64 = 10.0 * f64::EPSILON;
+
+/// With `reg_covar = 0` scikit-learn cannot start (the one-record covariances are 0);
+/// this variance keeps the first E-step the hard assignment it tends to.
+const TINY_VARIANCE: f64 = 1e-100;
+
+/// How a fit went (scikit-learn's `n_iter_`, `converged_`, `lower_bound_`,
+/// `lower_bounds_`), for the run that was kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitSummary {
+    /// EM iterations of the kept run.
+    pub iterations: usize,
+    pub converged: bool,
+    /// Final lower bound: mean log-likelihood per record before the last M-step.
+    pub lower_bound: f64,
+    /// Lower bound after each iteration of the kept run.
+    pub lower_bounds: Vec<f64>,
+    /// Which of the `inits` runs was kept (0-based).
+    pub init: usize,
+}
+
+/// Σ r, Σ r·δ and Σ r·δδᵀ (lower triangle) per component.
+struct Statistics {
+    mass: Vec<f64>,
+    first: Vec<f64>,
+    second: Vec<f64>,
+}
+
+impl Statistics {
+    fn new(k: usize, d: usize) -> Self {
+        Statistics {
+            mass: vec![0.0; k],
+            first: vec![0.0; k * d],
+            second: vec![0.0; k * d * d],
+        }
+    }
+
+    fn reset(&mut self) {
+        self.mass.iter_mut().for_each(|v| *v = 0.0);
+        self.first.iter_mut().for_each(|v| *v = 0.0);
+        self.second.iter_mut().for_each(|v| *v = 0.0);
+    }
+}
+
+/// Buffers reused by every pass: nothing is allocated per record or per iteration.
+struct Workspace {
+    statistics: Statistics,
+    block: Block,
+    /// d rows of `BLOCK`: x − μⱼ for the component being accumulated.
+    deviations: Vec<f64>,
+    /// r·(x_a − μⱼ_a) for the coordinate being accumulated.
+    weighted: Vec<f64>,
+}
+
+/// Fits `settings.inits` runs on the row-major records `x` and keeps the best.
+pub(super) fn fit(
+    x: &[f64],
+    d: usize,
+    settings: &MixtureEstimator,
+    rng: &mut Rng,
+) -> Result<(Components, FitSummary), FitError> {
+    let k = settings.components;
+    let mut workspace = Workspace {
+        statistics: Statistics::new(k, d),
+        block: Block::new(k, d),
+        deviations: vec![0.0; d * BLOCK],
+        weighted: vec![0.0; BLOCK],
+    };
+    let mut best: Option<(Components, FitSummary)> = None;
+    for init in 0..settings.inits.max(1) {
+        let centres = kmeans_plusplus(x, d, k, rng);
+        let (components, mut summary) = run(x, d, settings, &centres, &mut workspace)?;
+        summary.init = init;
+        // scikit-learn: `lower_bound > max_lower_bound or max_lower_bound == -inf`.
+        let better = match &best {
+            None => true,
+            Some((_, kept)) => {
+                summary.lower_bound > kept.lower_bound || kept.lower_bound == f64::NEG_INFINITY
+            }
+        };
+        if better {
+            best = Some((components, summary));
+        }
+    }
+    Ok(best.expect("at least one init"))
+}
+
+/// One EM run from the k-means++ centres.
+fn run(
+    x: &[f64],
+    d: usize,
+    settings: &MixtureEstimator,
+    centres: &[usize],
+    workspace: &mut Workspace,
+) -> Result<(Components, FitSummary), FitError> {
+    let k = centres.len();
+    let variance = if settings.reg_covar > 0.0 {
+        settings.reg_covar
+    } else {
+        TINY_VARIANCE
+    };
+    let mut means = Vec::with_capacity(k * d);
+    let mut covariances = vec![0.0; k * d * d];
+    for (j, &index) in centres.iter().enumerate() {
+        means.extend_from_slice(&x[index * d..index * d + d]);
+        for i in 0..d {
+            covariances[j * d * d + i * d + i] = variance;
+        }
+    }
+    let n = (x.len() / d) as f64;
+    // scikit-learn's `_initialize` divides nⱼ = 1 + 10ε by N, not by Σ nₗ: the weights
+    // are equal either way, so only the first lower bound sees the difference.
+    let weights = vec![(1.0 + EMPTY_GUARD) / n; k];
+    let mut components = Components::new(d, weights, means, covariances)?;
+    let mut lower_bound = f64::NEG_INFINITY;
+    let mut summary = FitSummary {
+        iterations: 0,
+        converged: false,
+        lower_bound,
+        lower_bounds: Vec::with_capacity(settings.max_iterations),
+        init: 0,
+    };
+    for iteration in 1..=settings.max_iterations {
+        let previous = lower_bound;
+        lower_bound = expectation_pass(x, &components, workspace) / n;
+        if !lower_bound.is_finite() {
+            return Err(FitError::Numerical(format!(
+                "the mixture's log-likelihood became {lower_bound} at EM iteration {iteration}; scale the data or raise `reg_covar`"
+            )));
+        }
+        maximization(&mut components, &workspace.statistics, settings.reg_covar)?;
+        summary.iterations = iteration;
+        summary.lower_bounds.push(lower_bound);
+        if (lower_bound - previous).abs() < settings.tolerance {
+            summary.converged = true;
+            break;
+        }
+    }
+    summary.lower_bound = lower_bound;
+    Ok((components, summary))
+}
+
+/// E-step and accumulation of the M-step's statistics; returns Σ ln p(xᵢ).
+fn expectation_pass(x: &[f64], components: &Components, workspace: &mut Workspace) -> f64 {
+    // Constant dimensions let the compiler unroll the small triangular loops.
+    match components.dim {
+        1 => expectation_pass_dim(x, 1, components, workspace),
+        2 => expectation_pass_dim(x, 2, components, workspace),
+        3 => expectation_pass_dim(x, 3, components, workspace),
+        d => expectation_pass_dim(x, d, components, workspace),
+    }
+}
+
+#[inline(always)]
+fn expectation_pass_dim(
+    x: &[f64],
+    d: usize,
+    components: &Components,
+    workspace: &mut Workspace,
+) -> f64 {
+    let Workspace {
+        statistics,
+        block,
+        deviations,
+        weighted,
+    } = workspace;
+    statistics.reset();
+    let k = components.count();
+    let dd = d * d;
+    let mut total = 0.0;
+    for records in x.chunks(BLOCK * d) {
+        block.load(records, d);
+        kernel::expectation(components, d, block, true);
+        let m = block.len;
+        total += sum(&block.log_likelihood[..m]);
+        let weighted = &mut weighted[..m];
+        for j in 0..k {
+            let responsibilities = &block.responsibilities[j * BLOCK..j * BLOCK + m];
+            let mean = &components.means[j * d..j * d + d];
+            for a in 0..d {
+                let xs = &block.coordinates[a * BLOCK..a * BLOCK + m];
+                let deviation = &mut deviations[a * BLOCK..a * BLOCK + m];
+                for (v, x) in deviation.iter_mut().zip(xs) {
+                    *v = x - mean[a];
+                }
+            }
+            statistics.mass[j] += sum(responsibilities);
+            for a in 0..d {
+                let deviation = &deviations[a * BLOCK..a * BLOCK + m];
+                for ((w, r), v) in weighted.iter_mut().zip(responsibilities).zip(deviation) {
+                    *w = r * v;
+                }
+                statistics.first[j * d + a] += sum(weighted);
+                for b in 0..=a {
+                    let other = &deviations[b * BLOCK..b * BLOCK + m];
+                    statistics.second[j * dd + a * d + b] += dot(weighted, other);
+                }
+            }
+        }
+    }
+    total
+}
+
+/// Σᵢ aᵢ in four interleaved partial sums, so that the reduction vectorises (the
+/// order is fixed, so results do not depend on the machine).
+#[inline(always)]
+fn sum(a: &[f64]) -> f64 {
+    let mut lanes = [0.0; 4];
+    let whole = a.len() / 4 * 4;
+    for chunk in a[..whole].chunks_exact(4) {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for v in &a[whole..] {
+        total += v;
+    }
+    total
+}
+
+/// Σᵢ aᵢbᵢ, as [`sum`].
+#[inline(always)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0; 4];
+    let whole = a.len() / 4 * 4;
+    for (x, y) in a[..whole].chunks_exact(4).zip(b[..whole].chunks_exact(4)) {
+        for l in 0..4 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (x, y) in a[whole..].iter().zip(&b[whole..]) {
+        total += x * y;
+    }
+    total
+}
+
+/// M-step from the accumulated statistics, in place.
+fn maximization(
+    components: &mut Components,
+    statistics: &Statistics,
+    reg_covar: f64,
+) -> Result<(), FitError> {
+    let d = components.dim;
+    let dd = d * d;
+    let k = components.count();
+    let total: f64 = statistics.mass.iter().map(|m| m + EMPTY_GUARD).sum();
+    for j in 0..k {
+        let mass = statistics.mass[j] + EMPTY_GUARD;
+        components.weights[j] = mass / total;
+        let mean = &mut components.means[j * d..j * d + d];
+        let first = &statistics.first[j * d..j * d + d];
+        let second = &statistics.second[j * dd..j * dd + dd];
+        let covariance = &mut components.covariances[j * dd..j * dd + dd];
+        for a in 0..d {
+            let step_a = first[a] / mass;
+            for b in 0..=a {
+                let step_b = first[b] / mass;
+                let v = second[a * d + b] / mass - step_a * step_b;
+                covariance[a * d + b] = v;
+                covariance[b * d + a] = v;
+            }
+            covariance[a * d + a] += reg_covar;
+        }
+        for a in 0..d {
+            mean[a] += first[a] / mass;
+        }
+    }
+    components.refresh()
+}
+
+/// Greedy k-means++ (Arthur & Vassilvitskii 2007) as scikit-learn's
+/// `_kmeans_plusplus`: the first centre uniformly, each next one the best of
+/// 2 + ⌊ln k⌋ candidates drawn with probability ∝ D², by the potential Σ D² it
+/// leaves. Returns the indices of the chosen records.
+pub(super) fn kmeans_plusplus(x: &[f64], d: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
+    let n = x.len() / d;
+    let trials = 2 + (k as f64).ln() as usize;
+    let mut centres = Vec::with_capacity(k);
+    let first = rng.random_range(0..n);
+    centres.push(first);
+    let mut closest: Vec<f64> = x
+        .chunks_exact(d)
+        .map(|row| squared_distance(row, &x[first * d..first * d + d]))
+        .collect();
+    let mut cumulative = vec![0.0; n];
+    let mut potential: f64 = closest.iter().sum();
+    for _ in 1..k {
+        let mut running = 0.0;
+        for (c, v) in cumulative.iter_mut().zip(&closest) {
+            running += v;
+            *c = running;
+        }
+        let mut best = (usize::MAX, f64::INFINITY);
+        for _ in 0..trials {
+            let target = rng.random::<f64>() * potential;
+            // numpy `searchsorted` (left side), clipped to the last record.
+            let candidate = cumulative.partition_point(|&c| c < target).min(n - 1);
+            let centre = &x[candidate * d..candidate * d + d];
+            let candidate_potential: f64 = x
+                .chunks_exact(d)
+                .zip(&closest)
+                .map(|(row, &c)| c.min(squared_distance(row, centre)))
+                .sum();
+            if candidate_potential < best.1 {
+                best = (candidate, candidate_potential);
+            }
+        }
+        let (chosen, chosen_potential) = best;
+        let centre = &x[chosen * d..chosen * d + d];
+        for (c, row) in closest.iter_mut().zip(x.chunks_exact(d)) {
+            *c = c.min(squared_distance(row, centre));
+        }
+        potential = chosen_potential;
+        centres.push(chosen);
+    }
+    centres
+}
+
+#[inline(always)]
+fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(u, v)| (u - v) * (u - v)).sum()
+}
