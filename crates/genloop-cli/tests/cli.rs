@@ -1,0 +1,265 @@
+//! The `genloop` command as a user runs it: scenarios over the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn genloop(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_genloop"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("genloop runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SMALL: &str = r#"
+name = "small"
+seed = 3
+replicates = 12
+generations = 6
+[source]
+kind = "gaussian"
+dim = 2
+[data]
+original = 30
+holdout = 200
+[model]
+kind = "gaussian"
+[regime]
+kind = "replace"
+samples = 30
+[[arm]]
+name = "replace"
+[[arm]]
+name = "subsample"
+regime = { kind = "accumulate_subsample", samples = 30, budget = 40, fresh = 5 }
+[[arm]]
+name = "preserve"
+regime = { kind = "preserve", fraction = 0.2, samples = 30 }
+[[arm]]
+name = "gated"
+gate = { kind = "holdout", metric = "holdout_nll", tolerance = 0.0 }
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `config` and expects a clear error naming `needles`, exit code 2 and no run
+/// folder.
+fn rejects(config: &str, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bad.toml", config);
+    let out = genloop(&["run", path.to_str().unwrap(), "--out", "run"], dir.path());
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{message}");
+    assert!(message.contains("bad.toml"), "names the file: {message}");
+    for needle in needles {
+        assert!(message.contains(needle), "expected `{needle}` in: {message}");
+    }
+    assert!(!dir.path().join("run").exists(), "nothing is written for bad input");
+}
+
+#[test]
+fn bad_input_names_the_key_the_value_and_the_fix() {
+    let base = SMALL.split("[[arm]]").next().unwrap().to_string();
+    rejects(&format!("{base}\nfoo = 1\n"), &["unknown field `foo`", "line"]);
+    rejects(&base.replace("replicates = 12", "replicates = \"many\""), &["replicates", "invalid type"]);
+    rejects(&base.replace("replicates = 12", "replicates = 0"), &["`replicates` = 0", "at least 1"]);
+    rejects(&base.replace("original = 30", "original = -5"), &["`data.original` = -5", "e.g. original"]);
+    rejects(
+        &base.replace("kind = \"replace\"\nsamples = 30", "kind = \"preserve\"\nfraction = 1.5"),
+        &["`regime.fraction` = 1.5", "within [0, 1]"],
+    );
+    rejects(
+        &base.replace("kind = \"replace\"\nsamples = 30", "kind = \"replace\"\nratio = 2.0"),
+        &["`regime.ratio`", "does not apply to regime kind `replace`"],
+    );
+    rejects(
+        &base
+            .replace("dim = 2", "dim = 1")
+            .replace("kind = \"gaussian\"\n[regime]", "kind = \"gaussian\"\nestimator = \"unbiased\"\n[regime]")
+            .replace("samples = 30", "samples = 1"),
+        &["unbiased estimator", "≥ 2"],
+    );
+    let regression = r#"
+name = "ols"
+generations = 3
+[source]
+kind = "linear"
+dim = 10
+[data]
+original = 11
+[model]
+kind = "linear"
+[regime]
+kind = "replace"
+"#;
+    rejects(regression, &["`data.original` = 11", "T > d + 1"]);
+    rejects(&base.replace("kind = \"gaussian\"\ndim = 2", "kind = \"gaussian\"\ndim = 2\ncategories = 5"), &["`source.categories`"]);
+    rejects(&base.replace("[model]\nkind = \"gaussian\"", "[model]\nkind = \"categorical\""), &["cannot be fitted"]);
+}
+
+#[test]
+fn a_run_writes_its_folder_and_never_overwrites_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "small.toml", SMALL);
+    let out = genloop(&["run", config.to_str().unwrap(), "--out", "run", "--json", "--threads", "2"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = dir.path().join("run");
+    for file in ["config.toml", "results.sqlite", "summary.json", "csv/replace.csv", "csv/gated.csv"] {
+        assert!(run.join(file).is_file(), "{file} written");
+    }
+    assert_eq!(std::fs::read_to_string(run.join("config.toml")).unwrap(), SMALL);
+
+    // --json: one document with the documented shape.
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(doc["name"], "small");
+    let generations = doc["generations"].as_array().unwrap();
+    assert_eq!(generations.len(), 6);
+    assert_eq!(generations[0]["generation"], 0);
+    let ratio = &generations[3]["metrics"]["variance_ratio"];
+    for key in ["mean", "median", "mean_log", "ci95", "theory"] {
+        assert!(ratio.get(key).is_some(), "{key} in {ratio}");
+    }
+    assert!(ratio["theory"].is_number(), "replace with M records has a closed form");
+    let ci = ratio["ci95"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() <= ratio["mean"].as_f64().unwrap());
+    assert_eq!(doc["arms"].as_array().unwrap().len(), 4);
+    assert!(doc["arms"][1]["generations"][3]["metrics"]["variance_ratio"]["theory"].is_null());
+
+    // CSV: one row per replicate × generation × metric.
+    let csv = std::fs::read_to_string(run.join("csv/replace.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("replicate,generation,metric,value"));
+    assert_eq!(lines.count(), 12 * 6 * 6);
+    let export = genloop(&["export", "run", "--format", "csv", "--arm", "gated", "--output", "-"], dir.path());
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(String::from_utf8_lossy(&export.stdout).starts_with("replicate,generation,metric,value\n0,0,"));
+
+    // The same folder again: refused, untouched.
+    let before = std::fs::read(run.join("results.sqlite")).unwrap();
+    let again = genloop(&["run", config.to_str().unwrap(), "--out", "run"], dir.path());
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    assert_eq!(std::fs::read(run.join("results.sqlite")).unwrap(), before);
+}
+
+fn dump(run: &Path) -> Vec<String> {
+    genloop_store::Store::open(&run.join("results.sqlite"))
+        .unwrap()
+        .canonical_dump()
+        .unwrap()
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "small.toml", SMALL);
+    for threads in ["1", "2"] {
+        let out = genloop(&["run", config.to_str().unwrap(), "--out", &format!("t{threads}"), "--threads", threads], dir.path());
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let one = dump(&dir.path().join("t1"));
+    assert!(one.len() > 1000);
+    assert_eq!(one, dump(&dir.path().join("t2")));
+}
+
+#[test]
+fn an_interrupted_run_resumes_to_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "small.toml", SMALL);
+    let full = genloop(&["run", config.to_str().unwrap(), "--out", "full"], dir.path());
+    assert!(full.status.success());
+    let partial = genloop(&["run", config.to_str().unwrap(), "--out", "partial"], dir.path());
+    assert!(partial.status.success());
+    // Simulate an interruption: forget the later replicates of two arms.
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("partial/results.sqlite")).unwrap();
+        for table in ["metrics", "generations", "composition", "replicates"] {
+            conn.execute(&format!("DELETE FROM {table} WHERE replicate >= 5 AND experiment_id >= 3"), []).unwrap();
+        }
+    }
+    assert_ne!(dump(&dir.path().join("full")), dump(&dir.path().join("partial")));
+    let resumed = genloop(&["run", config.to_str().unwrap(), "--out", "partial", "--resume"], dir.path());
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(dump(&dir.path().join("full")), dump(&dir.path().join("partial")));
+
+    // Resuming with another config is refused.
+    let other = write(dir.path(), "other.toml", &SMALL.replace("seed = 3", "seed = 4"));
+    let refused = genloop(&["run", other.to_str().unwrap(), "--out", "partial", "--resume"], dir.path());
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("different config"));
+}
+
+#[test]
+fn the_gate_rejects_and_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "small.toml", SMALL);
+    assert!(genloop(&["run", config.to_str().unwrap(), "--out", "run"], dir.path()).status.success());
+    let conn = rusqlite::Connection::open(dir.path().join("run/results.sqlite")).unwrap();
+    let gated: i64 = conn.query_row("SELECT id FROM experiments WHERE arm = 'gated'", [], |r| r.get(0)).unwrap();
+    let (rejected, rolled_back): (i64, i64) = conn
+        .query_row(
+            "SELECT COUNT(*), SUM(deployed < generation) FROM generations WHERE experiment_id = ?1 AND accepted = 0",
+            [gated],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(rejected > 0, "a zero-tolerance gate rejects some generations");
+    assert_eq!(rejected, rolled_back, "every rejection rolls back to an earlier model");
+    let reason: String = conn
+        .query_row("SELECT reason FROM generations WHERE experiment_id = ?1 AND accepted = 0 LIMIT 1", [gated], |r| r.get(0))
+        .unwrap();
+    assert!(reason.contains("holdout_nll"), "{reason}");
+    // The ungated arms never reject.
+    let ungated: i64 = conn
+        .query_row("SELECT COUNT(*) FROM generations WHERE experiment_id <> ?1 AND accepted = 0", [gated], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ungated, 0);
+    // Common random numbers: generation 0 is identical in every arm.
+    let distinct: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT replicate, name, value FROM metrics WHERE generation = 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(distinct, 12 * 6);
+    // Composition is stored by pool and generation of origin.
+    let sub: i64 = conn.query_row("SELECT id FROM experiments WHERE arm = 'subsample'", [], |r| r.get(0)).unwrap();
+    let total: i64 = conn
+        .query_row("SELECT SUM(units) FROM composition WHERE experiment_id = ?1 AND replicate = 0 AND generation = 5", [sub], |r| r.get(0))
+        .unwrap();
+    assert_eq!(total, 40, "accumulate_subsample keeps its budget");
+    let pools: i64 = conn
+        .query_row("SELECT COUNT(DISTINCT pool) FROM composition WHERE experiment_id = ?1 AND generation = 5", [sub], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pools, 3, "original, fresh and synthetic all present");
+}
+
+#[test]
+fn every_example_config_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let experiment = genloop_core::config::from_toml(&text, &path.display().to_string())
+                .unwrap_or_else(|e| panic!("{e}"));
+            // Run each example shrunk to a few replicates and generations.
+            let mut small = experiment.clone();
+            small.settings.replicates = 3;
+            small.settings.generations = small.settings.generations.min(4);
+            genloop_cli::runner::run_in_memory(&small).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            count += 1;
+        }
+    }
+    assert!(count >= 7, "one example per regime at least");
+}
