@@ -148,9 +148,9 @@ const HEADLINE: &[&str] = &[
     "mean_sq_error",
     "param_error",
     "test_mse",
-    "kl_to_truth",
     "entropy",
     "support_size",
+    "kl_to_truth",
     "holdout_nll",
 ];
 

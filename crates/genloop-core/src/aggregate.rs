@@ -28,9 +28,11 @@ pub struct Summary {
 /// Default number of bootstrap resamples.
 pub const DEFAULT_RESAMPLES: usize = 1000;
 
-/// Summarise `values` (non-finite values are left out and not counted).
+/// Summarise `values`. NaN (not measured) is left out and not counted; infinities
+/// are real outcomes (a categorical model that lost a category has infinite KL to the
+/// truth) and carry into the mean, its interval and the median.
 pub fn summarize(values: &[f64], positive: bool, resamples: usize, rng: &mut Rng) -> Summary {
-    let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let mut finite: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
     let n = finite.len();
     if n == 0 {
         return Summary {
@@ -43,8 +45,10 @@ pub fn summarize(values: &[f64], positive: bool, resamples: usize, rng: &mut Rng
         };
     }
     let mean = finite.iter().sum::<f64>() / n as f64;
-    let var = if n > 1 {
+    let var = if n > 1 && mean.is_finite() {
         finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+    } else if n > 1 {
+        f64::NAN
     } else {
         0.0
     };
@@ -92,7 +96,20 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let lo = pos.floor() as usize;
     let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+    let (a, b) = (sorted[lo], sorted[hi]);
+    let t = pos - lo as f64;
+    if a == b || t == 0.0 {
+        a
+    } else if a.is_infinite() || b.is_infinite() {
+        // No interpolation towards an infinity: take the nearer value.
+        if t < 0.5 {
+            a
+        } else {
+            b
+        }
+    } else {
+        a + (b - a) * t
+    }
 }
 
 #[cfg(test)]

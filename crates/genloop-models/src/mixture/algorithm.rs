@@ -173,63 +173,95 @@ fn run(
 
 /// E-step and accumulation of the M-step's statistics; returns Σ ln p(xᵢ).
 fn expectation_pass(x: &[f64], components: &Components, workspace: &mut Workspace) -> f64 {
-    // Constant dimensions let the compiler unroll the small triangular loops.
-    match components.dim {
-        1 => expectation_pass_dim(x, 1, components, workspace),
-        2 => expectation_pass_dim(x, 2, components, workspace),
-        3 => expectation_pass_dim(x, 3, components, workspace),
-        d => expectation_pass_dim(x, d, components, workspace),
+    let d = components.dim;
+    workspace.statistics.reset();
+    let mut total = 0.0;
+    for records in x.chunks(BLOCK * d) {
+        workspace.block.load(records, d);
+        kernel::expectation(components, &mut workspace.block, true);
+        total += sum(&workspace.block.log_likelihood[..workspace.block.len]);
+        // Small dimensions get one fused, unrolled pass per component.
+        match d {
+            1 => accumulate_fixed::<1>(components, workspace),
+            2 => accumulate_fixed::<2>(components, workspace),
+            3 => accumulate_fixed::<3>(components, workspace),
+            4 => accumulate_fixed::<4>(components, workspace),
+            _ => accumulate_any(components, workspace),
+        }
+    }
+    total
+}
+
+/// Adds the block's Σ r, Σ r·δ and Σ r·δδᵀ to the statistics, for a dimension known
+/// at compile time. Two interleaved accumulators per statistic halve the dependency
+/// chains; their order is fixed, so results do not depend on the machine.
+fn accumulate_fixed<const D: usize>(components: &Components, workspace: &mut Workspace) {
+    let block = &workspace.block;
+    let statistics = &mut workspace.statistics;
+    let coordinates: [&[f64]; D] = std::array::from_fn(|a| block.coordinate(a));
+    for j in 0..components.count() {
+        let mean: [f64; D] = std::array::from_fn(|a| components.means[j * D + a]);
+        let responsibilities = block.responsibility(j);
+        let mut mass = [0.0; 2];
+        let mut first = [[0.0; D]; 2];
+        let mut second = [[[0.0; D]; D]; 2];
+        for (i, r) in responsibilities.iter().enumerate() {
+            let lane = i & 1;
+            let deviation: [f64; D] = std::array::from_fn(|a| coordinates[a][i] - mean[a]);
+            mass[lane] += r;
+            for a in 0..D {
+                let weighted = r * deviation[a];
+                first[lane][a] += weighted;
+                for b in 0..=a {
+                    second[lane][a][b] += weighted * deviation[b];
+                }
+            }
+        }
+        let dd = D * D;
+        statistics.mass[j] += mass[0] + mass[1];
+        for a in 0..D {
+            statistics.first[j * D + a] += first[0][a] + first[1][a];
+            for b in 0..=a {
+                statistics.second[j * dd + a * D + b] += second[0][a][b] + second[1][a][b];
+            }
+        }
     }
 }
 
-#[inline(always)]
-fn expectation_pass_dim(
-    x: &[f64],
-    d: usize,
-    components: &Components,
-    workspace: &mut Workspace,
-) -> f64 {
+/// As [`accumulate_fixed`] for any dimension, one pass over the block per statistic.
+fn accumulate_any(components: &Components, workspace: &mut Workspace) {
     let Workspace {
         statistics,
         block,
         deviations,
         weighted,
     } = workspace;
-    statistics.reset();
-    let k = components.count();
+    let d = components.dim;
     let dd = d * d;
-    let mut total = 0.0;
-    for records in x.chunks(BLOCK * d) {
-        block.load(records, d);
-        kernel::expectation(components, d, block, true);
-        let m = block.len;
-        total += sum(&block.log_likelihood[..m]);
-        let weighted = &mut weighted[..m];
-        for j in 0..k {
-            let responsibilities = &block.responsibilities[j * BLOCK..j * BLOCK + m];
-            let mean = &components.means[j * d..j * d + d];
-            for a in 0..d {
-                let xs = &block.coordinates[a * BLOCK..a * BLOCK + m];
-                let deviation = &mut deviations[a * BLOCK..a * BLOCK + m];
-                for (v, x) in deviation.iter_mut().zip(xs) {
-                    *v = x - mean[a];
-                }
+    let m = block.len;
+    let weighted = &mut weighted[..m];
+    for j in 0..components.count() {
+        let responsibilities = block.responsibility(j);
+        let mean = &components.means[j * d..j * d + d];
+        for a in 0..d {
+            let deviation = &mut deviations[a * BLOCK..a * BLOCK + m];
+            for (v, x) in deviation.iter_mut().zip(block.coordinate(a)) {
+                *v = x - mean[a];
             }
-            statistics.mass[j] += sum(responsibilities);
-            for a in 0..d {
-                let deviation = &deviations[a * BLOCK..a * BLOCK + m];
-                for ((w, r), v) in weighted.iter_mut().zip(responsibilities).zip(deviation) {
-                    *w = r * v;
-                }
-                statistics.first[j * d + a] += sum(weighted);
-                for b in 0..=a {
-                    let other = &deviations[b * BLOCK..b * BLOCK + m];
-                    statistics.second[j * dd + a * d + b] += dot(weighted, other);
-                }
+        }
+        statistics.mass[j] += sum(responsibilities);
+        for a in 0..d {
+            let deviation = &deviations[a * BLOCK..a * BLOCK + m];
+            for ((w, r), v) in weighted.iter_mut().zip(responsibilities).zip(deviation) {
+                *w = r * v;
+            }
+            statistics.first[j * d + a] += sum(weighted);
+            for b in 0..=a {
+                let other = &deviations[b * BLOCK..b * BLOCK + m];
+                statistics.second[j * dd + a * d + b] += dot(weighted, other);
             }
         }
     }
-    total
 }
 
 /// Σᵢ aᵢ in four interleaved partial sums, so that the reduction vectorises (the

@@ -38,58 +38,66 @@ impl Block {
         }
     }
 
-    /// Loads up to `BLOCK` row-major records.
-    #[inline(always)]
+    /// Loads up to `BLOCK` row-major records of dimension `components.dim`.
     pub fn load(&mut self, records: &[f64], d: usize) {
-        self.len = records.len() / d;
-        for (i, record) in records.chunks_exact(d).enumerate() {
-            for a in 0..d {
+        match d {
+            1 => self.load_fixed::<1>(records),
+            2 => self.load_fixed::<2>(records),
+            3 => self.load_fixed::<3>(records),
+            4 => self.load_fixed::<4>(records),
+            _ => {
+                self.len = records.len() / d;
+                for (i, record) in records.chunks_exact(d).enumerate() {
+                    for (a, v) in record.iter().enumerate() {
+                        self.coordinates[a * BLOCK + i] = *v;
+                    }
+                }
+            }
+        }
+    }
+
+    fn load_fixed<const D: usize>(&mut self, records: &[f64]) {
+        self.len = records.len() / D;
+        for (i, record) in records.chunks_exact(D).enumerate() {
+            for a in 0..D {
                 self.coordinates[a * BLOCK + i] = record[a];
             }
         }
     }
+
+    /// Coordinate `a` of the loaded records.
+    #[inline(always)]
+    pub fn coordinate(&self, a: usize) -> &[f64] {
+        &self.coordinates[a * BLOCK..a * BLOCK + self.len]
+    }
+
+    /// Row `j` of `responsibilities` for the loaded records.
+    #[inline(always)]
+    pub fn responsibility(&self, j: usize) -> &[f64] {
+        &self.responsibilities[j * BLOCK..j * BLOCK + self.len]
+    }
 }
 
 /// Fills `block.log_likelihood` and, when `responsibilities` is true,
-/// `block.responsibilities` for the loaded records. `d` is passed separately so that
-/// callers matching on small dimensions get this inlined with a constant d.
-#[inline(always)]
-pub(super) fn expectation(components: &Components, d: usize, block: &mut Block, responsibilities: bool) {
+/// `block.responsibilities` for the loaded records.
+pub(super) fn expectation(components: &Components, block: &mut Block, responsibilities: bool) {
+    // Dimensions up to 4 get fully unrolled code: one pass over the records per
+    // component. Larger ones go through per-coordinate passes.
+    match components.dim {
+        1 => log_densities_fixed::<1>(components, block),
+        2 => log_densities_fixed::<2>(components, block),
+        3 => log_densities_fixed::<3>(components, block),
+        4 => log_densities_fixed::<4>(components, block),
+        _ => log_densities_any(components, block),
+    }
     let m = block.len;
-    let dd = d * d;
     let k = components.count();
     let Block {
-        coordinates,
         responsibilities: log_densities,
         log_likelihood,
         scratch,
         ..
     } = block;
-    // ln wⱼ + ln N(xᵢ; μⱼ, Σⱼ) = log_normⱼ − ½‖L⁻¹(xᵢ − μⱼ)‖².
-    for j in 0..k {
-        let mean = &components.means[j * d..j * d + d];
-        let factor = &components.precision_cholesky[j * dd..j * dd + dd];
-        let norm = components.log_norm[j];
-        let out = &mut log_densities[j * BLOCK..j * BLOCK + m];
-        out.iter_mut().for_each(|v| *v = 0.0);
-        for row in 0..d {
-            // z_row = Σ_{c ≤ row} F[row, c] (x_c − μ_c), for all records at once.
-            let zs = &mut scratch[..m];
-            zs.iter_mut().for_each(|v| *v = 0.0);
-            for column in 0..=row {
-                let f = factor[row * d + column];
-                let mu = mean[column];
-                let xs = &coordinates[column * BLOCK..column * BLOCK + m];
-                for (z, x) in zs.iter_mut().zip(xs) {
-                    *z += f * (x - mu);
-                }
-            }
-            for (o, z) in out.iter_mut().zip(zs.iter()) {
-                *o += z * z;
-            }
-        }
-        out.iter_mut().for_each(|v| *v = norm - 0.5 * *v);
-    }
     // Log-sum-exp over components, shifted by each record's largest term.
     let maxima = &mut scratch[..m];
     maxima.copy_from_slice(&log_densities[..m]);
@@ -120,6 +128,62 @@ pub(super) fn expectation(components: &Components, d: usize, block: &mut Block, 
                 *v *= inverse;
             }
         }
+    }
+}
+
+/// ln wⱼ + ln N(xᵢ; μⱼ, Σⱼ) = log_normⱼ − ½‖L⁻¹(xᵢ − μⱼ)‖² into
+/// `block.responsibilities`, for a dimension known at compile time.
+fn log_densities_fixed<const D: usize>(components: &Components, block: &mut Block) {
+    let m = block.len;
+    let coordinates: [&[f64]; D] = std::array::from_fn(|a| &block.coordinates[a * BLOCK..a * BLOCK + m]);
+    for j in 0..components.count() {
+        let mean: [f64; D] = std::array::from_fn(|a| components.means[j * D + a]);
+        let factor = &components.precision_cholesky[j * D * D..(j + 1) * D * D];
+        let factor: [[f64; D]; D] = std::array::from_fn(|row| std::array::from_fn(|column| factor[row * D + column]));
+        let norm = components.log_norm[j];
+        let out = &mut block.responsibilities[j * BLOCK..j * BLOCK + m];
+        for (i, o) in out.iter_mut().enumerate() {
+            let deviation: [f64; D] = std::array::from_fn(|a| coordinates[a][i] - mean[a]);
+            let mut distance = 0.0;
+            for row in 0..D {
+                let mut z = 0.0;
+                for column in 0..=row {
+                    z += factor[row][column] * deviation[column];
+                }
+                distance += z * z;
+            }
+            *o = norm - 0.5 * distance;
+        }
+    }
+}
+
+/// As [`log_densities_fixed`] for any dimension, one pass per factor entry.
+fn log_densities_any(components: &Components, block: &mut Block) {
+    let d = components.dim;
+    let dd = d * d;
+    let m = block.len;
+    for j in 0..components.count() {
+        let mean = &components.means[j * d..j * d + d];
+        let factor = &components.precision_cholesky[j * dd..j * dd + dd];
+        let out = &mut block.responsibilities[j * BLOCK..j * BLOCK + m];
+        out.iter_mut().for_each(|v| *v = 0.0);
+        for row in 0..d {
+            // z_row = Σ_{c ≤ row} F[row, c] (x_c − μ_c), for all records at once.
+            let zs = &mut block.scratch[..m];
+            zs.iter_mut().for_each(|v| *v = 0.0);
+            for column in 0..=row {
+                let (f, mu) = (factor[row * d + column], mean[column]);
+                let xs = &block.coordinates[column * BLOCK..column * BLOCK + m];
+                for (z, x) in zs.iter_mut().zip(xs) {
+                    *z += f * (x - mu);
+                }
+            }
+            for (o, z) in out.iter_mut().zip(zs.iter()) {
+                *o += z * z;
+            }
+        }
+        let norm = components.log_norm[j];
+        out.iter_mut().for_each(|v| *v = norm - 0.5 * *v);
     }
 }
 

@@ -261,19 +261,10 @@ impl FittedModel for GaussianMixture {
         assert_eq!(data.dim, d, "records of dimension {} for a mixture of dimension {d}", data.dim);
         let mut block = Block::new(self.components(), d);
         let mut out = Vec::with_capacity(data.values.len() / d);
-        // Constant dimensions let the compiler unroll the kernel's small loops.
-        let mut run = |d: usize| {
-            for records in data.values.chunks(BLOCK * d) {
-                block.load(records, d);
-                kernel::expectation(&self.components, d, &mut block, false);
-                out.extend_from_slice(&block.log_likelihood[..block.len]);
-            }
-        };
-        match d {
-            1 => run(1),
-            2 => run(2),
-            3 => run(3),
-            _ => run(d),
+        for records in data.values.chunks(BLOCK * d) {
+            block.load(records, d);
+            kernel::expectation(&self.components, &mut block, false);
+            out.extend_from_slice(&block.log_likelihood[..block.len]);
         }
         out
     }
