@@ -5,11 +5,34 @@
 //! Prints {"seconds": …, "final_variance_mean": …, "final_log_variance_mean": …}.
 
 use genloop_core::config;
-use genloop_core::engine::{run_arm, Silent};
+use std::sync::Mutex;
+
+use genloop_core::engine::{run_arm, Arm, Observer, ObserverError, ReplicateResult};
 use genloop_core::task::Task;
 use genloop_models::dispatch::{dispatch, TaskVisitor};
 
+/// The same allocator as the `genloop` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Bench<'a>(&'a config::Experiment);
+
+/// Keeps each replicate's final variance ratio, as the Python scripts keep their
+/// metric arrays; the loop computes and reports every metric of every generation.
+struct Finals {
+    index: usize,
+    values: Mutex<Vec<f64>>,
+}
+
+impl Observer for Finals {
+    fn replicate_done(&self, _arm: &Arm, result: &ReplicateResult) {
+        let last = result.generations.len() - 1;
+        self.values.lock().unwrap().push(result.metrics_at(last)[self.index]);
+    }
+    fn chunk_done(&self, _arm: &Arm, _results: &[ReplicateResult]) -> Result<(), ObserverError> {
+        Ok(())
+    }
+}
 
 impl TaskVisitor for Bench<'_> {
     type Output = (f64, f64, f64);
@@ -17,14 +40,12 @@ impl TaskVisitor for Bench<'_> {
     fn visit<T: Task>(self, task: &T) -> (f64, f64, f64) {
         let exp = self.0;
         let replicates: Vec<u64> = (0..exp.settings.replicates as u64).collect();
-        let start = std::time::Instant::now();
-        let results = run_arm(task, &exp.settings, &exp.arms[0], &replicates, &Silent).expect("loop runs");
-        let seconds = start.elapsed().as_secs_f64();
         let index = task.metrics().iter().position(|m| m.name == "variance_ratio").unwrap();
-        let finals: Vec<f64> = results
-            .iter()
-            .map(|r| r.generations.last().unwrap().metrics[index])
-            .collect();
+        let observer = Finals { index, values: Mutex::new(Vec::new()) };
+        let start = std::time::Instant::now();
+        run_arm(task, &exp.settings, &exp.arms[0], &replicates, &observer).expect("loop runs");
+        let seconds = start.elapsed().as_secs_f64();
+        let finals = observer.values.into_inner().unwrap();
         let n = finals.len() as f64;
         (
             seconds,

@@ -8,7 +8,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use genloop_core::config::{CompositionDetail, Experiment};
-use genloop_core::engine::{run_arm, Arm, Observer, ObserverError, ReplicateResult};
+use genloop_core::engine::{run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult};
 use genloop_core::task::Task;
 use genloop_models::dispatch::{dispatch, TaskVisitor};
 use genloop_store::{config_hash, ExperimentInfo, Store};
@@ -188,7 +188,7 @@ impl ArmResults {
             .unwrap_or_else(|| panic!("metric {metric} not measured; measured: {:?}", self.metrics));
         self.replicates
             .iter()
-            .map(|r| r.generations[generation].metrics[index])
+            .map(|r| r.metrics_at(generation)[index])
             .collect()
     }
 }
@@ -205,10 +205,12 @@ pub fn run_in_memory(experiment: &Experiment) -> anyhow::Result<Vec<ArmResults>>
                 .arms
                 .iter()
                 .map(|arm| {
+                    let collect = Collect::default();
+                    run_arm(task, &self.0.settings, arm, &replicates, &collect)?;
                     Ok(ArmResults {
                         arm: arm.clone(),
                         metrics: metrics.clone(),
-                        replicates: run_arm(task, &self.0.settings, arm, &replicates, &genloop_core::engine::Silent)?,
+                        replicates: collect.into_inner(),
                     })
                 })
                 .collect()

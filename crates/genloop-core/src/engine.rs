@@ -51,14 +51,25 @@ pub struct GenerationResult {
     /// Generation of the model in service after this generation (differs from
     /// `generation` after a rollback).
     pub deployed: u32,
-    /// Metrics of the model in service, aligned with the task's metric list.
-    pub metrics: Vec<f64>,
 }
 
+/// One replicate's record. Metrics are kept flat, `generations × metric_count`, so a
+/// thousand-generation replicate costs one allocation for them, not a thousand.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReplicateResult {
     pub replicate: u64,
     pub generations: Vec<GenerationResult>,
+    pub metric_count: usize,
+    /// Metrics of the model in service after each generation, aligned with the
+    /// task's metric list.
+    pub metrics: Vec<f64>,
+}
+
+impl ReplicateResult {
+    /// The metrics after `generation`.
+    pub fn metrics_at(&self, generation: usize) -> &[f64] {
+        &self.metrics[generation * self.metric_count..(generation + 1) * self.metric_count]
+    }
 }
 
 /// An observer's failure (a store that cannot write, for example).
@@ -76,6 +87,26 @@ pub trait Observer: Sync {
 /// An observer that ignores everything.
 pub struct Silent;
 impl Observer for Silent {}
+
+/// An observer that keeps every result in memory, in replicate order.
+#[derive(Default)]
+pub struct Collect(std::sync::Mutex<Vec<ReplicateResult>>);
+
+impl Collect {
+    pub fn into_inner(self) -> Vec<ReplicateResult> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Observer for Collect {
+    fn chunk_done(&self, _arm: &Arm, results: &[ReplicateResult]) -> Result<(), ObserverError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(results);
+        Ok(())
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoopError {
@@ -103,17 +134,17 @@ pub enum LoopError {
 /// interruption without much lost work, large enough to keep both cores busy.
 pub const DEFAULT_CHUNK: usize = 32;
 
-/// Run `replicates` of one arm, in parallel chunks, and return their results in
-/// order. Results are identical whatever the number of threads.
+/// Run `replicates` of one arm, in parallel chunks, handing each chunk's results to
+/// the observer in replicate order (memory stays bounded by the chunk). Results are
+/// identical whatever the number of threads.
 pub fn run_arm<T: Task>(
     task: &T,
     settings: &RunSettings,
     arm: &Arm,
     replicates: &[u64],
     observer: &dyn Observer,
-) -> Result<Vec<ReplicateResult>, LoopError> {
+) -> Result<(), LoopError> {
     let gate = bind_gate(task, &arm.gate)?;
-    let mut all = Vec::with_capacity(replicates.len());
     for chunk in replicates.chunks(DEFAULT_CHUNK) {
         let results: Vec<ReplicateResult> = chunk
             .par_iter()
@@ -126,9 +157,8 @@ pub fn run_arm<T: Task>(
         observer
             .chunk_done(arm, &results)
             .map_err(LoopError::Observer)?;
-        all.extend(results);
     }
-    Ok(all)
+    Ok(())
 }
 
 fn bind_gate<T: Task>(task: &T, spec: &GateSpec) -> Result<Option<(usize, HoldoutGate)>, LoopError> {
@@ -199,7 +229,7 @@ pub fn run_replicate<T: Task>(
     // Generation 0: the model fitted on the original human data.
     let train = TrainingSet::new(vec![pools.original.clone()]);
     let model0 = estimator
-        .fit(&train, &mut seed.stream("fit", replicate, 0))
+        .fit(&train, &mut fit_stream::<T>(seed, replicate, 0))
         .map_err(|e| fit_error(0, e))?;
     let mut metrics = Vec::new();
     task.evaluate(&model0, &truth, &mut metrics);
@@ -208,13 +238,14 @@ pub fn run_replicate<T: Task>(
     let mut best = (0u32, model0, metrics.clone());
     let mut deployed_metrics = metrics.clone();
     let mut generations = Vec::with_capacity(settings.generations);
+    let mut all_metrics = Vec::with_capacity(settings.generations * metrics.len());
+    all_metrics.extend_from_slice(&metrics);
     generations.push(GenerationResult {
         generation: 0,
         composition: train.composition(),
         decision: Decision::accept("generation 0: fitted on the original data"),
         candidate_value: gate_state,
         deployed: 0,
-        metrics: metrics.clone(),
     });
 
     for g in 1..settings.generations as u32 {
@@ -243,7 +274,7 @@ pub fn run_replicate<T: Task>(
         }
         let train = arm
             .regime
-            .mix(g, &pools, &mut seed.stream("mix", replicate, u64::from(g)));
+            .mix(g, &pools, || seed.stream("mix", replicate, u64::from(g)));
         // Curation hook: the filter chain runs here (empty until curation lands).
         if train.is_empty() {
             return Err(LoopError::EmptyTrainingSet {
@@ -253,7 +284,7 @@ pub fn run_replicate<T: Task>(
             });
         }
         let candidate = estimator
-            .fit(&train, &mut seed.stream("fit", replicate, u64::from(g)))
+            .fit(&train, &mut fit_stream::<T>(seed, replicate, g))
             .map_err(|e| fit_error(g, e))?;
         task.evaluate(&candidate, &truth, &mut metrics);
         let candidate_gate_value = gate_value(&candidate, &metrics);
@@ -282,13 +313,25 @@ pub fn run_replicate<T: Task>(
             decision,
             candidate_value,
             deployed: deployed.0,
-            metrics: deployed_metrics.clone(),
         });
+        all_metrics.extend_from_slice(&deployed_metrics);
     }
     Ok(ReplicateResult {
         replicate,
         generations,
+        metric_count: metrics.len(),
+        metrics: all_metrics,
     })
+}
+
+/// The fit stream, derived only for estimators that draw.
+fn fit_stream<T: Task>(seed: RootSeed, replicate: u64, generation: u32) -> crate::seed::Rng {
+    if <T::Estimator as Estimator>::USES_RNG {
+        seed.stream("fit", replicate, u64::from(generation))
+    } else {
+        use rand::SeedableRng;
+        crate::seed::Rng::from_seed([1; 32])
+    }
 }
 
 fn keeps_fresh_history(regime: &RegimeSpec) -> bool {

@@ -21,6 +21,7 @@ pub mod engine;
 pub mod gate;
 pub mod metrics;
 pub mod model;
+pub mod normal;
 pub mod prediction;
 pub mod provenance;
 pub mod regime;

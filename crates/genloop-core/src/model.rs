@@ -62,6 +62,10 @@ pub trait Estimator: Send + Sync {
     type Data: Dataset;
     type Model: FittedModel<Data = Self::Data>;
 
+    /// Whether `fit` draws random numbers. Closed-form fits (Gaussian, categorical,
+    /// OLS) say no, and the loop skips deriving their stream.
+    const USES_RNG: bool = true;
+
     fn fit(&self, train: &TrainingSet<Self::Data>, rng: &mut Rng)
         -> Result<Self::Model, FitError>;
 }

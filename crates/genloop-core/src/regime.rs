@@ -109,8 +109,9 @@ impl RegimeSpec {
     }
 
     /// The training set of generation `generation` ≥ 1. `pools.synthetic` must end
-    /// with the batch of generation − 1 when the regime uses synthetic data.
-    pub fn mix<D: Dataset>(&self, generation: u32, pools: &Pools<D>, rng: &mut Rng) -> TrainingSet<D> {
+    /// with the batch of generation − 1 when the regime uses synthetic data. `rng`
+    /// is called only by regimes that draw (subsample, preserve).
+    pub fn mix<D: Dataset>(&self, generation: u32, pools: &Pools<D>, rng: impl FnOnce() -> Rng) -> TrainingSet<D> {
         let newest_synthetic = || pools.synthetic.last().cloned();
         let mut parts: Vec<Part<D>> = Vec::new();
         match &self.kind {
@@ -120,7 +121,7 @@ impl RegimeSpec {
             }
             RegimeKind::Accumulate => parts.extend(accumulated(pools)),
             RegimeKind::AccumulateSubsample { budget } => {
-                parts = subsample(&accumulated(pools), *budget, rng);
+                parts = subsample(&accumulated(pools), *budget, &mut rng());
             }
             RegimeKind::Augment { .. } => {
                 parts.push(pools.original.clone());
@@ -129,7 +130,7 @@ impl RegimeSpec {
             }
             RegimeKind::Preserve { fraction } => {
                 let keep = (fraction * pools.original.data.units() as f64).round() as usize;
-                parts.extend(subsample(std::slice::from_ref(&pools.original), keep, rng));
+                parts.extend(subsample(std::slice::from_ref(&pools.original), keep, &mut rng()));
                 parts.extend(pools.newest_fresh(generation));
                 parts.extend(newest_synthetic());
             }
@@ -245,27 +246,27 @@ mod tests {
     #[test]
     fn presets_mix_the_documented_pools() {
         let pools = pools(3);
-        let mut rng = RootSeed(1).stream("mix", 0, 3);
+        let rng = || RootSeed(1).stream("mix", 0, 3);
         let g = 3;
-        let replace = spec(RegimeKind::Replace, 4).mix(g, &pools, &mut rng);
+        let replace = spec(RegimeKind::Replace, 4).mix(g, &pools, rng);
         assert_eq!(replace.composition().len(), 2);
         assert_eq!(counts(&replace, Pool::Synthetic), 10);
         assert_eq!(counts(&replace, Pool::Fresh), 4);
         assert_eq!(replace.parts[1].provenance.generation, 2);
 
-        let acc = spec(RegimeKind::Accumulate, 4).mix(g, &pools, &mut rng);
+        let acc = spec(RegimeKind::Accumulate, 4).mix(g, &pools, rng);
         assert_eq!(counts(&acc, Pool::Original), 10);
         assert_eq!(counts(&acc, Pool::Fresh), 12);
         assert_eq!(counts(&acc, Pool::Synthetic), 30);
 
-        let sub = spec(RegimeKind::AccumulateSubsample { budget: 20 }, 4).mix(g, &pools, &mut rng);
+        let sub = spec(RegimeKind::AccumulateSubsample { budget: 20 }, 4).mix(g, &pools, rng);
         assert_eq!(sub.units(), 20);
 
-        let real = spec(RegimeKind::RealOnly, 4).mix(g, &pools, &mut rng);
+        let real = spec(RegimeKind::RealOnly, 4).mix(g, &pools, rng);
         assert_eq!(counts(&real, Pool::Synthetic), 0);
         assert_eq!(real.units(), 22);
 
-        let preserve = spec(RegimeKind::Preserve { fraction: 0.3 }, 0).mix(g, &pools, &mut rng);
+        let preserve = spec(RegimeKind::Preserve { fraction: 0.3 }, 0).mix(g, &pools, rng);
         assert_eq!(counts(&preserve, Pool::Original), 3);
         assert_eq!(counts(&preserve, Pool::Synthetic), 10);
     }

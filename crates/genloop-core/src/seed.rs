@@ -44,11 +44,14 @@ impl RootSeed {
     pub fn key(self, name: &str, replicate: u64, generation: u64) -> [u8; 32] {
         let a = mix64(self.0 ^ 0x6a09_e667_f3bc_c908);
         let b = mix64(a ^ hash_name(name));
-        let c = mix64(b ^ mix64(replicate.wrapping_add(0x9e37_79b9_7f4a_7c15)));
-        let d = mix64(c ^ mix64(generation.wrapping_add(0x3c6e_f372_fe94_f82b)));
+        let c = mix64(b ^ replicate.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let d = mix64(c ^ generation.wrapping_mul(0x3c6e_f372_fe94_f82b));
+        // Expand to xoshiro's 256-bit state with SplitMix64 steps, as its authors
+        // recommend for seeding.
         let mut seed = [0u8; 32];
-        for (i, word) in [a ^ d, b ^ d, c ^ d, d].iter().enumerate() {
-            seed[i * 8..i * 8 + 8].copy_from_slice(&mix64(*word).to_le_bytes());
+        for i in 0..4u64 {
+            let word = mix64(d.wrapping_add((i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+            seed[i as usize * 8..i as usize * 8 + 8].copy_from_slice(&word.to_le_bytes());
         }
         seed
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use rand::Rng as _;
-use rand_distr::{Distribution, StandardNormal};
+use genloop_core::normal::standard_normal;
 
 use genloop_core::data::{Labeled, Symbols, Vectors};
 use genloop_core::model::Source;
@@ -58,7 +58,7 @@ impl MixtureSource {
             .map(|_| {
                 (0..dim)
                     .map(|_| {
-                        let z: f64 = StandardNormal.sample(rng);
+                        let z = standard_normal(rng);
                         separation * z
                     })
                     .collect()
@@ -104,7 +104,7 @@ impl Source for MixtureSource {
         for _ in 0..n {
             let component = &self.means[rng.random_range(0..self.means.len())];
             for m in component {
-                let z: f64 = StandardNormal.sample(rng);
+                let z = standard_normal(rng);
                 values.push(m + z);
             }
         }
@@ -211,7 +211,7 @@ impl LinearSource {
             let scale = 1.0 / (dim as f64).sqrt();
             (0..dim)
                 .map(|_| {
-                    let z: f64 = StandardNormal.sample(rng);
+                    let z = standard_normal(rng);
                     scale * z
                 })
                 .collect()
@@ -226,14 +226,14 @@ impl LinearSource {
 
 /// `n` inputs from N(0, I_d), row-major.
 pub fn gaussian_design(n: usize, dim: usize, rng: &mut Rng) -> Vec<f64> {
-    (0..n * dim).map(|_| StandardNormal.sample(rng)).collect()
+    (0..n * dim).map(|_| standard_normal(rng)).collect()
 }
 
 /// Labels x·w + scale·ε for each row of `x`.
 pub fn linear_labels(x: &[f64], weights: &[f64], noise_std: f64, rng: &mut Rng) -> Vec<f64> {
     x.chunks_exact(weights.len())
         .map(|row| {
-            let z: f64 = StandardNormal.sample(rng);
+            let z = standard_normal(rng);
             row.iter().zip(weights).map(|(a, b)| a * b).sum::<f64>() + noise_std * z
         })
         .collect()

@@ -322,7 +322,7 @@ impl Store {
                             ]))?;
                         }
                     }
-                    for (name, value) in metric_names.iter().zip(&g.metrics) {
+                    for (name, value) in metric_names.iter().zip(result.metrics_at(g.generation as usize)) {
                         self.wrap(metric_stmt.execute(params![experiment_id, r, g.generation, name, value]))?;
                     }
                 }

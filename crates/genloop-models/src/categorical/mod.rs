@@ -54,6 +54,7 @@ impl Categorical {
 impl Estimator for CategoricalEstimator {
     type Data = Symbols;
     type Model = Categorical;
+    const USES_RNG: bool = false;
 
     fn fit(&self, train: &TrainingSet<Symbols>, _rng: &mut Rng) -> Result<Categorical, FitError> {
         let mut counts = vec![0.0; self.categories];

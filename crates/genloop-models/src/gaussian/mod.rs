@@ -4,7 +4,7 @@
 //! `estimator = "mle"` divides the scatter by M, `"unbiased"` by M − 1. Sampling bias
 //! λ draws from N(μ, λΣ) (Alemohammad et al. 2023).
 
-use rand_distr::{Distribution, StandardNormal};
+use genloop_core::normal::{standard_normal, Ziggurat};
 use serde::{Deserialize, Serialize};
 
 use genloop_core::config::VarianceEstimator;
@@ -133,17 +133,18 @@ impl Gaussian {
         if d == 1 {
             let mu = self.mean[0];
             let sd = (scale * self.covariance[0]).sqrt();
-            values.extend((0..n).map(|_| {
-                let z: f64 = StandardNormal.sample(rng);
-                mu + sd * z
-            }));
+            let zig = Ziggurat::get();
+            values.resize(n, 0.0);
+            for v in values.iter_mut() {
+                *v = mu + sd * zig.sample(rng);
+            }
             return Vectors::new(1, values);
         }
         let l = &self.cache.cholesky;
         let root = scale.sqrt();
         let mut z = vec![0.0; d];
         for _ in 0..n {
-            z.iter_mut().for_each(|v| *v = StandardNormal.sample(rng));
+            z.iter_mut().for_each(|v| *v = standard_normal(rng));
             for i in 0..d {
                 let mut s = 0.0;
                 for k in 0..=i {
@@ -159,6 +160,7 @@ impl Gaussian {
 impl Estimator for GaussianEstimator {
     type Data = Vectors;
     type Model = Gaussian;
+    const USES_RNG: bool = false;
 
     fn fit(&self, train: &TrainingSet<Vectors>, _rng: &mut Rng) -> Result<Gaussian, FitError> {
         let n = train.len();

@@ -25,7 +25,7 @@ mod tests;
 use std::sync::Arc;
 
 use rand::Rng as _;
-use rand_distr::{Distribution, StandardNormal};
+use genloop_core::normal::standard_normal;
 
 use genloop_core::config::Bandwidth;
 use genloop_core::data::{TrainingSet, Vectors};
@@ -226,7 +226,7 @@ impl FittedModel for Kde {
         let mut z = vec![0.0; d];
         for _ in 0..n {
             let centre = self.points.row(rng.random_range(0..records));
-            z.iter_mut().for_each(|v| *v = StandardNormal.sample(rng));
+            z.iter_mut().for_each(|v| *v = standard_normal(rng));
             for i in 0..d {
                 let s: f64 = (0..=i).map(|m| l[i * d + m] * z[m]).sum();
                 values.push(centre[i] + root * s);

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use rand_distr::{Distribution, StandardNormal};
+use genloop_core::normal::standard_normal;
 use serde::{Deserialize, Serialize};
 
 use genloop_core::config::{Design, NoiseMode};
@@ -50,6 +50,7 @@ impl LinearModel {
 impl Estimator for LinearEstimator {
     type Data = Labeled;
     type Model = LinearModel;
+    const USES_RNG: bool = false;
 
     fn fit(&self, train: &TrainingSet<Labeled>, _rng: &mut Rng) -> Result<LinearModel, FitError> {
         let d = self.dim;
@@ -132,7 +133,7 @@ impl FittedModel for LinearModel {
         let y = x
             .chunks_exact(d)
             .map(|row| {
-                let z: f64 = StandardNormal.sample(rng);
+                let z = standard_normal(rng);
                 self.predict(row) + scale * z
             })
             .collect();

@@ -25,7 +25,7 @@ use genloop_core::model::FitError;
 use genloop_core::seed::Rng;
 
 use super::components::Components;
-use super::kernel::{self, Block, BLOCK};
+use super::kernel::{self, Block, Output, BLOCK};
 use super::MixtureEstimator;
 
 /// scikit-learn's guard against empty components: 10 × machine epsilon added to nⱼ.
@@ -178,8 +178,7 @@ fn expectation_pass(x: &[f64], components: &Components, workspace: &mut Workspac
     let mut total = 0.0;
     for records in x.chunks(BLOCK * d) {
         workspace.block.load(records, d);
-        kernel::expectation(components, &mut workspace.block, true);
-        total += sum(&workspace.block.log_likelihood[..workspace.block.len]);
+        total += kernel::expectation(components, &mut workspace.block, Output::Responsibilities);
         // Small dimensions get one fused, unrolled pass per component.
         match d {
             1 => accumulate_fixed::<1>(components, workspace),
@@ -192,37 +191,66 @@ fn expectation_pass(x: &[f64], components: &Components, workspace: &mut Workspac
     total
 }
 
+/// Lanes of the accumulators in [`accumulate_fixed`]: records i and i + 1 go to
+/// separate partial sums, which the compiler packs into one SIMD register.
+const LANES: usize = 2;
+
 /// Adds the block's Σ r, Σ r·δ and Σ r·δδᵀ to the statistics, for a dimension known
-/// at compile time. Two interleaved accumulators per statistic halve the dependency
-/// chains; their order is fixed, so results do not depend on the machine.
+/// at compile time, in one pass over the records per component. The order of the
+/// additions is fixed, so results do not depend on the machine.
 fn accumulate_fixed<const D: usize>(components: &Components, workspace: &mut Workspace) {
     let block = &workspace.block;
     let statistics = &mut workspace.statistics;
-    let coordinates: [&[f64]; D] = std::array::from_fn(|a| block.coordinate(a));
+    let m = block.len;
+    let whole = m / LANES * LANES;
+    let dd = D * D;
     for j in 0..components.count() {
         let mean: [f64; D] = std::array::from_fn(|a| components.means[j * D + a]);
         let responsibilities = block.responsibility(j);
-        let mut mass = [0.0; 2];
-        let mut first = [[0.0; D]; 2];
-        let mut second = [[[0.0; D]; D]; 2];
-        for (i, r) in responsibilities.iter().enumerate() {
-            let lane = i & 1;
-            let deviation: [f64; D] = std::array::from_fn(|a| coordinates[a][i] - mean[a]);
-            mass[lane] += r;
+        let mut mass = [0.0; LANES];
+        let mut first = [[0.0; LANES]; D];
+        let mut second = [[[0.0; LANES]; D]; D];
+        // Chunk iterators, so the loads carry no bounds checks and the lanes of one
+        // step form straight-line code that the compiler packs into SIMD registers.
+        let mut coordinates: [std::slice::ChunksExact<'_, f64>; D] =
+            std::array::from_fn(|a| block.coordinate(a)[..whole].chunks_exact(LANES));
+        for r in responsibilities[..whole].chunks_exact(LANES) {
+            let r: [f64; LANES] = r.try_into().expect("chunk of LANES");
+            let deviation: [[f64; LANES]; D] = std::array::from_fn(|a| {
+                let x: [f64; LANES] = coordinates[a].next().expect("as many coordinates").try_into().expect("chunk of LANES");
+                std::array::from_fn(|l| x[l] - mean[a])
+            });
+            for l in 0..LANES {
+                mass[l] += r[l];
+            }
             for a in 0..D {
-                let weighted = r * deviation[a];
-                first[lane][a] += weighted;
+                let weighted: [f64; LANES] = std::array::from_fn(|l| r[l] * deviation[a][l]);
+                for l in 0..LANES {
+                    first[a][l] += weighted[l];
+                }
                 for b in 0..=a {
-                    second[lane][a][b] += weighted * deviation[b];
+                    for l in 0..LANES {
+                        second[a][b][l] += weighted[l] * deviation[b][l];
+                    }
                 }
             }
         }
-        let dd = D * D;
-        statistics.mass[j] += mass[0] + mass[1];
+        for i in whole..m {
+            let r = responsibilities[i];
+            mass[0] += r;
+            for a in 0..D {
+                let weighted = r * (block.coordinate(a)[i] - mean[a]);
+                first[a][0] += weighted;
+                for b in 0..=a {
+                    second[a][b][0] += weighted * (block.coordinate(b)[i] - mean[b]);
+                }
+            }
+        }
+        statistics.mass[j] += mass.iter().sum::<f64>();
         for a in 0..D {
-            statistics.first[j * D + a] += first[0][a] + first[1][a];
+            statistics.first[j * D + a] += first[a].iter().sum::<f64>();
             for b in 0..=a {
-                statistics.second[j * dd + a * D + b] += second[0][a][b] + second[1][a][b];
+                statistics.second[j * dd + a * D + b] += second[a][b].iter().sum::<f64>();
             }
         }
     }
@@ -338,47 +366,80 @@ fn maximization(
 /// 2 + ⌊ln k⌋ candidates drawn with probability ∝ D², by the potential Σ D² it
 /// leaves. Returns the indices of the chosen records.
 pub(super) fn kmeans_plusplus(x: &[f64], d: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
+    match d {
+        1 => kmeans_plusplus_dim::<1>(x, d, k, rng),
+        2 => kmeans_plusplus_dim::<2>(x, d, k, rng),
+        3 => kmeans_plusplus_dim::<3>(x, d, k, rng),
+        _ => kmeans_plusplus_dim::<0>(x, d, k, rng),
+    }
+}
+
+/// `D` > 0 fixes the dimension at compile time, so the distance loops unroll;
+/// `D` = 0 reads it from `dim`.
+fn kmeans_plusplus_dim<const D: usize>(x: &[f64], dim: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
+    let d = if D > 0 { D } else { dim };
     let n = x.len() / d;
     let trials = 2 + (k as f64).ln() as usize;
+    let record = |i: usize| &x[i * d..i * d + d];
     let mut centres = Vec::with_capacity(k);
     let first = rng.random_range(0..n);
     centres.push(first);
-    let mut closest: Vec<f64> = x
-        .chunks_exact(d)
-        .map(|row| squared_distance(row, &x[first * d..first * d + d]))
-        .collect();
+    let mut closest: Vec<f64> = x.chunks_exact(d).map(|row| squared_distance(row, record(first))).collect();
     let mut cumulative = vec![0.0; n];
-    let mut potential: f64 = closest.iter().sum();
     for _ in 1..k {
         let mut running = 0.0;
         for (c, v) in cumulative.iter_mut().zip(&closest) {
             running += v;
             *c = running;
         }
+        // The candidate with the lowest potential; numpy's `argmin` keeps the first.
         let mut best = (usize::MAX, f64::INFINITY);
         for _ in 0..trials {
-            let target = rng.random::<f64>() * potential;
+            let target = rng.random::<f64>() * running;
             // numpy `searchsorted` (left side), clipped to the last record.
             let candidate = cumulative.partition_point(|&c| c < target).min(n - 1);
-            let centre = &x[candidate * d..candidate * d + d];
-            let candidate_potential: f64 = x
-                .chunks_exact(d)
-                .zip(&closest)
-                .map(|(row, &c)| c.min(squared_distance(row, centre)))
-                .sum();
+            let candidate_potential = potential(x, d, &closest, record(candidate));
             if candidate_potential < best.1 {
                 best = (candidate, candidate_potential);
             }
         }
-        let (chosen, chosen_potential) = best;
-        let centre = &x[chosen * d..chosen * d + d];
+        let centre = record(best.0);
         for (c, row) in closest.iter_mut().zip(x.chunks_exact(d)) {
-            *c = c.min(squared_distance(row, centre));
+            *c = minimum(*c, squared_distance(row, centre));
         }
-        potential = chosen_potential;
-        centres.push(chosen);
+        centres.push(best.0);
     }
     centres
+}
+
+/// Σᵢ min(closestᵢ, ‖xᵢ − centre‖²): the potential left if `centre` were added. Four
+/// interleaved partial sums keep the additions from waiting on each other.
+#[inline(always)]
+fn potential(x: &[f64], d: usize, closest: &[f64], centre: &[f64]) -> f64 {
+    const LANES: usize = 4;
+    let mut lanes = [0.0; LANES];
+    let whole = closest.len() / LANES * LANES;
+    for (rows, current) in x.chunks_exact(LANES * d).zip(closest.chunks_exact(LANES)) {
+        for l in 0..LANES {
+            lanes[l] += minimum(current[l], squared_distance(&rows[l * d..l * d + d], centre));
+        }
+    }
+    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (row, current) in x[whole * d..].chunks_exact(d).zip(&closest[whole..]) {
+        total += minimum(*current, squared_distance(row, centre));
+    }
+    total
+}
+
+/// The smaller of two numbers that are not NaN (one instruction, where `f64::min`
+/// also handles NaN).
+#[inline(always)]
+fn minimum(a: f64, b: f64) -> f64 {
+    if b < a {
+        b
+    } else {
+        a
+    }
 }
 
 #[inline(always)]

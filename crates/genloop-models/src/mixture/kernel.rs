@@ -21,7 +21,7 @@ pub(super) struct Block {
     pub coordinates: Vec<f64>,
     /// k rows of `BLOCK`: log-densities, then responsibilities.
     pub responsibilities: Vec<f64>,
-    /// ln p(xᵢ) of each record.
+    /// ln p(xᵢ) of each record ([`Output::LogLikelihoods`]); scratch otherwise.
     pub log_likelihood: Vec<f64>,
     /// Per-record maximum, then sum of exponentials.
     scratch: Vec<f64>,
@@ -78,9 +78,17 @@ impl Block {
     }
 }
 
-/// Fills `block.log_likelihood` and, when `responsibilities` is true,
-/// `block.responsibilities` for the loaded records.
-pub(super) fn expectation(components: &Components, block: &mut Block, responsibilities: bool) {
+/// What [`expectation`] leaves in the block besides the log-likelihood total.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Output {
+    /// ln p(xᵢ) of each record in `block.log_likelihood`.
+    LogLikelihoods,
+    /// The responsibilities in `block.responsibilities`.
+    Responsibilities,
+}
+
+/// E-step for the loaded records; returns Σᵢ ln p(xᵢ) over the block.
+pub(super) fn expectation(components: &Components, block: &mut Block, output: Output) -> f64 {
     // Dimensions up to 4 get fully unrolled code: one pass over the records per
     // component. Larger ones go through per-coordinate passes.
     match components.dim {
@@ -115,18 +123,32 @@ pub(super) fn expectation(components: &Components, block: &mut Block, responsibi
             *sum += *v;
         }
     }
-    // ln p(xᵢ) = top + ln Σ; the maxima are no longer needed and make room for 1/Σ.
-    for (sum, top) in sums.iter_mut().zip(maxima.iter_mut()) {
-        let total = *sum;
-        *sum = *top + total.ln();
-        *top = 1.0 / total;
-    }
-    if responsibilities {
-        for j in 0..k {
-            let row = &mut log_densities[j * BLOCK..j * BLOCK + m];
-            for (v, inverse) in row.iter_mut().zip(maxima.iter()) {
-                *v *= inverse;
+    match output {
+        Output::LogLikelihoods => {
+            let mut total = 0.0;
+            for (sum, top) in sums.iter_mut().zip(maxima.iter()) {
+                *sum = top + sum.ln();
+                total += *sum;
             }
+            total
+        }
+        Output::Responsibilities => {
+            // Each sum lies in [1, k], so a product of 16 of them cannot overflow:
+            // one logarithm per 16 records instead of one per record.
+            let mut total: f64 = maxima.iter().sum();
+            for chunk in sums.chunks(16) {
+                total += chunk.iter().product::<f64>().ln();
+            }
+            for (sum, inverse) in sums.iter().zip(maxima.iter_mut()) {
+                *inverse = 1.0 / sum;
+            }
+            for j in 0..k {
+                let row = &mut log_densities[j * BLOCK..j * BLOCK + m];
+                for (v, inverse) in row.iter_mut().zip(maxima.iter()) {
+                    *v *= inverse;
+                }
+            }
+            total
         }
     }
 }
@@ -190,37 +212,41 @@ fn log_densities_any(components: &Components, block: &mut Block) {
 /// eˣ for x ≤ 0 (exactly 0 below −708), within about 2 ulp: Cody–Waite reduction
 /// x = n ln 2 + r with |r| ≤ ½ ln 2 (Cody & Waite 1980, the constants of Cephes
 /// `exp.c`), then the Taylor polynomial of eʳ to degree 12 (truncation error
-/// |r|¹³/13! < 1.7·10⁻¹⁶ relative). 2ⁿ is built from the bits of the rounding sum and
-/// the cut-off is a bit mask, so the function has no branch and no division, and a
-/// loop over it vectorises.
+/// |r|¹³/13! < 1.7·10⁻¹⁶ relative) in Estrin's scheme, whose short dependency chains
+/// keep the pipelines full. 2ⁿ is built from the bits of the rounding sum and the
+/// cut-off is a bit mask, so the function has no branch and no division, and a loop
+/// over it vectorises.
 #[inline(always)]
 pub(super) fn exp_nonpositive(x: f64) -> f64 {
     // 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits.
     const SHIFTER: f64 = 6_755_399_441_055_744.0;
     const LN2_HIGH: f64 = 6.931_457_519_531_25e-1;
     const LN2_LOW: f64 = 1.428_606_820_309_417_232_12e-6;
-    // 1/j! for j = 12, 11, …, 2.
-    const TAYLOR: [f64; 11] = [
-        1.0 / 479_001_600.0,
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
+    // 1/j! for j = 0..=12.
+    const C: [f64; 13] = [
+        1.0,
+        1.0,
         0.5,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5_040.0,
+        1.0 / 40_320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+        1.0 / 479_001_600.0,
     ];
     let shifted = x * std::f64::consts::LOG2_E + SHIFTER;
     let n = shifted - SHIFTER;
     let r = x - n * LN2_HIGH - n * LN2_LOW;
-    let mut p = TAYLOR[0];
-    for c in &TAYLOR[1..] {
-        p = p * r + c;
-    }
-    let e = (p * r + 1.0) * r + 1.0;
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let low = (C[0] + C[1] * r) + (C[2] + C[3] * r) * r2 + ((C[4] + C[5] * r) + (C[6] + C[7] * r) * r2) * r4;
+    let high = (C[8] + C[9] * r) + (C[10] + C[11] * r) * r2 + C[12] * r4;
+    let e = low + high * r8;
     // Exponent bits of 2ⁿ: (n + 1023) << 52, with n read from the shifted sum's bits.
     let bias = 1023u64.wrapping_sub(SHIFTER.to_bits());
     let scale = f64::from_bits(shifted.to_bits().wrapping_add(bias) << 52);

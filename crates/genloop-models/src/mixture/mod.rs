@@ -35,7 +35,7 @@ mod kernel;
 mod tests;
 
 use rand::Rng as _;
-use rand_distr::{Distribution, StandardNormal};
+use genloop_core::normal::standard_normal;
 use serde::{Deserialize, Serialize};
 
 use genloop_core::data::{TrainingSet, Vectors};
@@ -45,7 +45,7 @@ use genloop_core::seed::Rng;
 use crate::vector::VectorModel;
 pub use algorithm::FitSummary;
 use components::Components;
-use kernel::{Block, BLOCK};
+use kernel::{Block, Output, BLOCK};
 
 /// Checked hyper-parameters of the mixture (scikit-learn's names in brackets).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -246,7 +246,7 @@ impl FittedModel for GaussianMixture {
         for _ in 0..n {
             let u = rng.random::<f64>() * running;
             let j = cumulative.partition_point(|&v| v <= u).min(k - 1);
-            z.iter_mut().for_each(|v| *v = StandardNormal.sample(rng));
+            z.iter_mut().for_each(|v| *v = standard_normal(rng));
             let l = &c.cholesky[j * d * d..(j + 1) * d * d];
             for i in 0..d {
                 let s: f64 = (0..=i).map(|m| l[i * d + m] * z[m]).sum();
@@ -263,7 +263,7 @@ impl FittedModel for GaussianMixture {
         let mut out = Vec::with_capacity(data.values.len() / d);
         for records in data.values.chunks(BLOCK * d) {
             block.load(records, d);
-            kernel::expectation(&self.components, &mut block, false);
+            kernel::expectation(&self.components, &mut block, Output::LogLikelihoods);
             out.extend_from_slice(&block.log_likelihood[..block.len]);
         }
         out
