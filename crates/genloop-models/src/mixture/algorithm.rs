@@ -26,6 +26,7 @@ use genloop_core::seed::Rng;
 
 use super::components::Components;
 use super::kernel::{self, Block, Output, BLOCK};
+use super::statistics::Statistics;
 use super::MixtureEstimator;
 
 /// scikit-learn's guard against empty components: 10 × machine epsilon added to nⱼ.
@@ -50,37 +51,10 @@ pub struct FitSummary {
     pub init: usize,
 }
 
-/// Σ r, Σ r·δ and Σ r·δδᵀ (lower triangle) per component.
-struct Statistics {
-    mass: Vec<f64>,
-    first: Vec<f64>,
-    second: Vec<f64>,
-}
-
-impl Statistics {
-    fn new(k: usize, d: usize) -> Self {
-        Statistics {
-            mass: vec![0.0; k],
-            first: vec![0.0; k * d],
-            second: vec![0.0; k * d * d],
-        }
-    }
-
-    fn reset(&mut self) {
-        self.mass.iter_mut().for_each(|v| *v = 0.0);
-        self.first.iter_mut().for_each(|v| *v = 0.0);
-        self.second.iter_mut().for_each(|v| *v = 0.0);
-    }
-}
-
 /// Buffers reused by every pass: nothing is allocated per record or per iteration.
 struct Workspace {
     statistics: Statistics,
     block: Block,
-    /// d rows of `BLOCK`: x − μⱼ for the component being accumulated.
-    deviations: Vec<f64>,
-    /// r·(x_a − μⱼ_a) for the coordinate being accumulated.
-    weighted: Vec<f64>,
 }
 
 /// Fits `settings.inits` runs on the row-major records `x` and keeps the best.
@@ -94,8 +68,6 @@ pub(super) fn fit(
     let mut workspace = Workspace {
         statistics: Statistics::new(k, d),
         block: Block::new(k, d),
-        deviations: vec![0.0; d * BLOCK],
-        weighted: vec![0.0; BLOCK],
     };
     let mut best: Option<(Components, FitSummary)> = None;
     for init in 0..settings.inits.max(1) {
@@ -173,156 +145,13 @@ fn run(
 
 /// E-step and accumulation of the M-step's statistics; returns Σ ln p(xᵢ).
 fn expectation_pass(x: &[f64], components: &Components, workspace: &mut Workspace) -> f64 {
-    let d = components.dim;
-    workspace.statistics.reset();
+    let Workspace { statistics, block } = workspace;
+    statistics.reset();
     let mut total = 0.0;
-    for records in x.chunks(BLOCK * d) {
-        workspace.block.load(records, d);
-        total += kernel::expectation(components, &mut workspace.block, Output::Responsibilities);
-        // Small dimensions get one fused, unrolled pass per component.
-        match d {
-            1 => accumulate_fixed::<1>(components, workspace),
-            2 => accumulate_fixed::<2>(components, workspace),
-            3 => accumulate_fixed::<3>(components, workspace),
-            4 => accumulate_fixed::<4>(components, workspace),
-            _ => accumulate_any(components, workspace),
-        }
-    }
-    total
-}
-
-/// Lanes of the accumulators in [`accumulate_fixed`]: records i and i + 1 go to
-/// separate partial sums, which the compiler packs into one SIMD register.
-const LANES: usize = 2;
-
-/// Adds the block's Σ r, Σ r·δ and Σ r·δδᵀ to the statistics, for a dimension known
-/// at compile time, in one pass over the records per component. The order of the
-/// additions is fixed, so results do not depend on the machine.
-fn accumulate_fixed<const D: usize>(components: &Components, workspace: &mut Workspace) {
-    let block = &workspace.block;
-    let statistics = &mut workspace.statistics;
-    let m = block.len;
-    let whole = m / LANES * LANES;
-    let dd = D * D;
-    for j in 0..components.count() {
-        let mean: [f64; D] = std::array::from_fn(|a| components.means[j * D + a]);
-        let responsibilities = block.responsibility(j);
-        let mut mass = [0.0; LANES];
-        let mut first = [[0.0; LANES]; D];
-        let mut second = [[[0.0; LANES]; D]; D];
-        // Chunk iterators, so the loads carry no bounds checks and the lanes of one
-        // step form straight-line code that the compiler packs into SIMD registers.
-        let mut coordinates: [std::slice::ChunksExact<'_, f64>; D] =
-            std::array::from_fn(|a| block.coordinate(a)[..whole].chunks_exact(LANES));
-        for r in responsibilities[..whole].chunks_exact(LANES) {
-            let r: [f64; LANES] = r.try_into().expect("chunk of LANES");
-            let deviation: [[f64; LANES]; D] = std::array::from_fn(|a| {
-                let x: [f64; LANES] = coordinates[a].next().expect("as many coordinates").try_into().expect("chunk of LANES");
-                std::array::from_fn(|l| x[l] - mean[a])
-            });
-            for l in 0..LANES {
-                mass[l] += r[l];
-            }
-            for a in 0..D {
-                let weighted: [f64; LANES] = std::array::from_fn(|l| r[l] * deviation[a][l]);
-                for l in 0..LANES {
-                    first[a][l] += weighted[l];
-                }
-                for b in 0..=a {
-                    for l in 0..LANES {
-                        second[a][b][l] += weighted[l] * deviation[b][l];
-                    }
-                }
-            }
-        }
-        for i in whole..m {
-            let r = responsibilities[i];
-            mass[0] += r;
-            for a in 0..D {
-                let weighted = r * (block.coordinate(a)[i] - mean[a]);
-                first[a][0] += weighted;
-                for b in 0..=a {
-                    second[a][b][0] += weighted * (block.coordinate(b)[i] - mean[b]);
-                }
-            }
-        }
-        statistics.mass[j] += mass.iter().sum::<f64>();
-        for a in 0..D {
-            statistics.first[j * D + a] += first[a].iter().sum::<f64>();
-            for b in 0..=a {
-                statistics.second[j * dd + a * D + b] += second[a][b].iter().sum::<f64>();
-            }
-        }
-    }
-}
-
-/// As [`accumulate_fixed`] for any dimension, one pass over the block per statistic.
-fn accumulate_any(components: &Components, workspace: &mut Workspace) {
-    let Workspace {
-        statistics,
-        block,
-        deviations,
-        weighted,
-    } = workspace;
-    let d = components.dim;
-    let dd = d * d;
-    let m = block.len;
-    let weighted = &mut weighted[..m];
-    for j in 0..components.count() {
-        let responsibilities = block.responsibility(j);
-        let mean = &components.means[j * d..j * d + d];
-        for a in 0..d {
-            let deviation = &mut deviations[a * BLOCK..a * BLOCK + m];
-            for (v, x) in deviation.iter_mut().zip(block.coordinate(a)) {
-                *v = x - mean[a];
-            }
-        }
-        statistics.mass[j] += sum(responsibilities);
-        for a in 0..d {
-            let deviation = &deviations[a * BLOCK..a * BLOCK + m];
-            for ((w, r), v) in weighted.iter_mut().zip(responsibilities).zip(deviation) {
-                *w = r * v;
-            }
-            statistics.first[j * d + a] += sum(weighted);
-            for b in 0..=a {
-                let other = &deviations[b * BLOCK..b * BLOCK + m];
-                statistics.second[j * dd + a * d + b] += dot(weighted, other);
-            }
-        }
-    }
-}
-
-/// Σᵢ aᵢ in four interleaved partial sums, so that the reduction vectorises (the
-/// order is fixed, so results do not depend on the machine).
-#[inline(always)]
-fn sum(a: &[f64]) -> f64 {
-    let mut lanes = [0.0; 4];
-    let whole = a.len() / 4 * 4;
-    for chunk in a[..whole].chunks_exact(4) {
-        for (lane, v) in lanes.iter_mut().zip(chunk) {
-            *lane += v;
-        }
-    }
-    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for v in &a[whole..] {
-        total += v;
-    }
-    total
-}
-
-/// Σᵢ aᵢbᵢ, as [`sum`].
-#[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut lanes = [0.0; 4];
-    let whole = a.len() / 4 * 4;
-    for (x, y) in a[..whole].chunks_exact(4).zip(b[..whole].chunks_exact(4)) {
-        for l in 0..4 {
-            lanes[l] += x[l] * y[l];
-        }
-    }
-    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for (x, y) in a[whole..].iter().zip(&b[whole..]) {
-        total += x * y;
+    for records in x.chunks(BLOCK * components.dim) {
+        block.load(records);
+        total += kernel::expectation(components, block, Output::Responsibilities);
+        statistics.accumulate(components, block);
     }
     total
 }

@@ -31,6 +31,7 @@
 mod algorithm;
 mod components;
 mod kernel;
+mod statistics;
 #[cfg(test)]
 mod tests;
 
@@ -262,7 +263,7 @@ impl FittedModel for GaussianMixture {
         let mut block = Block::new(self.components(), d);
         let mut out = Vec::with_capacity(data.values.len() / d);
         for records in data.values.chunks(BLOCK * d) {
-            block.load(records, d);
+            block.load(records);
             kernel::expectation(&self.components, &mut block, Output::LogLikelihoods);
             out.extend_from_slice(&block.log_likelihood[..block.len]);
         }
