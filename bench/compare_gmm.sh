@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Compare genloop's Gaussian mixture EM with scikit-learn's GaussianMixture on the same
 # 2-D data (k = 2 and 5, N = 1 000 and 10 000; see bench/gmm_sklearn.py).
-# Usage: bash bench/compare_gmm.sh   (env: REPETITIONS=20 SEED=0 PYTHON=python3)
+# Usage: bash bench/compare_gmm.sh   (env: REPETITIONS=50 SEED=0 PYTHON=python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REPETITIONS=${REPETITIONS:-20}
+REPETITIONS=${REPETITIONS:-50}
 SEED=${SEED:-0}
 PY=${PYTHON:-python3}
 

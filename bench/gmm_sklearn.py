@@ -12,7 +12,7 @@ weight ∝ j + 1, mean 4·(cos 2πj/k, sin 2πj/k) and covariance
 R(πj/k) diag(1, 0.25) R(πj/k)ᵀ; points drawn with numpy's default_rng([seed, k, N]).
 
 Usage: python3 bench/gmm_sklearn.py --rust target/release/examples/gmm_fit
-       [--repetitions 20] [--seed 0] [--json]
+       [--repetitions 50] [--seed 0] [--json]
 Without --rust only the scikit-learn rows are printed.
 """
 
@@ -102,7 +102,7 @@ def run_rust(binary, csv, k, repetitions, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rust", help="path of the gmm_fit example binary")
-    parser.add_argument("--repetitions", type=int, default=20)
+    parser.add_argument("--repetitions", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print the rows as JSON lines")
     args = parser.parse_args()
@@ -125,24 +125,29 @@ def main():
             print(json.dumps(row))
         return
     print(
-        f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; "
-        f"{args.repetitions} fits per case (mean), tol 1e-3, reg_covar 1e-6, n_init 1, max_iter 100\n"
+        f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; {args.repetitions} fits per case "
+        f"(means; ± is the standard error), tol 1e-3, reg_covar 1e-6, n_init 1, max_iter 100\n"
     )
-    print("| k | N | sklearn ms/fit | genloop ms/fit | speedup | sklearn mean loglik | genloop mean loglik "
-          "| Δ loglik (genloop − sklearn) | sklearn iters | genloop iters |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| k | N | sklearn ms/fit | genloop ms/fit | speedup | sklearn iters | genloop iters "
+          "| speedup per iteration | sklearn mean loglik | genloop mean loglik | Δ loglik (genloop − sklearn) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    root = math.sqrt(args.repetitions)
     for row in rows:
         s = row["sklearn"]
         g = row.get("genloop")
+        s_ll = f"{s['mean_log_likelihood']:.4f} ± {s['log_likelihood_sd'] / root:.4f}"
         if g is None:
-            print(f"| {row['k']} | {row['n']} | {1e3 * s['seconds_per_fit']:.3f} | — | — "
-                  f"| {s['mean_log_likelihood']:.5f} | — | — | {s['iterations']:.1f} | — |")
+            print(f"| {row['k']} | {row['n']} | {1e3 * s['seconds_per_fit']:.3f} | — | — | {s['iterations']:.2f} | — "
+                  f"| — | {s_ll} | — | — |")
             continue
         speedup = s["seconds_per_fit"] / g["seconds_per_fit"]
+        per_iteration = (s["seconds_per_fit"] / s["iterations"]) / (g["seconds_per_fit"] / g["iterations"])
         delta = g["mean_log_likelihood"] - s["mean_log_likelihood"]
+        delta_se = math.hypot(s["log_likelihood_sd"], g["log_likelihood_sd"]) / root
+        g_ll = f"{g['mean_log_likelihood']:.4f} ± {g['log_likelihood_sd'] / root:.4f}"
         print(f"| {row['k']} | {row['n']} | {1e3 * s['seconds_per_fit']:.3f} | {1e3 * g['seconds_per_fit']:.4f} "
-              f"| {speedup:.1f}× | {s['mean_log_likelihood']:.5f} | {g['mean_log_likelihood']:.5f} "
-              f"| {delta:+.5f} | {s['iterations']:.1f} | {g['iterations']:.1f} |")
+              f"| {speedup:.1f}× | {s['iterations']:.2f} | {g['iterations']:.2f} | {per_iteration:.1f}× "
+              f"| {s_ll} | {g_ll} | {delta:+.4f} ± {delta_se:.4f} |")
 
 
 if __name__ == "__main__":

@@ -631,10 +631,8 @@ fn symmetric_positive_definite(rows: &[Vec<f64>]) -> bool {
     let n = rows.len();
     let mut l = vec![0.0; n * n];
     for i in 0..n {
-        for j in 0..n {
-            if (rows[i][j] - rows[j][i]).abs() > 1e-12 {
-                return false;
-            }
+        if (0..n).any(|j| (rows[i][j] - rows[j][i]).abs() > 1e-12) {
+            return false;
         }
         for j in 0..=i {
             let mut s = rows[i][j];

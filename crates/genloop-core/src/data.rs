@@ -51,7 +51,7 @@ pub struct Vectors {
 
 impl Vectors {
     pub fn new(dim: usize, values: Vec<f64>) -> Self {
-        assert!(dim > 0 && values.len() % dim == 0, "ragged vectors");
+        assert!(dim > 0 && values.len().is_multiple_of(dim), "ragged vectors");
         Vectors { dim, values }
     }
 

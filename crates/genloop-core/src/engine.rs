@@ -14,7 +14,7 @@ use crate::model::{Estimator, FitError, FittedModel, Sampling};
 use crate::provenance::{CompositionEntry, Pool, Provenance};
 use crate::regime::{Pools, RegimeSpec};
 use crate::seed::RootSeed;
-use crate::task::Task;
+use crate::task::{Artifact, Evaluation, ModelOf, Task};
 
 /// Run-wide sizes and seed, shared by every arm.
 #[derive(Clone, Debug, Serialize)]
@@ -63,6 +63,8 @@ pub struct ReplicateResult {
     /// Metrics of the model in service after each generation, aligned with the
     /// task's metric list.
     pub metrics: Vec<f64>,
+    /// Per-generation records beyond metrics (sample texts, per-sample scores).
+    pub artifacts: Vec<(u32, Artifact)>,
 }
 
 impl ReplicateResult {
@@ -192,6 +194,7 @@ pub fn run_replicate<T: Task>(
     gate: Option<&(usize, HoldoutGate)>,
     replicate: u64,
 ) -> Result<ReplicateResult, LoopError> {
+    use crate::data::Dataset;
     let seed = RootSeed(settings.seed);
     let original = task.draw(settings.original, &mut seed.stream("original", replicate, 0));
     let holdout = task.draw(settings.holdout, &mut seed.stream("holdout", replicate, 0));
@@ -201,23 +204,14 @@ pub fn run_replicate<T: Task>(
     let validation = gate.map(|_| {
         task.truth(task.draw(settings.holdout, &mut seed.stream("validation", replicate, 0)))
     });
-    let mut gate_metrics = Vec::new();
-    let mut gate_value = |model: &crate::task::ModelOf<T>, test_metrics: &[f64]| -> Option<f64> {
-        let (index, _) = gate?;
-        match &validation {
-            Some(v) => {
-                task.evaluate(model, v, &mut gate_metrics);
-                Some(gate_metrics[*index])
-            }
-            None => Some(test_metrics[*index]),
-        }
-    };
     let estimator = task.estimator(&original);
-    let original_units = {
-        use crate::data::Dataset;
-        original.units()
+    let synthetic_per_generation = arm.regime.synthetic_per_generation(original.units());
+    // Sample-based metrics need samples even where the regime uses none.
+    let sample_size = if synthetic_per_generation > 0 {
+        synthetic_per_generation
+    } else {
+        arm.regime.samples.max(1)
     };
-    let synthetic_per_generation = arm.regime.synthetic_per_generation(original_units);
     let mut pools = Pools::new(original);
     let fit_error = |generation: u32, source: FitError| LoopError::Fit {
         arm: arm.name.clone(),
@@ -225,102 +219,116 @@ pub fn run_replicate<T: Task>(
         generation,
         source,
     };
+    let last = settings.generations.saturating_sub(1) as u32;
 
     // Generation 0: the model fitted on the original human data.
     let train = TrainingSet::new(vec![pools.original.clone()]);
     let model0 = estimator
         .fit(&train, &mut fit_stream::<T>(seed, replicate, 0))
         .map_err(|e| fit_error(0, e))?;
-    let mut metrics = Vec::new();
-    task.evaluate(&model0, &truth, &mut metrics);
-    let mut gate_state = gate_value(&model0, &metrics);
+    let mut scratch = Vec::new();
+    let mut gate_value = |model: &ModelOf<T>, model0: &ModelOf<T>| -> Option<f64> {
+        let (index, _) = gate?;
+        let v = validation.as_ref()?;
+        task.evaluate(&Evaluation { model, truth: v, generation0: model0, samples: None }, &mut scratch);
+        Some(scratch[*index])
+    };
+    let mut best_value = gate_value(&model0, &model0);
+    let mut best = (0u32, model0.clone());
     let mut deployed = (0u32, model0.clone());
-    let mut best = (0u32, model0, metrics.clone());
-    let mut deployed_metrics = metrics.clone();
-    let mut generations = Vec::with_capacity(settings.generations);
-    let mut all_metrics = Vec::with_capacity(settings.generations * metrics.len());
-    all_metrics.extend_from_slice(&metrics);
-    generations.push(GenerationResult {
-        generation: 0,
-        composition: train.composition(),
-        decision: Decision::accept("generation 0: fitted on the original data"),
-        candidate_value: gate_state,
-        deployed: 0,
-    });
 
-    for g in 1..settings.generations as u32 {
-        // The accepted model of generation g − 1 publishes its samples.
-        if synthetic_per_generation > 0 {
-            let batch = deployed.1.sample(
-                synthetic_per_generation,
-                &arm.sampling,
-                &mut seed.stream("sample", replicate, u64::from(g - 1)),
-            );
-            if !arm.regime.keeps_synthetic_history() {
-                pools.synthetic.clear();
-            }
-            pools
-                .synthetic
-                .push(Part::new(Provenance::new(Pool::Synthetic, g - 1), batch));
-        }
-        if arm.regime.fresh > 0 {
-            let batch = task.draw(arm.regime.fresh, &mut seed.stream("fresh", replicate, u64::from(g)));
-            if !keeps_fresh_history(&arm.regime) {
-                pools.fresh.clear();
-            }
-            pools
-                .fresh
-                .push(Part::new(Provenance::new(Pool::Fresh, g), batch));
-        }
-        let train = arm
-            .regime
-            .mix(g, &pools, || seed.stream("mix", replicate, u64::from(g)));
-        // Curation hook: the filter chain runs here (empty until curation lands).
-        if train.is_empty() {
-            return Err(LoopError::EmptyTrainingSet {
-                arm: arm.name.clone(),
-                replicate,
-                generation: g,
-            });
-        }
-        let candidate = estimator
-            .fit(&train, &mut fit_stream::<T>(seed, replicate, g))
-            .map_err(|e| fit_error(g, e))?;
-        task.evaluate(&candidate, &truth, &mut metrics);
-        let candidate_gate_value = gate_value(&candidate, &metrics);
-        let (decision, candidate_value) = match (gate, gate_state, candidate_gate_value) {
-            (Some((_, gate)), Some(best_value), Some(value)) => {
-                let decision = gate.decide(value, best_value);
-                if decision.accepted && gate.improves(value, best_value) {
-                    gate_state = Some(value);
-                    best = (g, candidate.clone(), metrics.clone());
+    let mut generations = Vec::with_capacity(settings.generations);
+    let mut all_metrics = Vec::with_capacity(settings.generations * task.metrics().len());
+    let mut artifacts = Vec::new();
+    let mut metrics = Vec::new();
+    let mut composition = train.composition();
+    let mut decision = Decision::accept("generation 0: fitted on the original data");
+    let mut candidate_value = best_value;
+
+    for g in 0..=last {
+        if g > 0 {
+            if arm.regime.fresh > 0 {
+                let batch = task.draw(arm.regime.fresh, &mut seed.stream("fresh", replicate, u64::from(g)));
+                if !keeps_fresh_history(&arm.regime) {
+                    pools.fresh.clear();
                 }
-                (decision, Some(value))
+                pools.fresh.push(Part::new(Provenance::new(Pool::Fresh, g), batch));
             }
-            _ => (Decision::accept("no gate"), None),
-        };
-        if decision.accepted {
-            deployed = (g, candidate);
-            deployed_metrics.clone_from(&metrics);
-        } else {
-            // Roll back to the best accepted model.
-            deployed = (best.0, best.1.clone());
-            deployed_metrics.clone_from(&best.2);
+            let train = arm
+                .regime
+                .mix(g, &pools, || seed.stream("mix", replicate, u64::from(g)));
+            // Curation hook: the filter chain runs here (empty until curation lands).
+            if train.is_empty() {
+                return Err(LoopError::EmptyTrainingSet {
+                    arm: arm.name.clone(),
+                    replicate,
+                    generation: g,
+                });
+            }
+            composition = train.composition();
+            let candidate = estimator
+                .fit(&train, &mut fit_stream::<T>(seed, replicate, g))
+                .map_err(|e| fit_error(g, e))?;
+            candidate_value = gate_value(&candidate, &model0);
+            decision = match (gate, best_value, candidate_value) {
+                (Some((_, gate)), Some(best_so_far), Some(value)) => {
+                    let decision = gate.decide(value, best_so_far);
+                    if decision.accepted && gate.improves(value, best_so_far) {
+                        best_value = Some(value);
+                        best = (g, candidate.clone());
+                    }
+                    decision
+                }
+                _ => Decision::accept("no gate"),
+            };
+            deployed = if decision.accepted {
+                (g, candidate)
+            } else {
+                // Roll back to the best accepted model.
+                best.clone()
+            };
         }
+        // The model in service publishes its samples: the synthetic pool of the next
+        // generation, and the material of sample-based metrics.
+        let publish = synthetic_per_generation > 0 && g < last;
+        let samples = (publish || task.needs_samples()).then(|| {
+            deployed.1.sample(
+                if publish { synthetic_per_generation } else { sample_size },
+                &arm.sampling,
+                &mut seed.stream("sample", replicate, u64::from(g)),
+            )
+        });
+        let evaluation = Evaluation {
+            model: &deployed.1,
+            truth: &truth,
+            generation0: &model0,
+            samples: samples.as_ref(),
+        };
+        task.evaluate(&evaluation, &mut metrics);
+        for artifact in task.artifacts(&evaluation, replicate) {
+            artifacts.push((g, artifact));
+        }
+        all_metrics.extend_from_slice(&metrics);
         generations.push(GenerationResult {
             generation: g,
-            composition: train.composition(),
-            decision,
+            composition: std::mem::take(&mut composition),
+            decision: std::mem::replace(&mut decision, Decision::accept("no gate")),
             candidate_value,
             deployed: deployed.0,
         });
-        all_metrics.extend_from_slice(&deployed_metrics);
+        if let (true, Some(batch)) = (publish, samples) {
+            if !arm.regime.keeps_synthetic_history() {
+                pools.synthetic.clear();
+            }
+            pools.synthetic.push(Part::new(Provenance::new(Pool::Synthetic, g), batch));
+        }
     }
     Ok(ReplicateResult {
         replicate,
         generations,
-        metric_count: metrics.len(),
+        metric_count: task.metrics().len(),
         metrics: all_metrics,
+        artifacts,
     })
 }
 

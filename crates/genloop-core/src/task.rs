@@ -31,7 +31,46 @@ pub trait Task: Send + Sync {
     fn estimator(&self, original: &Self::Data) -> Self::Estimator;
 
     /// Write one value per metric of `metrics()` into `out` (cleared first).
-    fn evaluate(&self, model: &ModelOf<Self>, truth: &Self::Truth, out: &mut Vec<f64>);
+    fn evaluate(&self, evaluation: &Evaluation<'_, Self>, out: &mut Vec<f64>)
+    where
+        Self: Sized;
+
+    /// Whether metrics need samples of the model (text metrics do; the loop then
+    /// samples even where the regime uses no synthetic data).
+    fn needs_samples(&self) -> bool {
+        false
+    }
+
+    /// Records to keep beside the metrics (sample texts, per-sample scores); the task
+    /// caps how many.
+    fn artifacts(&self, _evaluation: &Evaluation<'_, Self>, _replicate: u64) -> Vec<Artifact>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
+}
+
+/// What a task measures a model with.
+pub struct Evaluation<'a, T: Task> {
+    /// The model in service.
+    pub model: &'a ModelOf<T>,
+    /// The holdout (or, for the gate, the validation draw) and its statistics.
+    pub truth: &'a T::Truth,
+    /// The generation-0 model (fitted on the original data).
+    pub generation0: &'a ModelOf<T>,
+    /// Samples of `model` (the next generation's synthetic batch), when drawn.
+    pub samples: Option<&'a T::Data>,
+}
+
+/// A per-generation record beyond scalar metrics.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub enum Artifact {
+    /// One value per sample, e.g. each sampled document's perplexity under the
+    /// generation-0 model (the report's histograms).
+    Scores { kind: &'static str, values: Vec<f64> },
+    /// Sampled texts, capped.
+    Texts { kind: &'static str, texts: Vec<String> },
 }
 
 /// Convenience: the model's mean log-probability on `data`, negated.

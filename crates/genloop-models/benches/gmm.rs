@@ -27,13 +27,22 @@ fn truth(k: usize) -> GaussianMixture {
         means.extend([4.0 * angle.cos(), 4.0 * angle.sin()]);
         let (s, c) = (std::f64::consts::PI * j as f64 / k as f64).sin_cos();
         let (a, b) = (1.0, 0.25);
-        covariances.extend([a * c * c + b * s * s, (a - b) * c * s, (a - b) * c * s, a * s * s + b * c * c]);
+        covariances.extend([
+            a * c * c + b * s * s,
+            (a - b) * c * s,
+            (a - b) * c * s,
+            a * s * s + b * c * c,
+        ]);
     }
     GaussianMixture::new(2, weights, means, covariances).expect("valid truth")
 }
 
 fn data(k: usize, n: usize) -> Vectors {
-    truth(k).sample(n, &Sampling::default(), &mut RootSeed(0).stream("data", k as u64, n as u64))
+    truth(k).sample(
+        n,
+        &Sampling::default(),
+        &mut RootSeed(0).stream("data", k as u64, n as u64),
+    )
 }
 
 fn fit(c: &mut Criterion) {

@@ -1,6 +1,7 @@
 //! Fits genloop's Gaussian mixture to a CSV of points, as `bench/compare_gmm.sh` does
 //! with scikit-learn, and prints one JSON line:
-//! `{"seconds_per_fit": …, "mean_log_likelihood": …, "iterations": …, …}`.
+//! `{"seconds_per_fit": …, "mean_log_likelihood": …, "log_likelihood_sd": …,
+//! "iterations": …, …}`.
 //!
 //! Usage: `cargo run --release -p genloop-models --example gmm_fit -- POINTS.csv K
 //! [REPETITIONS=10] [SEED=0]`. The CSV has one point per line, comma-separated (a
@@ -35,7 +36,11 @@ fn read_points(path: &str) -> Result<Vectors, String> {
         if dim == 0 {
             dim = row.len();
         } else if row.len() != dim {
-            return Err(format!("{path}:{}: {} columns, expected {dim}", number + 1, row.len()));
+            return Err(format!(
+                "{path}:{}: {} columns, expected {dim}",
+                number + 1,
+                row.len()
+            ));
         }
         values.extend(row);
     }
@@ -54,7 +59,10 @@ fn main() {
     let parse = |index: usize, default: u64| -> u64 {
         args.get(index).map_or(default, |v| {
             v.parse().unwrap_or_else(|_| {
-                eprintln!("gmm_fit: argument {} must be a non-negative integer, got {v:?}", index + 1);
+                eprintln!(
+                    "gmm_fit: argument {} must be a non-negative integer, got {v:?}",
+                    index + 1
+                );
                 std::process::exit(2)
             })
         })
@@ -76,27 +84,37 @@ fn main() {
     };
     let n = data.values.len() / data.dim;
     let fit = |r: u64| {
-        estimator.fit_vectors(&data, &mut seed.stream("fit", r, 0)).unwrap_or_else(|e| {
-            eprintln!("gmm_fit: {e}");
-            std::process::exit(1)
-        })
+        estimator
+            .fit_vectors(&data, &mut seed.stream("fit", r, 0))
+            .unwrap_or_else(|e| {
+                eprintln!("gmm_fit: {e}");
+                std::process::exit(1)
+            })
     };
     fit(u64::MAX);
-    let (mut seconds, mut log_likelihood, mut iterations, mut converged) = (0.0, 0.0, 0.0, 0);
+    let (mut seconds, mut iterations, mut converged) = (0.0, 0.0, 0);
+    let mut log_likelihoods = Vec::new();
     for r in 0..repetitions {
         let start = Instant::now();
         let (model, summary) = fit(r);
         seconds += start.elapsed().as_secs_f64();
-        log_likelihood += model.log_prob(&data).iter().sum::<f64>() / n as f64;
+        log_likelihoods.push(model.log_prob(&data).iter().sum::<f64>() / n as f64);
         iterations += summary.iterations as f64;
         converged += usize::from(summary.converged);
     }
     let reps = repetitions as f64;
+    let mean = log_likelihoods.iter().sum::<f64>() / reps;
+    let variance = log_likelihoods
+        .iter()
+        .map(|v| (v - mean).powi(2))
+        .sum::<f64>()
+        / (reps - 1.0).max(1.0);
     println!(
         "{}",
         serde_json::json!({
             "seconds_per_fit": seconds / reps,
-            "mean_log_likelihood": log_likelihood / reps,
+            "mean_log_likelihood": mean,
+            "log_likelihood_sd": variance.sqrt(),
             "iterations": iterations / reps,
             "converged": converged,
             "repetitions": repetitions,

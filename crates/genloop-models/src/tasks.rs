@@ -5,7 +5,7 @@ use genloop_core::data::{Labeled, Symbols, Vectors};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, Source};
 use genloop_core::seed::Rng;
-use genloop_core::task::{ModelOf, Task};
+use genloop_core::task::{Evaluation, Task};
 
 use crate::categorical::{self, Categorical, CategoricalEstimator};
 use crate::gaussian::{kl_divergence, w2_squared};
@@ -94,7 +94,8 @@ where
         self.estimator.clone()
     }
 
-    fn evaluate(&self, model: &ModelOf<Self>, truth: &VectorHoldout, out: &mut Vec<f64>) {
+    fn evaluate(&self, evaluation: &Evaluation<'_, Self>, out: &mut Vec<f64>) {
+        let (model, truth) = (evaluation.model, evaluation.truth);
         out.clear();
         let d = model.dim();
         let owned;
@@ -180,7 +181,8 @@ impl Task for CategoricalTask {
         self.estimator
     }
 
-    fn evaluate(&self, model: &Categorical, holdout_freq: &Vec<f64>, out: &mut Vec<f64>) {
+    fn evaluate(&self, evaluation: &Evaluation<'_, Self>, out: &mut Vec<f64>) {
+        let (model, holdout_freq): (&Categorical, &Vec<f64>) = (evaluation.model, evaluation.truth);
         out.clear();
         let p = &model.probs;
         let q = &self.source.probs;
@@ -243,7 +245,8 @@ impl Task for LinearTask {
         }
     }
 
-    fn evaluate(&self, model: &LinearModel, holdout: &Labeled, out: &mut Vec<f64>) {
+    fn evaluate(&self, evaluation: &Evaluation<'_, Self>, out: &mut Vec<f64>) {
+        let (model, holdout): (&LinearModel, &Labeled) = (evaluation.model, evaluation.truth);
         out.clear();
         out.push(
             model

@@ -20,6 +20,7 @@ use genloop_core::config::CompositionDetail;
 use genloop_core::engine::ReplicateResult;
 use genloop_core::metrics::{Direction, MetricSpec};
 use genloop_core::provenance::Pool;
+use genloop_core::task::Artifact;
 
 /// The schema, version 1. Metric names are the stable names of
 /// `genloop_core::metrics`.
@@ -83,6 +84,24 @@ CREATE TABLE IF NOT EXISTS metrics (
     name          TEXT NOT NULL,
     value         REAL,
     PRIMARY KEY (experiment_id, replicate, generation, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sample_scores (
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    replicate     INTEGER NOT NULL,
+    generation    INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    value         REAL,
+    PRIMARY KEY (experiment_id, replicate, generation, kind, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sample_texts (
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    replicate     INTEGER NOT NULL,
+    generation    INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    text          TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, replicate, generation, kind, position)
 ) WITHOUT ROWID;
 "#;
 
@@ -287,6 +306,14 @@ impl Store {
             let mut rep_stmt = self.wrap(
                 tx.prepare_cached("INSERT INTO replicates (experiment_id, replicate) VALUES (?1, ?2)"),
             )?;
+            let mut score_stmt = self.wrap(tx.prepare_cached(
+                "INSERT INTO sample_scores (experiment_id, replicate, generation, kind, position, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            ))?;
+            let mut text_stmt = self.wrap(tx.prepare_cached(
+                "INSERT INTO sample_texts (experiment_id, replicate, generation, kind, position, text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            ))?;
             for result in results {
                 let r = result.replicate as i64;
                 for g in &result.generations {
@@ -324,6 +351,20 @@ impl Store {
                     }
                     for (name, value) in metric_names.iter().zip(result.metrics_at(g.generation as usize)) {
                         self.wrap(metric_stmt.execute(params![experiment_id, r, g.generation, name, value]))?;
+                    }
+                }
+                for (generation, artifact) in &result.artifacts {
+                    match artifact {
+                        Artifact::Scores { kind, values } => {
+                            for (i, v) in values.iter().enumerate() {
+                                self.wrap(score_stmt.execute(params![experiment_id, r, generation, kind, i as i64, v]))?;
+                            }
+                        }
+                        Artifact::Texts { kind, texts } => {
+                            for (i, t) in texts.iter().enumerate() {
+                                self.wrap(text_stmt.execute(params![experiment_id, r, generation, kind, i as i64, t]))?;
+                            }
+                        }
                     }
                 }
                 self.wrap(rep_stmt.execute(params![experiment_id, r]))?;
@@ -425,6 +466,47 @@ impl Store {
         rows.map(|r| self.wrap(r)).collect()
     }
 
+    /// Per-sample scores of `kind` for every generation, over all stored replicates:
+    /// `[(generation, values)]`, ordered by generation.
+    pub fn sample_scores(&self, experiment_id: i64, kind: &str) -> Result<Vec<(u32, Vec<f64>)>, StoreError> {
+        let mut stmt = self.wrap(self.conn.prepare(
+            "SELECT generation, value FROM sample_scores WHERE experiment_id = ?1 AND kind = ?2
+             ORDER BY generation, replicate, position",
+        ))?;
+        let rows = self.wrap(stmt.query_map(params![experiment_id, kind], |r| {
+            Ok((r.get::<_, i64>(0)? as u32, r.get::<_, Option<f64>>(1)?))
+        }))?;
+        let mut out: Vec<(u32, Vec<f64>)> = Vec::new();
+        for row in rows {
+            let (g, v) = self.wrap(row)?;
+            match out.last_mut() {
+                Some((last, values)) if *last == g => values.push(v.unwrap_or(f64::NAN)),
+                _ => out.push((g, vec![v.unwrap_or(f64::NAN)])),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stored sample texts of `kind` for one replicate: `[(generation, texts)]`.
+    pub fn sample_texts(&self, experiment_id: i64, kind: &str, replicate: u64) -> Result<Vec<(u32, Vec<String>)>, StoreError> {
+        let mut stmt = self.wrap(self.conn.prepare(
+            "SELECT generation, text FROM sample_texts WHERE experiment_id = ?1 AND kind = ?2 AND replicate = ?3
+             ORDER BY generation, position",
+        ))?;
+        let rows = self.wrap(stmt.query_map(params![experiment_id, kind, replicate as i64], |r| {
+            Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?))
+        }))?;
+        let mut out: Vec<(u32, Vec<String>)> = Vec::new();
+        for row in rows {
+            let (g, t) = self.wrap(row)?;
+            match out.last_mut() {
+                Some((last, texts)) if *last == g => texts.push(t),
+                _ => out.push((g, vec![t])),
+            }
+        }
+        Ok(out)
+    }
+
     /// CSV of one experiment: `replicate,generation,metric,value`, one row per
     /// replicate × generation × metric, ordered by replicate, generation, then the
     /// metric order of the experiment.
@@ -461,6 +543,8 @@ impl Store {
             ("composition", "experiment_id, replicate, generation, pool, origin_generation"),
             ("metric_specs", "experiment_id, position"),
             ("replicates", "experiment_id, replicate"),
+            ("sample_scores", "experiment_id, replicate, generation, kind, position"),
+            ("sample_texts", "experiment_id, replicate, generation, kind, position"),
         ] {
             let mut stmt = self.wrap(self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")))?;
             let columns = stmt.column_count();

@@ -24,8 +24,8 @@ mod tests;
 
 use std::sync::Arc;
 
-use rand::Rng as _;
 use genloop_core::normal::standard_normal;
+use rand::Rng as _;
 
 use genloop_core::config::Bandwidth;
 use genloop_core::data::{TrainingSet, Vectors};
@@ -33,6 +33,7 @@ use genloop_core::model::{Estimator, FitError, FittedModel, Sampling};
 use genloop_core::seed::Rng;
 
 use crate::linalg;
+use crate::mixture::exp_nonpositive;
 use crate::vector::{moments, VectorModel};
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
@@ -184,34 +185,66 @@ impl Kde {
         let d = self.points.dim;
         query.copy_from_slice(x);
         linalg::forward_solve(&self.kernel_cholesky, d, query);
-        // Constant dimensions let the compiler unroll the distance loop.
-        let nearest = match d {
-            1 => squared_distances(&self.whitened, 1, query, distances),
-            2 => squared_distances(&self.whitened, 2, query, distances),
-            3 => squared_distances(&self.whitened, 3, query, distances),
-            _ => squared_distances(&self.whitened, d, query, distances),
-        };
-        // Log-sum-exp over the records, shifted by the nearest one.
-        let sum: f64 = distances.iter().map(|q| (-0.5 * (q - nearest)).exp()).sum();
+        match d {
+            1 => squared_distances_fixed::<1>(&self.whitened, query, distances),
+            2 => squared_distances_fixed::<2>(&self.whitened, query, distances),
+            3 => squared_distances_fixed::<3>(&self.whitened, query, distances),
+            _ => {
+                for (q, w) in distances.iter_mut().zip(self.whitened.chunks_exact(d)) {
+                    *q = w
+                        .iter()
+                        .zip(query.iter())
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum();
+                }
+            }
+        }
+        // Log-sum-exp over the records, shifted by the nearest one. Four interleaved
+        // partial sums (a fixed order) let both reductions vectorise.
+        let nearest = lanes(
+            distances,
+            f64::INFINITY,
+            |acc, q| if q < acc { q } else { acc },
+        );
+        let nearest = nearest.into_iter().fold(f64::INFINITY, f64::min);
+        let sums = lanes(distances, 0.0, |acc, q| {
+            acc + exp_nonpositive(-0.5 * (q - nearest))
+        });
+        let sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
         self.log_norm - 0.5 * nearest + sum.ln()
     }
 }
 
-/// ‖y − wᵢ‖² for every whitened record into `out`; returns the smallest.
+/// Folds `values` into four interleaved accumulators: element i goes to lane i mod 4.
 #[inline(always)]
-fn squared_distances(whitened: &[f64], d: usize, y: &[f64], out: &mut [f64]) -> f64 {
-    let y = &y[..d];
-    let mut nearest = f64::INFINITY;
-    for (q, w) in out.iter_mut().zip(whitened.chunks_exact(d)) {
+fn lanes(values: &[f64], init: f64, step: impl Fn(f64, f64) -> f64) -> [f64; 4] {
+    let mut acc = [init; 4];
+    let whole = values.len() / 4 * 4;
+    for chunk in values[..whole].chunks_exact(4) {
+        for l in 0..4 {
+            acc[l] = step(acc[l], chunk[l]);
+        }
+    }
+    for (l, v) in values[whole..].iter().enumerate() {
+        acc[l] = step(acc[l], *v);
+    }
+    acc
+}
+
+/// ‖y − wᵢ‖² for every whitened record into `out`, for a dimension known at compile
+/// time so that the loop vectorises. (Not inlined: inlined into one caller, the
+/// instances for different D can be merged back into one loop over a run-time
+/// dimension.)
+#[inline(never)]
+fn squared_distances_fixed<const D: usize>(whitened: &[f64], y: &[f64], out: &mut [f64]) {
+    let y: [f64; D] = std::array::from_fn(|a| y[a]);
+    for (q, w) in out.iter_mut().zip(whitened.chunks_exact(D)) {
         let mut s = 0.0;
-        for i in 0..d {
-            let t = y[i] - w[i];
-            s += t * t;
+        for a in 0..D {
+            s += (y[a] - w[a]) * (y[a] - w[a]);
         }
         *q = s;
-        nearest = nearest.min(s);
     }
-    nearest
 }
 
 impl FittedModel for Kde {
@@ -261,7 +294,10 @@ impl VectorModel for Kde {
     /// An equal-weight mixture of N(xᵢ, H): the records' MLE covariance plus H.
     fn covariance(&self) -> Vec<f64> {
         let mut covariance = self.kernel_covariance();
-        covariance.iter_mut().zip(&self.scatter).for_each(|(c, s)| *c += s);
+        covariance
+            .iter_mut()
+            .zip(&self.scatter)
+            .for_each(|(c, s)| *c += s);
         covariance
     }
 }

@@ -33,17 +33,29 @@ fn bandwidth_rules_match_scipy_gaussian_kde() {
     let query = Vectors::new(1, vec![0.0, 1.7, -3.0]);
     let scott = kde(1, &one, Bandwidth::Scott);
     assert!((scott.factor() - 0.698_827_118_771_579_2).abs() < 1e-14);
-    assert_close(&scott.kernel_covariance(), &[1.624_608_744_155_752_6], 1e-12);
+    assert_close(
+        &scott.kernel_covariance(),
+        &[1.624_608_744_155_752_6],
+        1e-12,
+    );
     assert_close(
         &scott.log_prob(&query),
-        &[-1.673_450_411_400_719_4, -1.874_398_574_644_888_3, -3.877_055_634_465_396_6],
+        &[
+            -1.673_450_411_400_719_4,
+            -1.874_398_574_644_888_3,
+            -3.877_055_634_465_396_6,
+        ],
         1e-12,
     );
     let silverman = kde(1, &one, Bandwidth::Silverman);
     assert!((silverman.factor() - 0.740_214_344_974_306_6).abs() < 1e-14);
     assert_close(
         &silverman.log_prob(&query),
-        &[-1.705_708_181_455_626_5, -1.873_161_260_852_381, -3.741_588_737_986_446_8],
+        &[
+            -1.705_708_181_455_626_5,
+            -1.873_161_260_852_381,
+            -3.741_588_737_986_446_8,
+        ],
         1e-12,
     );
 
@@ -51,12 +63,21 @@ fn bandwidth_rules_match_scipy_gaussian_kde() {
     let scott = kde(2, &two, Bandwidth::Scott);
     assert_close(
         &scott.kernel_covariance(),
-        &[0.731_004_434_553_216_5, -0.402_052_439_004_269_1, -0.402_052_439_004_269_1, 0.731_004_434_553_216_7],
+        &[
+            0.731_004_434_553_216_5,
+            -0.402_052_439_004_269_1,
+            -0.402_052_439_004_269_1,
+            0.731_004_434_553_216_7,
+        ],
         1e-12,
     );
     assert_close(
         &scott.log_prob(&Vectors::new(2, vec![0.0, 0.0, 0.7, 0.3, 3.0, 3.0])),
-        &[-2.450_445_871_929_458_6, -2.414_797_509_754_071, -12.756_601_146_386_506],
+        &[
+            -2.450_445_871_929_458_6,
+            -2.414_797_509_754_071,
+            -12.756_601_146_386_506,
+        ],
         1e-11,
     );
 
@@ -96,7 +117,11 @@ fn moments_are_the_data_moments_plus_the_kernel() {
     let model = kde(2, &[0.0, 0.0, 2.0, 0.0, 1.0, 3.0], Bandwidth::Fixed(0.5));
     assert_close(&model.mean(), &[1.0, 1.0], 1e-15);
     // MLE covariance of the three points: [[2/3, 0], [0, 2]]; plus 0.25·I.
-    assert_close(&model.covariance(), &[2.0 / 3.0 + 0.25, 0.0, 0.0, 2.25], 1e-12);
+    assert_close(
+        &model.covariance(),
+        &[2.0 / 3.0 + 0.25, 0.0, 0.0, 2.25],
+        1e-12,
+    );
 }
 
 #[test]
@@ -106,8 +131,13 @@ fn sampling_is_seeded_and_zero_bias_returns_training_records() {
         bandwidth: Bandwidth::Scott,
         dim: 2,
     };
-    let train = TrainingSet::single(Provenance::new(Pool::Original, 0), Vectors::new(2, points.to_vec()));
-    let model = estimator.fit(&train, &mut RootSeed(1).stream("fit", 0, 0)).unwrap();
+    let train = TrainingSet::single(
+        Provenance::new(Pool::Original, 0),
+        Vectors::new(2, points.to_vec()),
+    );
+    let model = estimator
+        .fit(&train, &mut RootSeed(1).stream("fit", 0, 0))
+        .unwrap();
     // The single training batch is shared, not copied.
     assert!(std::ptr::eq(model.points(), train.parts[0].data.as_ref()));
     let draw = |seed: u64, bias: f64| {
@@ -126,10 +156,24 @@ fn sampling_is_seeded_and_zero_bias_returns_training_records() {
 
 #[test]
 fn degenerate_inputs_are_errors() {
-    let rule = |values: &[f64], dim| Kde::new(Arc::new(Vectors::new(dim, values.to_vec())), Bandwidth::Scott);
-    assert!(matches!(rule(&[1.0], 1), Err(FitError::TooFew { needed: 2, .. })));
-    assert!(matches!(rule(&[0.0, 0.0, 1.0, 1.0, 2.0, 2.0], 2), Err(FitError::Numerical(_))));
-    assert!(matches!(rule(&[0.0, f64::NAN, 1.0], 1), Err(FitError::Numerical(_))));
+    let rule = |values: &[f64], dim| {
+        Kde::new(
+            Arc::new(Vectors::new(dim, values.to_vec())),
+            Bandwidth::Scott,
+        )
+    };
+    assert!(matches!(
+        rule(&[1.0], 1),
+        Err(FitError::TooFew { needed: 2, .. })
+    ));
+    assert!(matches!(
+        rule(&[0.0, 0.0, 1.0, 1.0, 2.0, 2.0], 2),
+        Err(FitError::Numerical(_))
+    ));
+    assert!(matches!(
+        rule(&[0.0, f64::NAN, 1.0], 1),
+        Err(FitError::Numerical(_))
+    ));
     let fixed = Kde::new(Arc::new(Vectors::new(1, vec![1.0])), Bandwidth::Fixed(0.0));
     assert!(matches!(fixed, Err(FitError::Numerical(_))));
     let empty = TrainingSet::<Vectors>::new(Vec::new());
@@ -137,5 +181,8 @@ fn degenerate_inputs_are_errors() {
         bandwidth: Bandwidth::Fixed(1.0),
         dim: 1,
     };
-    assert!(matches!(estimator.fit(&empty, &mut RootSeed(0).stream("fit", 0, 0)), Err(FitError::Empty)));
+    assert!(matches!(
+        estimator.fit(&empty, &mut RootSeed(0).stream("fit", 0, 0)),
+        Err(FitError::Empty)
+    ));
 }

@@ -153,6 +153,7 @@ fn expectation_pass(x: &[f64], components: &Components, workspace: &mut Workspac
         total += kernel::expectation(components, block, Output::Responsibilities);
         statistics.accumulate(components, block);
     }
+    statistics.finish();
     total
 }
 
@@ -195,83 +196,140 @@ fn maximization(
 /// 2 + ⌊ln k⌋ candidates drawn with probability ∝ D², by the potential Σ D² it
 /// leaves. Returns the indices of the chosen records.
 pub(super) fn kmeans_plusplus(x: &[f64], d: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
-    match d {
-        1 => kmeans_plusplus_dim::<1>(x, d, k, rng),
-        2 => kmeans_plusplus_dim::<2>(x, d, k, rng),
-        3 => kmeans_plusplus_dim::<3>(x, d, k, rng),
-        _ => kmeans_plusplus_dim::<0>(x, d, k, rng),
-    }
-}
-
-/// `D` > 0 fixes the dimension at compile time, so the distance loops unroll;
-/// `D` = 0 reads it from `dim`.
-fn kmeans_plusplus_dim<const D: usize>(x: &[f64], dim: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
-    let d = if D > 0 { D } else { dim };
     let n = x.len() / d;
     let trials = 2 + (k as f64).ln() as usize;
     let record = |i: usize| &x[i * d..i * d + d];
     let mut centres = Vec::with_capacity(k);
     let first = rng.random_range(0..n);
     centres.push(first);
-    let mut closest: Vec<f64> = x.chunks_exact(d).map(|row| squared_distance(row, record(first))).collect();
-    let mut cumulative = vec![0.0; n];
+    let mut closest = vec![0.0; n];
+    squared_distances(x, record(first), &mut closest);
+    let mut distances = vec![0.0; n];
+    let mut block_sums = vec![0.0; n.div_ceil(PREFIX_BLOCK)];
     for _ in 1..k {
-        let mut running = 0.0;
-        for (c, v) in cumulative.iter_mut().zip(&closest) {
-            running += v;
-            *c = running;
+        for (block_sum, chunk) in block_sums.iter_mut().zip(closest.chunks(PREFIX_BLOCK)) {
+            *block_sum = sum(chunk);
         }
+        let total: f64 = block_sums.iter().sum();
         // The candidate with the lowest potential; numpy's `argmin` keeps the first.
         let mut best = (usize::MAX, f64::INFINITY);
         for _ in 0..trials {
-            let target = rng.random::<f64>() * running;
-            // numpy `searchsorted` (left side), clipped to the last record.
-            let candidate = cumulative.partition_point(|&c| c < target).min(n - 1);
-            let candidate_potential = potential(x, d, &closest, record(candidate));
+            let target = rng.random::<f64>() * total;
+            let candidate = search_cumulative(&closest, &block_sums, target);
+            squared_distances(x, record(candidate), &mut distances);
+            let candidate_potential = potential(&closest, &distances);
             if candidate_potential < best.1 {
                 best = (candidate, candidate_potential);
             }
         }
-        let centre = record(best.0);
-        for (c, row) in closest.iter_mut().zip(x.chunks_exact(d)) {
-            *c = minimum(*c, squared_distance(row, centre));
+        squared_distances(x, record(best.0), &mut distances);
+        for (c, v) in closest.iter_mut().zip(&distances) {
+            *c = minimum(*c, *v);
         }
         centres.push(best.0);
     }
     centres
 }
 
-/// Σᵢ min(closestᵢ, ‖xᵢ − centre‖²): the potential left if `centre` were added. Four
-/// interleaved partial sums keep the additions from waiting on each other.
-#[inline(always)]
-fn potential(x: &[f64], d: usize, closest: &[f64], centre: &[f64]) -> f64 {
-    const LANES: usize = 4;
-    let mut lanes = [0.0; LANES];
-    let whole = closest.len() / LANES * LANES;
-    for (rows, current) in x.chunks_exact(LANES * d).zip(closest.chunks_exact(LANES)) {
-        for l in 0..LANES {
-            lanes[l] += minimum(current[l], squared_distance(&rows[l * d..l * d + d], centre));
+/// Records per partial sum of the D² weights in [`search_cumulative`].
+const PREFIX_BLOCK: usize = 64;
+
+/// numpy's `searchsorted(cumsum(weights), target)` (left side), clipped to the last
+/// record: the first i with w₀ + … + wᵢ ≥ target. The block sums find the block, a
+/// running sum inside it the record.
+fn search_cumulative(weights: &[f64], block_sums: &[f64], target: f64) -> usize {
+    let mut running = 0.0;
+    for (b, block_sum) in block_sums.iter().enumerate() {
+        if running + block_sum >= target {
+            let mut inside = running;
+            for (i, w) in weights[b * PREFIX_BLOCK..]
+                .iter()
+                .take(PREFIX_BLOCK)
+                .enumerate()
+            {
+                inside += w;
+                if inside >= target {
+                    return b * PREFIX_BLOCK + i;
+                }
+            }
+        }
+        running += block_sum;
+    }
+    weights.len() - 1
+}
+
+/// ‖xᵢ − centre‖² for every row-major record xᵢ.
+fn squared_distances(x: &[f64], centre: &[f64], out: &mut [f64]) {
+    match centre.len() {
+        1 => squared_distances_fixed::<1>(x, centre, out),
+        2 => squared_distances_fixed::<2>(x, centre, out),
+        3 => squared_distances_fixed::<3>(x, centre, out),
+        4 => squared_distances_fixed::<4>(x, centre, out),
+        d => {
+            for (o, row) in out.iter_mut().zip(x.chunks_exact(d)) {
+                *o = row.iter().zip(centre).map(|(u, v)| (u - v) * (u - v)).sum();
+            }
+        }
+    }
+}
+
+/// As [`squared_distances`] for a dimension known at compile time, so that the loop
+/// vectorises. (Not inlined: inlined into one caller, the instances for different D
+/// can be merged back into one loop over a run-time dimension.)
+#[inline(never)]
+fn squared_distances_fixed<const D: usize>(x: &[f64], centre: &[f64], out: &mut [f64]) {
+    let centre: [f64; D] = std::array::from_fn(|a| centre[a]);
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(D)) {
+        let mut s = 0.0;
+        for a in 0..D {
+            s += (row[a] - centre[a]) * (row[a] - centre[a]);
+        }
+        *o = s;
+    }
+}
+
+/// Σᵢ min(closestᵢ, distanceᵢ): the potential left if a centre at these distances
+/// were added. Four interleaved partial sums let the additions vectorise.
+fn potential(closest: &[f64], distances: &[f64]) -> f64 {
+    let mut lanes = [0.0; 4];
+    let whole = closest.len() / 4 * 4;
+    for (c, v) in closest[..whole]
+        .chunks_exact(4)
+        .zip(distances[..whole].chunks_exact(4))
+    {
+        for l in 0..4 {
+            lanes[l] += minimum(c[l], v[l]);
         }
     }
     let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for (row, current) in x[whole * d..].chunks_exact(d).zip(&closest[whole..]) {
-        total += minimum(*current, squared_distance(row, centre));
+    for (c, v) in closest[whole..].iter().zip(&distances[whole..]) {
+        total += minimum(*c, *v);
+    }
+    total
+}
+
+/// Σᵢ aᵢ in four interleaved partial sums.
+fn sum(a: &[f64]) -> f64 {
+    let mut lanes = [0.0; 4];
+    let whole = a.len() / 4 * 4;
+    for chunk in a[..whole].chunks_exact(4) {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for v in &a[whole..] {
+        total += v;
     }
     total
 }
 
 /// The smaller of two numbers that are not NaN (one instruction, where `f64::min`
 /// also handles NaN).
-#[inline(always)]
 fn minimum(a: f64, b: f64) -> f64 {
     if b < a {
         b
     } else {
         a
     }
-}
-
-#[inline(always)]
-fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(u, v)| (u - v) * (u - v)).sum()
 }

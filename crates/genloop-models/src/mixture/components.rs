@@ -35,7 +35,11 @@ impl Components {
     ) -> Result<Self, FitError> {
         let k = weights.len();
         assert_eq!(means.len(), k * dim, "means must be k×d");
-        assert_eq!(covariances.len(), k * dim * dim, "covariances must be k×d×d");
+        assert_eq!(
+            covariances.len(),
+            k * dim * dim,
+            "covariances must be k×d×d"
+        );
         let mut components = Components {
             dim,
             weights,

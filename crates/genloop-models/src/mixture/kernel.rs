@@ -1,32 +1,27 @@
 //! The E-step kernel, shared by fitting and `log_prob`: for a block of records, the
 //! log-likelihood of each record and its responsibilities.
 //!
-//! Records are processed `BLOCK` at a time and stored lane-interleaved: records
-//! i … i + LANES − 1 keep coordinate a side by side, so that every step is
-//! straight-line code on `LANES` records that the compiler packs into SIMD registers,
-//! for any dimension known at compile time. The exponential is an inlined polynomial
-//! instead of a libm call (which costs 5–20 ns, and takes a slow path through
-//! `errno` on underflow, which is common here: a record far from a component has a
-//! responsibility below e⁻⁷⁴⁵).
+//! Records are processed `BLOCK` at a time, transposed to coordinate-major order, and
+//! each step is a loop over the records of the block for one component: such loops
+//! have no dependencies between iterations, so the compiler vectorises them. The
+//! exponential is an inlined polynomial instead of a libm call (which costs 5–20 ns,
+//! and takes a slow path through `errno` on underflow, which is common here: a
+//! record far from a component has a responsibility below e⁻⁷⁴⁵).
 
 use super::components::Components;
 
 /// Records per block: the block's buffers (k + d + 2 rows of 128 values) stay in L1.
 pub(super) const BLOCK: usize = 128;
 
-/// Records that share a SIMD register (two f64 in SSE2, the x86-64 baseline).
-pub(super) const LANES: usize = 2;
-
 /// Scratch for one block of records, allocated once per fit or `log_prob` call.
 pub(super) struct Block {
     dim: usize,
     /// Records in the block (≤ `BLOCK`).
     pub len: usize,
-    /// Coordinate a of record i at `(i / LANES)·LANES·d + a·LANES + i % LANES`. A last
-    /// incomplete group of lanes is padded with zeros.
-    pub coordinates: Vec<f64>,
-    /// k rows of `BLOCK`: log-densities, then responsibilities (0 on padding).
-    pub responsibilities: Vec<f64>,
+    /// d rows of `BLOCK`: coordinate a of record i at `a·BLOCK + i`.
+    coordinates: Vec<f64>,
+    /// k rows of `BLOCK`: log-densities, then responsibilities.
+    responsibilities: Vec<f64>,
     /// ln p(xᵢ) of each record ([`Output::LogLikelihoods`]); scratch otherwise.
     pub log_likelihood: Vec<f64>,
     /// Per-record maximum, then 1/Σ.
@@ -45,39 +40,42 @@ impl Block {
         }
     }
 
-    /// Records rounded up to whole groups of lanes.
-    pub fn padded_len(&self) -> usize {
-        self.len.div_ceil(LANES) * LANES
-    }
-
     /// Loads up to `BLOCK` row-major records.
     pub fn load(&mut self, records: &[f64]) {
-        let d = self.dim;
-        self.len = records.len() / d;
-        debug_assert!(self.len <= BLOCK);
-        for (i, record) in records.chunks_exact(d).enumerate() {
-            let base = (i / LANES) * LANES * d + i % LANES;
-            for (a, v) in record.iter().enumerate() {
-                self.coordinates[base + a * LANES] = *v;
-            }
-        }
-        // Padding slots sit between the last record's coordinates.
-        for i in self.len..self.padded_len() {
-            let base = (i / LANES) * LANES * d + i % LANES;
-            for a in 0..d {
-                self.coordinates[base + a * LANES] = 0.0;
+        match self.dim {
+            1 => self.load_fixed::<1>(records),
+            2 => self.load_fixed::<2>(records),
+            3 => self.load_fixed::<3>(records),
+            4 => self.load_fixed::<4>(records),
+            d => {
+                self.len = records.len() / d;
+                for (i, record) in records.chunks_exact(d).enumerate() {
+                    for (a, v) in record.iter().enumerate() {
+                        self.coordinates[a * BLOCK + i] = *v;
+                    }
+                }
             }
         }
     }
 
-    /// Coordinates of the loaded records, padded to whole lane groups.
-    pub fn coordinates(&self) -> &[f64] {
-        &self.coordinates[..self.padded_len() * self.dim]
+    #[inline(never)]
+    fn load_fixed<const D: usize>(&mut self, records: &[f64]) {
+        self.len = records.len() / D;
+        for (i, record) in records.chunks_exact(D).enumerate() {
+            for a in 0..D {
+                self.coordinates[a * BLOCK + i] = record[a];
+            }
+        }
     }
 
-    /// Responsibilities of component `j`, padded to whole lane groups.
+    /// Coordinate `a` of the loaded records.
+    pub fn coordinate(&self, a: usize) -> &[f64] {
+        &self.coordinates[a * BLOCK..a * BLOCK + self.len]
+    }
+
+    /// Responsibilities of component `j` for the loaded records.
     pub fn responsibility(&self, j: usize) -> &[f64] {
-        &self.responsibilities[j * BLOCK..j * BLOCK + self.padded_len()]
+        &self.responsibilities[j * BLOCK..j * BLOCK + self.len]
     }
 }
 
@@ -100,7 +98,6 @@ pub(super) fn expectation(components: &Components, block: &mut Block, output: Ou
         _ => log_densities_any(components, block),
     }
     let m = block.len;
-    let padded = block.padded_len();
     let k = components.count();
     let Block {
         responsibilities: log_densities,
@@ -109,17 +106,20 @@ pub(super) fn expectation(components: &Components, block: &mut Block, output: Ou
         ..
     } = block;
     // Log-sum-exp over components, shifted by each record's largest term.
-    let maxima = &mut scratch[..padded];
-    maxima.copy_from_slice(&log_densities[..padded]);
+    let maxima = &mut scratch[..m];
+    maxima.copy_from_slice(&log_densities[..m]);
     for j in 1..k {
-        for (top, v) in maxima.iter_mut().zip(&log_densities[j * BLOCK..j * BLOCK + padded]) {
+        for (top, v) in maxima
+            .iter_mut()
+            .zip(&log_densities[j * BLOCK..j * BLOCK + m])
+        {
             *top = if *v > *top { *v } else { *top };
         }
     }
-    let sums = &mut log_likelihood[..padded];
+    let sums = &mut log_likelihood[..m];
     sums.iter_mut().for_each(|v| *v = 0.0);
     for j in 0..k {
-        let row = &mut log_densities[j * BLOCK..j * BLOCK + padded];
+        let row = &mut log_densities[j * BLOCK..j * BLOCK + m];
         for ((v, top), sum) in row.iter_mut().zip(maxima.iter()).zip(sums.iter_mut()) {
             *v = exp_nonpositive(*v - top);
             *sum += *v;
@@ -141,12 +141,11 @@ pub(super) fn expectation(components: &Components, block: &mut Block, output: Ou
             for chunk in sums[..m].chunks(16) {
                 total += chunk.iter().product::<f64>().ln();
             }
-            for (index, (sum, inverse)) in sums.iter().zip(maxima.iter_mut()).enumerate() {
-                // Padding records get responsibility 0, so they add nothing.
-                *inverse = if index < m { 1.0 / sum } else { 0.0 };
+            for (sum, inverse) in sums.iter().zip(maxima.iter_mut()) {
+                *inverse = 1.0 / sum;
             }
             for j in 0..k {
-                let row = &mut log_densities[j * BLOCK..j * BLOCK + padded];
+                let row = &mut log_densities[j * BLOCK..j * BLOCK + m];
                 for (v, inverse) in row.iter_mut().zip(maxima.iter()) {
                     *v *= inverse;
                 }
@@ -157,59 +156,62 @@ pub(super) fn expectation(components: &Components, block: &mut Block, output: Ou
 }
 
 /// ln wⱼ + ln N(xᵢ; μⱼ, Σⱼ) = log_normⱼ − ½‖L⁻¹(xᵢ − μⱼ)‖² into
-/// `block.responsibilities`, for a dimension known at compile time.
+/// `block.responsibilities`, for a dimension known at compile time: one loop over the
+/// records per component.
+#[inline(never)]
 fn log_densities_fixed<const D: usize>(components: &Components, block: &mut Block) {
-    let padded = block.padded_len();
-    let coordinates = &block.coordinates[..padded * D];
+    let m = block.len;
+    let coordinates: [&[f64]; D] =
+        std::array::from_fn(|a| &block.coordinates[a * BLOCK..a * BLOCK + m]);
     for j in 0..components.count() {
         let mean: [f64; D] = std::array::from_fn(|a| components.means[j * D + a]);
         let factor = &components.precision_cholesky[j * D * D..(j + 1) * D * D];
-        let factor: [[f64; D]; D] = std::array::from_fn(|row| std::array::from_fn(|column| factor[row * D + column]));
+        let factor: [[f64; D]; D] =
+            std::array::from_fn(|row| std::array::from_fn(|column| factor[row * D + column]));
         let norm = components.log_norm[j];
-        let out = &mut block.responsibilities[j * BLOCK..j * BLOCK + padded];
-        for (lanes, group) in out.chunks_exact_mut(LANES).zip(coordinates.chunks_exact(LANES * D)) {
-            let deviation: [[f64; LANES]; D] =
-                std::array::from_fn(|a| std::array::from_fn(|l| group[a * LANES + l] - mean[a]));
-            let mut distance = [0.0; LANES];
+        let out = &mut block.responsibilities[j * BLOCK..j * BLOCK + m];
+        for (i, o) in out.iter_mut().enumerate() {
+            let deviation: [f64; D] = std::array::from_fn(|a| coordinates[a][i] - mean[a]);
+            let mut distance = 0.0;
             for row in 0..D {
-                let mut z = [0.0; LANES];
+                let mut z = 0.0;
                 for column in 0..=row {
-                    for l in 0..LANES {
-                        z[l] += factor[row][column] * deviation[column][l];
-                    }
+                    z += factor[row][column] * deviation[column];
                 }
-                for l in 0..LANES {
-                    distance[l] += z[l] * z[l];
-                }
+                distance += z * z;
             }
-            for l in 0..LANES {
-                lanes[l] = norm - 0.5 * distance[l];
-            }
+            *o = norm - 0.5 * distance;
         }
     }
 }
 
-/// As [`log_densities_fixed`] for any dimension, one record at a time.
+/// As [`log_densities_fixed`] for any dimension, one pass per factor entry.
 fn log_densities_any(components: &Components, block: &mut Block) {
     let d = components.dim;
     let dd = d * d;
-    let padded = block.padded_len();
-    let mut deviation = vec![0.0; d];
+    let m = block.len;
     for j in 0..components.count() {
         let mean = &components.means[j * d..j * d + d];
         let factor = &components.precision_cholesky[j * dd..j * dd + dd];
-        for i in 0..padded {
-            let base = (i / LANES) * LANES * d + i % LANES;
-            for a in 0..d {
-                deviation[a] = block.coordinates[base + a * LANES] - mean[a];
+        let out = &mut block.responsibilities[j * BLOCK..j * BLOCK + m];
+        out.iter_mut().for_each(|v| *v = 0.0);
+        for row in 0..d {
+            // z_row = Σ_{c ≤ row} F[row, c] (x_c − μ_c), for all records at once.
+            let zs = &mut block.scratch[..m];
+            zs.iter_mut().for_each(|v| *v = 0.0);
+            for column in 0..=row {
+                let (f, mu) = (factor[row * d + column], mean[column]);
+                let xs = &block.coordinates[column * BLOCK..column * BLOCK + m];
+                for (z, x) in zs.iter_mut().zip(xs) {
+                    *z += f * (x - mu);
+                }
             }
-            let mut distance = 0.0;
-            for row in 0..d {
-                let z: f64 = (0..=row).map(|column| factor[row * d + column] * deviation[column]).sum();
-                distance += z * z;
+            for (o, z) in out.iter_mut().zip(zs.iter()) {
+                *o += z * z;
             }
-            block.responsibilities[j * BLOCK + i] = components.log_norm[j] - 0.5 * distance;
         }
+        let norm = components.log_norm[j];
+        out.iter_mut().for_each(|v| *v = norm - 0.5 * *v);
     }
 }
 
@@ -221,11 +223,11 @@ fn log_densities_any(components: &Components, block: &mut Block) {
 /// cut-off is a bit mask, so the function has no branch and no division, and a loop
 /// over it vectorises.
 #[inline(always)]
-pub(super) fn exp_nonpositive(x: f64) -> f64 {
+pub(crate) fn exp_nonpositive(x: f64) -> f64 {
     // 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits.
     const SHIFTER: f64 = 6_755_399_441_055_744.0;
     const LN2_HIGH: f64 = 6.931_457_519_531_25e-1;
-    const LN2_LOW: f64 = 1.428_606_820_309_417_232_12e-6;
+    const LN2_LOW: f64 = 1.428_606_820_309_417_2e-6;
     // 1/j! for j = 0..=12.
     const C: [f64; 13] = [
         1.0,
@@ -248,9 +250,13 @@ pub(super) fn exp_nonpositive(x: f64) -> f64 {
     let r2 = r * r;
     let r4 = r2 * r2;
     let r8 = r4 * r4;
-    let low = (C[0] + C[1] * r) + (C[2] + C[3] * r) * r2 + ((C[4] + C[5] * r) + (C[6] + C[7] * r) * r2) * r4;
-    let high = (C[8] + C[9] * r) + (C[10] + C[11] * r) * r2 + C[12] * r4;
-    let e = low + high * r8;
+    // eʳ = 1 + (r + r²·q(r)), the 1 added last so that its rounding is the only
+    // large one.
+    let q = (C[2] + C[3] * r)
+        + (C[4] + C[5] * r) * r2
+        + ((C[6] + C[7] * r) + (C[8] + C[9] * r) * r2) * r4
+        + ((C[10] + C[11] * r) + C[12] * r2) * r8;
+    let e = 1.0 + (r + r2 * q);
     // Exponent bits of 2ⁿ: (n + 1023) << 52, with n read from the shifted sum's bits.
     let bias = 1023u64.wrapping_sub(SHIFTER.to_bits());
     let scale = f64::from_bits(shifted.to_bits().wrapping_add(bias) << 52);

@@ -35,8 +35,8 @@ mod statistics;
 #[cfg(test)]
 mod tests;
 
-use rand::Rng as _;
 use genloop_core::normal::standard_normal;
+use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
 use genloop_core::data::{TrainingSet, Vectors};
@@ -46,6 +46,8 @@ use genloop_core::seed::Rng;
 use crate::vector::VectorModel;
 pub use algorithm::FitSummary;
 use components::Components;
+/// eˣ for x ≤ 0, branch-free and vectorisable (also used by the KDE).
+pub(crate) use kernel::exp_nonpositive;
 use kernel::{Block, Output, BLOCK};
 
 /// Checked hyper-parameters of the mixture (scikit-learn's names in brackets).
@@ -190,7 +192,7 @@ impl GaussianMixture {
             || dim == 0
             || means.len() != k * dim
             || covariances.len() != k * dim * dim
-            || weights.iter().any(|w| !(*w > 0.0))
+            || weights.iter().any(|w| !w.is_finite() || *w <= 0.0)
             || (total - 1.0).abs() > 1e-9
         {
             return Err(FitError::Numerical(format!(
@@ -200,7 +202,8 @@ impl GaussianMixture {
                 covariances.len()
             )));
         }
-        Components::new(dim, weights, means, covariances).map(|components| GaussianMixture { components })
+        Components::new(dim, weights, means, covariances)
+            .map(|components| GaussianMixture { components })
     }
 
     pub fn components(&self) -> usize {
@@ -259,7 +262,11 @@ impl FittedModel for GaussianMixture {
 
     fn log_prob(&self, data: &Vectors) -> Vec<f64> {
         let d = self.components.dim;
-        assert_eq!(data.dim, d, "records of dimension {} for a mixture of dimension {d}", data.dim);
+        assert_eq!(
+            data.dim, d,
+            "records of dimension {} for a mixture of dimension {d}",
+            data.dim
+        );
         let mut block = Block::new(self.components(), d);
         let mut out = Vec::with_capacity(data.values.len() / d);
         for records in data.values.chunks(BLOCK * d) {

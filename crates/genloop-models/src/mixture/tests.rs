@@ -45,12 +45,18 @@ fn em_recovers_well_separated_components() {
             for i in 0..2 {
                 let got = model.means()[j * 2 + i];
                 let want = truth.means()[truth_j * 2 + i];
-                assert!((got - want).abs() < 0.15, "seed {seed}: mean {got} vs {want}");
+                assert!(
+                    (got - want).abs() < 0.15,
+                    "seed {seed}: mean {got} vs {want}"
+                );
             }
             for e in 0..4 {
                 let got = model.covariances()[j * 4 + e];
                 let want = truth.covariances()[truth_j * 4 + e];
-                assert!((got - want).abs() < 0.25, "seed {seed}: covariance {got} vs {want}");
+                assert!(
+                    (got - want).abs() < 0.25,
+                    "seed {seed}: covariance {got} vs {want}"
+                );
             }
         }
     }
@@ -79,7 +85,11 @@ fn log_likelihood_never_decreases_over_em_iterations() {
         let (model, summary) = estimator.fit_vectors(&data, &mut rng("fit", seed)).unwrap();
         assert_eq!(summary.lower_bounds.len(), 60);
         for pair in summary.lower_bounds.windows(2) {
-            assert!(pair[1] >= pair[0] - 1e-12 * pair[0].abs(), "{:?}", summary.lower_bounds);
+            assert!(
+                pair[1] >= pair[0] - 1e-12 * pair[0].abs(),
+                "{:?}",
+                summary.lower_bounds
+            );
         }
         // The lower bound is the likelihood before the last M-step, so the returned
         // model is at least as good.
@@ -95,10 +105,16 @@ fn fits_and_samples_are_seeded() {
         inits: 3,
         ..MixtureEstimator::new(3, 2)
     };
-    let fit = |seed| estimator.fit(&train(data.clone()), &mut rng("fit", seed)).unwrap();
+    let fit = |seed| {
+        estimator
+            .fit(&train(data.clone()), &mut rng("fit", seed))
+            .unwrap()
+    };
     let (a, b) = (fit(5), fit(5));
     assert_eq!(a, b);
-    let sample = |model: &GaussianMixture, seed| model.sample(100, &Sampling::default(), &mut rng("sample", seed));
+    let sample = |model: &GaussianMixture, seed| {
+        model.sample(100, &Sampling::default(), &mut rng("sample", seed))
+    };
     assert_eq!(sample(&a, 2), sample(&b, 2));
     assert_ne!(sample(&a, 2), sample(&a, 3));
 }
@@ -119,11 +135,19 @@ fn more_inits_never_lower_the_kept_bound() {
 fn log_prob_is_the_log_of_the_weighted_gaussian_densities() {
     let model = separated_truth();
     let parts: Vec<Gaussian> = (0..2)
-        .map(|j| Gaussian::new(model.means()[j * 2..j * 2 + 2].to_vec(), model.covariances()[j * 4..j * 4 + 4].to_vec()).unwrap())
+        .map(|j| {
+            Gaussian::new(
+                model.means()[j * 2..j * 2 + 2].to_vec(),
+                model.covariances()[j * 4..j * 4 + 4].to_vec(),
+            )
+            .unwrap()
+        })
         .collect();
     let points = Vectors::new(2, vec![0.0, 0.0, -4.0, 0.1, 3.0, 2.0, 40.0, -40.0]);
     for (x, got) in points.rows().zip(model.log_prob(&points)) {
-        let direct: f64 = (0..2).map(|j| model.weights()[j] * parts[j].log_density(x).exp()).sum();
+        let direct: f64 = (0..2)
+            .map(|j| model.weights()[j] * parts[j].log_density(x).exp())
+            .sum();
         if direct > 0.0 {
             assert!((got - direct.ln()).abs() < 1e-12);
         } else {
@@ -171,9 +195,19 @@ fn degenerate_training_sets_are_errors_not_panics() {
     let estimator = MixtureEstimator::new(3, 2);
     let two = Vectors::new(2, vec![0.0, 0.0, 1.0, 1.0]);
     let fit = |e: &MixtureEstimator, data: &Vectors| e.fit_vectors(data, &mut rng("fit", 0));
-    assert!(matches!(fit(&estimator, &two), Err(FitError::TooFew { needed: 3, have: 2, .. })));
+    assert!(matches!(
+        fit(&estimator, &two),
+        Err(FitError::TooFew {
+            needed: 3,
+            have: 2,
+            ..
+        })
+    ));
     let empty = TrainingSet::<Vectors>::new(Vec::new());
-    assert!(matches!(estimator.fit(&empty, &mut rng("fit", 0)), Err(FitError::Empty)));
+    assert!(matches!(
+        estimator.fit(&empty, &mut rng("fit", 0)),
+        Err(FitError::Empty)
+    ));
     // All records equal: with reg_covar the fit succeeds, without it the covariance is
     // singular and the error says what to change.
     let same = Vectors::new(2, [1.0, 2.0].repeat(10));
@@ -189,5 +223,8 @@ fn degenerate_training_sets_are_errors_not_panics() {
     let nan = Vectors::new(2, vec![0.0, 0.0, 1.0, f64::NAN, 2.0, 2.0, 3.0, 3.0]);
     assert!(matches!(fit(&estimator, &nan), Err(FitError::Numerical(_))));
     let wrong_dim = Vectors::new(1, vec![0.0; 10]);
-    assert!(matches!(fit(&estimator, &wrong_dim), Err(FitError::Numerical(_))));
+    assert!(matches!(
+        fit(&estimator, &wrong_dim),
+        Err(FitError::Numerical(_))
+    ));
 }
