@@ -162,6 +162,82 @@ impl Dataset for Labeled {
     }
 }
 
+/// Token sequences (documents) stored flat: document i is
+/// `tokens[offsets[i]..offsets[i + 1]]`, without end-of-document markers. A record is
+/// a document; its size in units is its token count, so text regimes count tokens.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Documents {
+    pub tokens: Vec<u32>,
+    /// `len() + 1` offsets, starting at 0.
+    pub offsets: Vec<usize>,
+}
+
+impl Documents {
+    pub fn new() -> Self {
+        Documents {
+            tokens: Vec::new(),
+            offsets: vec![0],
+        }
+    }
+
+    pub fn from_docs<I, D>(docs: I) -> Self
+    where
+        I: IntoIterator<Item = D>,
+        D: AsRef<[u32]>,
+    {
+        let mut out = Documents::new();
+        for doc in docs {
+            out.push(doc.as_ref());
+        }
+        out
+    }
+
+    pub fn push(&mut self, doc: &[u32]) {
+        self.tokens.extend_from_slice(doc);
+        self.offsets.push(self.tokens.len());
+    }
+
+    pub fn doc(&self, index: usize) -> &[u32] {
+        &self.tokens[self.offsets[index]..self.offsets[index + 1]]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        (0..self.len()).map(|i| self.doc(i))
+    }
+}
+
+impl Dataset for Documents {
+    fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    fn units_of(&self, index: usize) -> usize {
+        self.offsets[index + 1] - self.offsets[index]
+    }
+
+    fn units(&self) -> usize {
+        self.tokens.len()
+    }
+
+    fn unit_records(&self) -> bool {
+        false
+    }
+
+    fn select(&self, indices: &[usize]) -> Self {
+        Documents::from_docs(indices.iter().map(|&i| self.doc(i)))
+    }
+
+    fn concat(parts: &[&Self]) -> Self {
+        let mut out = Documents::new();
+        for part in parts {
+            for doc in part.iter() {
+                out.push(doc);
+            }
+        }
+        out
+    }
+}
+
 /// One batch with its provenance. The data are shared, so building a training set
 /// from pools copies no records.
 #[derive(Clone, Debug)]
