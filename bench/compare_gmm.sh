@@ -15,4 +15,7 @@ echo "genloop: building the example gmm_fit (release)" >&2
 cargo build --quiet --release -p genloop-models --example gmm_fit
 binary="${CARGO_TARGET_DIR:-target}/release/examples/gmm_fit"
 
+# One thread per fit on both sides: genloop fits single-threaded, and on 2-D data
+# scikit-learn gains nothing from BLAS/OpenMP threads but their contention noise.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 "$PY" bench/gmm_sklearn.py --rust "$binary" --repetitions "$REPETITIONS" --seed "$SEED"

@@ -180,7 +180,7 @@ impl Kde {
         self.whitened.len() / self.points.dim
     }
 
-    /// ln p(x), with `distances` a buffer of one value per training record.
+    /// ln p(x), with `distances` a scratch buffer of one value per training record.
     fn log_density_into(&self, x: &[f64], query: &mut [f64], distances: &mut [f64]) -> f64 {
         let d = self.points.dim;
         query.copy_from_slice(x);
@@ -207,9 +207,10 @@ impl Kde {
             |acc, q| if q < acc { q } else { acc },
         );
         let nearest = nearest.into_iter().fold(f64::INFINITY, f64::min);
-        let sums = lanes(distances, 0.0, |acc, q| {
-            acc + exp_nonpositive(-0.5 * (q - nearest))
-        });
+        for q in distances.iter_mut() {
+            *q = exp_nonpositive(-0.5 * (*q - nearest));
+        }
+        let sums = lanes(distances, 0.0, |acc, v| acc + v);
         let sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
         self.log_norm - 0.5 * nearest + sum.ln()
     }

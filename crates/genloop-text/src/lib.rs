@@ -1,0 +1,8 @@
+//! genloop-text: text in the generational loop — corpora (`corpus/`), tokenizers
+//! (`tokenize/`), the seeded synthetic language with exact log-probabilities
+//! (`language/`), and the n-gram language model (`ngram/`).
+
+pub mod corpus;
+pub mod language;
+pub mod ngram;
+pub mod tokenize;
