@@ -8,7 +8,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use genloop_core::config::{from_toml, Experiment};
 use genloop_core::engine::{run_arm, Silent};
 use genloop_core::task::Task;
-use genloop_models::dispatch::{dispatch, TaskVisitor};
+use genloop_cli::dispatch::{dispatch, TaskVisitor};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

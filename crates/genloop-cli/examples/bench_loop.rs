@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use genloop_core::engine::{run_arm, Arm, Observer, ObserverError, ReplicateResult};
 use genloop_core::task::Task;
-use genloop_models::dispatch::{dispatch, TaskVisitor};
+use genloop_cli::dispatch::{dispatch, TaskVisitor};
 
 /// The same allocator as the `genloop` binary.
 #[global_allocator]

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod dispatch;
 pub mod files;
 pub mod runner;
 pub mod summary;

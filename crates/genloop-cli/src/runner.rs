@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use genloop_core::config::{CompositionDetail, Experiment};
 use genloop_core::engine::{run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult};
 use genloop_core::task::Task;
-use genloop_models::dispatch::{dispatch, TaskVisitor};
+use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_store::{config_hash, ExperimentInfo, Store};
 
 use crate::files::write_atomic;

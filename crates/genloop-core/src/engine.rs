@@ -196,13 +196,14 @@ pub fn run_replicate<T: Task>(
 ) -> Result<ReplicateResult, LoopError> {
     use crate::data::Dataset;
     let seed = RootSeed(settings.seed);
-    let original = task.draw(settings.original, &mut seed.stream("original", replicate, 0));
-    let holdout = task.draw(settings.holdout, &mut seed.stream("holdout", replicate, 0));
-    let truth = task.truth(holdout);
+    let original = task.draw_pool(Pool::Original, 0, settings.original, &mut seed.stream("original", replicate, 0));
+    let holdout = task.draw_pool(Pool::Holdout, 0, settings.holdout, &mut seed.stream("holdout", replicate, 0));
+    let truth = task.truth(holdout, &original);
     // The gate judges on its own validation draw, so the holdout metrics stay an
     // unbiased test of the selected models.
     let validation = gate.map(|_| {
-        task.truth(task.draw(settings.holdout, &mut seed.stream("validation", replicate, 0)))
+        let draw = task.draw_pool(Pool::Holdout, 1, settings.holdout, &mut seed.stream("validation", replicate, 0));
+        task.truth(draw, &original)
     });
     let estimator = task.estimator(&original);
     let synthetic_per_generation = arm.regime.synthetic_per_generation(original.units());
@@ -248,7 +249,12 @@ pub fn run_replicate<T: Task>(
     for g in 0..=last {
         if g > 0 {
             if arm.regime.fresh > 0 {
-                let batch = task.draw(arm.regime.fresh, &mut seed.stream("fresh", replicate, u64::from(g)));
+                let batch = task.draw_pool(
+                    Pool::Fresh,
+                    g,
+                    arm.regime.fresh,
+                    &mut seed.stream("fresh", replicate, u64::from(g)),
+                );
                 if !keeps_fresh_history(&arm.regime) {
                     pools.fresh.clear();
                 }

@@ -4,6 +4,7 @@
 use crate::data::Dataset;
 use crate::metrics::MetricSpec;
 use crate::model::{Estimator, FittedModel};
+use crate::provenance::Pool;
 use crate::seed::Rng;
 
 /// The fitted model type of a task.
@@ -23,8 +24,18 @@ pub trait Task: Send + Sync {
     /// Human data from the ground truth (original, holdout and fresh pools).
     fn draw(&self, n: usize, rng: &mut Rng) -> Self::Data;
 
-    /// Prepare the evaluation context of one replicate.
-    fn truth(&self, holdout: Self::Data) -> Self::Truth;
+    /// Human data for one pool: `Pool::Holdout` with generation 1 is the gate's
+    /// validation draw; `Pool::Fresh` the batch released at `generation`. Sources
+    /// with a distribution draw; fixed corpora override this to hand out their
+    /// splits and their time-ordered fresh stream.
+    fn draw_pool(&self, _pool: Pool, _generation: u32, n: usize, rng: &mut Rng) -> Self::Data {
+        self.draw(n, rng)
+    }
+
+    /// Prepare the evaluation context of one replicate from its holdout (or
+    /// validation) set; `original` is the replicate's original data (for metrics
+    /// relative to it, such as vocabulary survival).
+    fn truth(&self, holdout: Self::Data, original: &Self::Data) -> Self::Truth;
 
     /// The estimator of one replicate. Some models bind to the original data here
     /// (linear regression with a fixed design reuses the original inputs).

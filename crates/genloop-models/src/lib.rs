@@ -15,7 +15,6 @@
 //! ```
 
 pub mod categorical;
-pub mod dispatch;
 pub mod gaussian;
 pub mod kde;
 pub mod linalg;

@@ -86,7 +86,7 @@ where
         }
     }
 
-    fn truth(&self, holdout: Vectors) -> VectorHoldout {
+    fn truth(&self, holdout: Vectors, _original: &Vectors) -> VectorHoldout {
         VectorHoldout::new(holdout)
     }
 
@@ -167,7 +167,7 @@ impl Task for CategoricalTask {
         self.source.draw(n, rng)
     }
 
-    fn truth(&self, holdout: Symbols) -> Vec<f64> {
+    fn truth(&self, holdout: Symbols, _original: &Symbols) -> Vec<f64> {
         let mut freq = vec![0.0; holdout.categories];
         for &v in &holdout.values {
             freq[v as usize] += 1.0;
@@ -231,7 +231,7 @@ impl Task for LinearTask {
         self.source.draw(n, rng)
     }
 
-    fn truth(&self, holdout: Labeled) -> Labeled {
+    fn truth(&self, holdout: Labeled, _original: &Labeled) -> Labeled {
         holdout
     }
 

@@ -5,11 +5,11 @@ use genloop_core::config::{Experiment, ModelSpec, SourceSpec};
 use genloop_core::seed::RootSeed;
 use genloop_core::task::Task;
 
-use crate::gaussian::GaussianEstimator;
-use crate::kde::KdeEstimator;
-use crate::mixture::MixtureEstimator;
-use crate::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
-use crate::tasks::{CategoricalTask, LinearTask, VectorSource, VectorTask};
+use genloop_models::gaussian::GaussianEstimator;
+use genloop_models::kde::KdeEstimator;
+use genloop_models::mixture::MixtureEstimator;
+use genloop_models::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
+use genloop_models::tasks::{CategoricalTask, LinearTask, VectorSource, VectorTask};
 
 /// Something to do with a task, whatever its concrete type.
 pub trait TaskVisitor {
