@@ -1,5 +1,5 @@
-//! Aggregates across replicates: mean, median, mean of log and a seeded 95 %
-//! percentile-bootstrap interval of the mean.
+//! Aggregates across replicates: mean, median, mean of log, a seeded 95 %
+//! percentile-bootstrap interval of the mean and the exact one of the median.
 //!
 //! Under `replace` fitted variances are roughly log-normal across seeds (DESIGN.md,
 //! "Heavy tails"), so the median and the mean of the log are reported beside the
@@ -23,6 +23,9 @@ pub struct Summary {
     pub std_error: f64,
     /// 95 % percentile-bootstrap interval of the mean.
     pub ci95: [f64; 2],
+    /// 95 % percentile-bootstrap interval of the median, computed exactly
+    /// ([`bootstrap_median_ci`]).
+    pub median_ci95: [f64; 2],
 }
 
 /// Default number of bootstrap resamples.
@@ -42,6 +45,7 @@ pub fn summarize(values: &[f64], positive: bool, resamples: usize, rng: &mut Rng
             mean_log: None,
             std_error: f64::NAN,
             ci95: [f64::NAN, f64::NAN],
+            median_ci95: [f64::NAN, f64::NAN],
         };
     }
     let mean = finite.iter().sum::<f64>() / n as f64;
@@ -68,7 +72,64 @@ pub fn summarize(values: &[f64], positive: bool, resamples: usize, rng: &mut Rng
         mean_log,
         std_error: (var / n as f64).sqrt(),
         ci95,
+        median_ci95: bootstrap_median_ci(&finite),
     }
+}
+
+/// Percentile bootstrap interval (95 %) of the median of sorted `values`, computed
+/// exactly instead of by resampling (Efron 1982, §10.3; Maritz & Jarrett 1978): the
+/// r-th order statistic of a resample is ≤ x₍ₖ₎ exactly when at least r of the n draws
+/// are ≤ x₍ₖ₎, so P(Y₍ᵣ₎ ≤ x₍ₖ₎) = P(Binomial(n, k/n) ≥ r). For odd n the median is
+/// Y₍₍ₙ₊₁₎/₂₎; for even n it is the mean of Y₍ₙ/₂₎ and Y₍ₙ/₂₊₁₎, and the interval runs from
+/// the 2.5 % point of the lower one to the 97.5 % point of the upper one (slightly
+/// conservative). O(n log n), no random numbers, and 1000 resamples of 200 values at
+/// each of 1800 cells of the demo would have cost seconds.
+pub fn bootstrap_median_ci(sorted: &[f64]) -> [f64; 2] {
+    let n = sorted.len();
+    if n < 2 {
+        let v = sorted.first().copied().unwrap_or(f64::NAN);
+        return [v, v];
+    }
+    let ln_factorial: Vec<f64> = std::iter::once(0.0)
+        .chain((1..=n).scan(0.0, |acc, i| {
+            *acc += (i as f64).ln();
+            Some(*acc)
+        }))
+        .collect();
+    // P(Binomial(n, k/n) ≥ r), summed in log space term by term.
+    let tail = |k: usize, r: usize| -> f64 {
+        if k >= n {
+            return 1.0;
+        }
+        let p = k as f64 / n as f64;
+        let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
+        (r..=n)
+            .map(|j| {
+                let ln_choose = ln_factorial[n] - ln_factorial[j] - ln_factorial[n - j];
+                (ln_choose + j as f64 * ln_p + (n - j) as f64 * ln_q).exp()
+            })
+            .sum::<f64>()
+            .min(1.0)
+    };
+    // The smallest k with P(Y₍ᵣ₎ ≤ x₍ₖ₎) ≥ level; the tail grows with k.
+    let point = |r: usize, level: f64| -> f64 {
+        let (mut lo, mut hi) = (1, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if tail(mid, r) >= level {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        sorted[lo - 1]
+    };
+    let (lower_rank, upper_rank) = if n % 2 == 1 {
+        ((n + 1) / 2, (n + 1) / 2)
+    } else {
+        (n / 2, n / 2 + 1)
+    };
+    [point(lower_rank, 0.025), point(upper_rank, 0.975)]
 }
 
 /// Percentile bootstrap of the mean (Efron & Tibshirani 1993, §13.3).
@@ -130,6 +191,51 @@ mod tests {
         assert!(s.ci95[0] >= 1.0 && s.ci95[1] <= 4.0);
         let negative = summarize(&[-1.0, 2.0], true, 10, &mut rng);
         assert_eq!(negative.mean_log, None);
+    }
+
+    #[test]
+    fn exact_median_interval_matches_resampling() {
+        // The exact percentile points against 20 000 resamples, for odd and even n: the
+        // simulated points land on the same order statistic or a neighbour.
+        use rand_distr::{Distribution, StandardNormal};
+        let seed = RootSeed(5);
+        for n in [51usize, 50] {
+            let mut rng = seed.stream("data", n as u64, 0);
+            let mut values: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+            values.sort_by(f64::total_cmp);
+            let exact = bootstrap_median_ci(&values);
+            let mut boot = seed.stream("boot", n as u64, 0);
+            let mut medians: Vec<f64> = (0..20_000)
+                .map(|_| {
+                    let mut resample: Vec<f64> =
+                        (0..n).map(|_| values[boot.random_range(0..n)]).collect();
+                    resample.sort_by(f64::total_cmp);
+                    if n % 2 == 1 {
+                        resample[n / 2]
+                    } else {
+                        0.5 * (resample[n / 2 - 1] + resample[n / 2])
+                    }
+                })
+                .collect();
+            medians.sort_by(f64::total_cmp);
+            let rank = |v: f64| values.partition_point(|x| *x < v) as i64;
+            for (bound, q) in [(exact[0], 0.025), (exact[1], 0.975)] {
+                let simulated = quantile(&medians, q);
+                assert!(
+                    (rank(bound) - rank(simulated)).abs() <= 1,
+                    "n = {n}, q = {q}: exact {bound}, simulated {simulated}"
+                );
+            }
+            let median = if n % 2 == 1 {
+                values[n / 2]
+            } else {
+                0.5 * (values[n / 2 - 1] + values[n / 2])
+            };
+            assert!(exact[0] < median && median < exact[1]);
+        }
+        assert_eq!(bootstrap_median_ci(&[2.0]), [2.0, 2.0]);
+        assert_eq!(bootstrap_median_ci(&[1.0, 1.0, 1.0]), [1.0, 1.0]);
+        assert!(bootstrap_median_ci(&[]).iter().all(|v| v.is_nan()));
     }
 
     #[test]

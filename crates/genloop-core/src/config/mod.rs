@@ -16,6 +16,8 @@ use crate::metrics::{self, Direction};
 use crate::model::Sampling;
 use crate::regime::{RegimeKind, RegimeSpec};
 
+pub mod text;
+
 /// A config as written: every key optional where the kind decides.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +40,16 @@ pub struct RawConfig {
     pub arm: Vec<RawArm>,
     #[serde(default)]
     pub output: RawOutput,
+    /// Text runs: how text becomes tokens.
+    pub tokenizer: Option<RawTokenizer>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTokenizer {
+    pub kind: String,
+    pub vocab_size: Option<i64>,
+    pub lowercase: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -54,6 +66,16 @@ pub struct RawSource {
     pub exponent: Option<f64>,
     pub weights: Option<Vec<f64>>,
     pub noise_std: Option<f64>,
+    // Text sources: `corpus` and the synthetic `language`.
+    pub path: Option<String>,
+    pub format: Option<String>,
+    pub text_field: Option<String>,
+    pub timestamp_field: Option<String>,
+    pub on_error: Option<String>,
+    pub vocab: Option<i64>,
+    pub order: Option<i64>,
+    pub mean_length: Option<f64>,
+    pub branching: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -82,9 +104,23 @@ pub struct RawModel {
     pub inits: Option<i64>,
     pub reg_covar: Option<f64>,
     pub bandwidth: Option<RawBandwidth>,
-    pub smoothing: Option<f64>,
+    /// A number for the categorical model (add-k pseudo-count); a name for the n-gram
+    /// model (`kneser_ney`, `mle`, `add_k`).
+    pub smoothing: Option<RawSmoothing>,
     pub design: Option<String>,
     pub noise: Option<String>,
+    pub order: Option<i64>,
+    pub k: Option<f64>,
+    pub max_length: Option<i64>,
+}
+
+/// `smoothing` is a pseudo-count for the categorical model and a method name for the
+/// n-gram model.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RawSmoothing {
+    Count(f64),
+    Method(String),
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -132,6 +168,8 @@ pub struct RawOutput {
     pub composition: Option<String>,
     /// Bootstrap resamples for the 95 % intervals.
     pub bootstrap: Option<i64>,
+    /// Text runs: sampled documents stored per generation (replicate 0).
+    pub sample_texts: Option<i64>,
 }
 
 // ---------------------------------------------------------------- checked types
@@ -159,6 +197,8 @@ pub enum SourceSpec {
         weights: Option<Vec<f64>>,
         noise_std: f64,
     },
+    Corpus(text::CorpusSpec),
+    Language(text::LanguageSpec),
 }
 
 impl SourceSpec {
@@ -168,6 +208,8 @@ impl SourceSpec {
             SourceSpec::Mixture { .. } => "mixture",
             SourceSpec::Categorical { .. } => "categorical",
             SourceSpec::Linear { .. } => "linear",
+            SourceSpec::Corpus(_) => "corpus",
+            SourceSpec::Language(_) => "language",
         }
     }
 
@@ -175,7 +217,7 @@ impl SourceSpec {
         match self {
             SourceSpec::Gaussian { mean, .. } => mean.len(),
             SourceSpec::Mixture { dim, .. } | SourceSpec::Linear { dim, .. } => *dim,
-            SourceSpec::Categorical { .. } => 1,
+            SourceSpec::Categorical { .. } | SourceSpec::Corpus(_) | SourceSpec::Language(_) => 1,
         }
     }
 }
@@ -232,6 +274,7 @@ pub enum ModelSpec {
         design: Design,
         noise: NoiseMode,
     },
+    Ngram(text::NgramSpec),
 }
 
 impl ModelSpec {
@@ -242,6 +285,7 @@ impl ModelSpec {
             ModelSpec::Kde { .. } => "kde",
             ModelSpec::Categorical { .. } => "categorical",
             ModelSpec::Linear { .. } => "linear",
+            ModelSpec::Ngram(_) => "ngram",
         }
     }
 }
@@ -257,6 +301,14 @@ pub enum CompositionDetail {
 #[derive(Clone, Debug, Serialize)]
 pub struct Experiment {
     pub name: String,
+    /// Text runs: the tokenizer of corpus sources.
+    pub tokenizer: Option<text::TokenizerSpec>,
+    /// Sampled documents stored per generation (text runs).
+    pub sample_texts: usize,
+    /// Relative paths in the config (corpora) are resolved against this folder: the
+    /// config file's.
+    #[serde(skip)]
+    pub base_dir: std::path::PathBuf,
     pub settings: RunSettings,
     pub source: SourceSpec,
     pub model: ModelSpec,
@@ -528,6 +580,8 @@ impl RawConfig {
             },
         };
         let bootstrap = c.count("output.bootstrap", self.output.bootstrap, Some(1000), 0, "bootstrap = 1000");
+        let sample_texts = c.count("output.sample_texts", self.output.sample_texts, Some(5), 0, "sample_texts = 5");
+        let tokenizer = text::check_tokenizer(&mut c, self.tokenizer.as_ref(), source.as_ref());
 
         // Size checks only make sense once the sizes themselves are valid.
         if let (Some(source), Some(model), true) = (&source, &model, c.problems.is_empty()) {
@@ -536,6 +590,9 @@ impl RawConfig {
         match (source, model, c.problems.is_empty()) {
             (Some(source), Some(model), true) => Ok(Experiment {
                 name: self.name.clone(),
+                tokenizer,
+                sample_texts,
+                base_dir: std::path::PathBuf::from("."),
                 settings,
                 source,
                 model,
@@ -560,9 +617,30 @@ fn check_source(c: &mut Checker, raw: &RawSource) -> Option<SourceSpec> {
         ("exponent", raw.exponent.is_some()),
         ("weights", raw.weights.is_some()),
         ("noise_std", raw.noise_std.is_some()),
+        ("path", raw.path.is_some()),
+        ("format", raw.format.is_some()),
+        ("text_field", raw.text_field.is_some()),
+        ("timestamp_field", raw.timestamp_field.is_some()),
+        ("on_error", raw.on_error.is_some()),
+        ("vocab", raw.vocab.is_some()),
+        ("order", raw.order.is_some()),
+        ("mean_length", raw.mean_length.is_some()),
+        ("branching", raw.branching.is_some()),
     ];
-    let kind = c.choice("source.kind", &raw.kind, &["gaussian", "mixture", "categorical", "linear"])?;
+    let kind = c.choice(
+        "source.kind",
+        &raw.kind,
+        &["gaussian", "mixture", "categorical", "linear", "corpus", "language"],
+    )?;
     match kind {
+        "corpus" => {
+            c.only("source", kind, &given, text::CORPUS_KEYS);
+            text::check_corpus(c, raw).map(SourceSpec::Corpus)
+        }
+        "language" => {
+            c.only("source", kind, &given, text::LANGUAGE_KEYS);
+            Some(SourceSpec::Language(text::check_language(c, raw)))
+        }
         "gaussian" => {
             c.only("source", kind, &given, &["dim", "mean", "covariance"]);
             let dim = match (&raw.mean, raw.dim) {
@@ -664,9 +742,16 @@ fn check_model(c: &mut Checker, raw: &RawModel) -> Option<ModelSpec> {
         ("smoothing", raw.smoothing.is_some()),
         ("design", raw.design.is_some()),
         ("noise", raw.noise.is_some()),
+        ("order", raw.order.is_some()),
+        ("k", raw.k.is_some()),
+        ("max_length", raw.max_length.is_some()),
     ];
-    let kind = c.choice("model.kind", &raw.kind, &["gaussian", "mixture", "kde", "categorical", "linear"])?;
+    let kind = c.choice("model.kind", &raw.kind, &["gaussian", "mixture", "kde", "categorical", "linear", "ngram"])?;
     Some(match kind {
+        "ngram" => {
+            c.only("model", kind, &given, &["order", "smoothing", "k", "max_length"]);
+            ModelSpec::Ngram(text::check_ngram(c, raw))
+        }
         "gaussian" => {
             c.only("model", kind, &given, &["estimator"]);
             let estimator = match c.choice("model.estimator", raw.estimator.as_deref().unwrap_or("mle"), &["mle", "unbiased"]) {
@@ -705,7 +790,14 @@ fn check_model(c: &mut Checker, raw: &RawModel) -> Option<ModelSpec> {
         }
         "categorical" => {
             c.only("model", kind, &given, &["smoothing"]);
-            let smoothing = raw.smoothing.unwrap_or(0.0);
+            let smoothing = match &raw.smoothing {
+                None => 0.0,
+                Some(RawSmoothing::Count(v)) => *v,
+                Some(RawSmoothing::Method(m)) => {
+                    c.problem("model.smoothing", format!("\"{m}\""), "is a pseudo-count for the categorical model", "use a number, e.g. smoothing = 0.5 (0 = maximum likelihood)");
+                    0.0
+                }
+            };
             if !(smoothing.is_finite() && smoothing >= 0.0) {
                 c.problem("model.smoothing", smoothing, "must be ≥ 0 (0 = maximum likelihood, k > 0 = add-k)", "e.g. smoothing = 0.5");
             }
@@ -846,11 +938,13 @@ fn check_pairing(c: &mut Checker, source: &SourceSpec, model: &ModelSpec, settin
         }
         ModelSpec::Categorical { .. } => matches!(source, SourceSpec::Categorical { .. }),
         ModelSpec::Linear { .. } => matches!(source, SourceSpec::Linear { .. }),
+        ModelSpec::Ngram(_) => matches!(source, SourceSpec::Corpus(_) | SourceSpec::Language(_)),
     };
     if !compatible {
         let fits = match model {
             ModelSpec::Categorical { .. } => "categorical",
             ModelSpec::Linear { .. } => "linear",
+            ModelSpec::Ngram(_) => "corpus or language",
             _ => "gaussian or mixture",
         };
         c.problem(
@@ -875,6 +969,7 @@ fn check_pairing(c: &mut Checker, source: &SourceSpec, model: &ModelSpec, settin
         ModelSpec::Kde { .. } => (2, "a bandwidth rule needs at least 2 records".into()),
         ModelSpec::Categorical { .. } => (1, "a categorical fit needs a record".into()),
         ModelSpec::Linear { .. } => (dim + 2, format!("the OLS error E‖ŵ − w*‖² = σ²d/(T−d−1) needs T > d + 1 = {}", dim + 1)),
+        ModelSpec::Ngram(_) => (1, "a language model needs at least one token".into()),
     };
     if settings.original < needed {
         c.problem("data.original", settings.original, &format!("is too small: {why}"), &format!("use original ≥ {needed}"));
@@ -938,7 +1033,8 @@ impl ModelSpec {
                     Bandwidth::Fixed(h) => RawBandwidth::Value(*h),
                 });
             }
-            ModelSpec::Categorical { smoothing } => raw.smoothing = Some(*smoothing),
+            ModelSpec::Categorical { smoothing } => raw.smoothing = Some(RawSmoothing::Count(*smoothing)),
+            ModelSpec::Ngram(spec) => spec.fill_raw(&mut raw),
             ModelSpec::Linear { design, noise } => {
                 raw.design = Some(match design {
                     Design::Fixed => "fixed".into(),
