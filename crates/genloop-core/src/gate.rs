@@ -57,7 +57,7 @@ impl HoldoutGate {
         let (ok, bound, op) = match self.metric.direction {
             Direction::HigherIsBetter => (candidate >= best - slack, best - slack, "<"),
             // Gate metrics are checked to have a direction; target metrics never reach here.
-            Direction::LowerIsBetter | Direction::Target(_) => {
+            Direction::LowerIsBetter | Direction::Target(_) | Direction::Neutral => {
                 (candidate <= best + slack, best + slack, ">")
             }
         };

@@ -10,6 +10,8 @@ pub enum Direction {
     HigherIsBetter,
     /// Healthy when close to a target value (ratios to the truth).
     Target(f64),
+    /// No better direction; read against generation 0 or the truth.
+    Neutral,
 }
 
 /// A metric's declaration (STYLE.md 12: metrics declare direction and unit).
@@ -127,6 +129,74 @@ pub const SUPPORT_SIZE: MetricSpec = spec(
     "number of categories with non-zero fitted probability",
 );
 
+pub const HOLDOUT_CROSS_ENTROPY: MetricSpec = spec(
+    "holdout_cross_entropy",
+    "nats per token",
+    LowerIsBetter,
+    true,
+    "cross-entropy of the holdout text under the model, end-of-document counted as a token",
+);
+pub const HOLDOUT_PERPLEXITY: MetricSpec = spec(
+    "holdout_perplexity",
+    "perplexity",
+    LowerIsBetter,
+    true,
+    "exp(holdout_cross_entropy)",
+);
+pub const SAMPLE_XENT_GEN0: MetricSpec = spec(
+    "sample_xent_gen0",
+    "nats per token",
+    Direction::Neutral,
+    true,
+    "cross-entropy of this generation's samples under the generation-0 model",
+);
+pub const UNIGRAM_ENTROPY: MetricSpec = spec(
+    "unigram_entropy",
+    "nats",
+    HigherIsBetter,
+    true,
+    "entropy of the token frequencies of the samples",
+);
+pub const DISTINCT_1: MetricSpec = spec("distinct_1", "share", HigherIsBetter, true, "distinct unigrams / unigrams in the samples");
+pub const DISTINCT_2: MetricSpec = spec("distinct_2", "share", HigherIsBetter, true, "distinct bigrams / bigrams in the samples");
+pub const DISTINCT_3: MetricSpec = spec("distinct_3", "share", HigherIsBetter, true, "distinct trigrams / trigrams in the samples");
+pub const VOCAB_SURVIVAL: MetricSpec = spec(
+    "vocab_survival",
+    "share",
+    HigherIsBetter,
+    true,
+    "share of the original pool's token types that appear in the samples",
+);
+pub const TAIL_MASS: MetricSpec = spec(
+    "tail_mass",
+    "probability",
+    HigherIsBetter,
+    true,
+    "share of sampled tokens from the rarest decile of the original pool's types",
+);
+pub const NGRAM_PRECISION: MetricSpec = spec(
+    "ngram_precision",
+    "share",
+    HigherIsBetter,
+    true,
+    "share of the samples' trigrams that occur in the holdout",
+);
+pub const NGRAM_RECALL: MetricSpec = spec(
+    "ngram_recall",
+    "share",
+    HigherIsBetter,
+    true,
+    "share of the holdout's distinct trigrams that occur in the samples",
+);
+pub const REPETITION_RATE: MetricSpec = spec(
+    "repetition_rate",
+    "share",
+    LowerIsBetter,
+    false,
+    "share of the samples' 4-grams that repeat an earlier 4-gram of the same document",
+);
+pub const MEAN_LENGTH: MetricSpec = spec("mean_length", "tokens", Direction::Neutral, true, "mean sampled document length");
+
 /// Every metric genloop knows, by stable name.
 pub const ALL: &[MetricSpec] = &[
     MEAN_SQ_ERROR,
@@ -141,6 +211,19 @@ pub const ALL: &[MetricSpec] = &[
     ENTROPY,
     GINI_IMPURITY,
     SUPPORT_SIZE,
+    HOLDOUT_CROSS_ENTROPY,
+    HOLDOUT_PERPLEXITY,
+    SAMPLE_XENT_GEN0,
+    UNIGRAM_ENTROPY,
+    DISTINCT_1,
+    DISTINCT_2,
+    DISTINCT_3,
+    VOCAB_SURVIVAL,
+    TAIL_MASS,
+    NGRAM_PRECISION,
+    NGRAM_RECALL,
+    REPETITION_RATE,
+    MEAN_LENGTH,
 ];
 
 pub fn by_name(name: &str) -> Option<&'static MetricSpec> {

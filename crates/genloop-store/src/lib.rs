@@ -160,6 +160,17 @@ pub struct StoredMetric {
     pub positive: bool,
 }
 
+/// Mean size of one part of a generation's training set (pool × generation of origin).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompositionMean {
+    pub generation: u32,
+    pub pool: String,
+    pub origin_generation: u32,
+    pub records: f64,
+    /// Records for numeric data, tokens for text.
+    pub units: f64,
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -180,6 +191,7 @@ fn direction_name(direction: Direction) -> String {
         Direction::LowerIsBetter => "lower_is_better".into(),
         Direction::HigherIsBetter => "higher_is_better".into(),
         Direction::Target(t) => format!("target:{t}"),
+        Direction::Neutral => "neutral".into(),
     }
 }
 
@@ -464,6 +476,42 @@ impl Store {
             Ok((r.get::<_, i64>(0)? as u32, r.get(1)?, r.get(2)?, r.get(3)?))
         }))?;
         rows.map(|r| self.wrap(r)).collect()
+    }
+
+    /// Mean training-set size by pool and generation of origin, per generation, over the
+    /// stored replicates (a replicate without such a row counts as 0). Empty when the run
+    /// stored pools only (`output.composition = "pools"`).
+    pub fn mean_composition_by_origin(&self, experiment_id: i64) -> Result<Vec<CompositionMean>, StoreError> {
+        let mut stmt = self.wrap(self.conn.prepare(
+            "WITH counts AS (SELECT generation, COUNT(*) AS replicates FROM generations
+                             WHERE experiment_id = ?1 GROUP BY generation)
+             SELECT c.generation, c.pool, c.origin_generation,
+                    SUM(c.records) * 1.0 / counts.replicates, SUM(c.units) * 1.0 / counts.replicates
+             FROM composition c JOIN counts ON counts.generation = c.generation
+             WHERE c.experiment_id = ?1
+             GROUP BY c.generation, c.pool, c.origin_generation
+             ORDER BY c.generation, c.pool, c.origin_generation",
+        ))?;
+        let rows = self.wrap(stmt.query_map([experiment_id], |r| {
+            Ok(CompositionMean {
+                generation: r.get::<_, i64>(0)? as u32,
+                pool: r.get(1)?,
+                origin_generation: r.get::<_, i64>(2)? as u32,
+                records: r.get(3)?,
+                units: r.get(4)?,
+            })
+        }))?;
+        rows.map(|r| self.wrap(r)).collect()
+    }
+
+    /// The first replicate with stored sample texts of `kind`, if any.
+    pub fn first_text_replicate(&self, experiment_id: i64, kind: &str) -> Result<Option<u64>, StoreError> {
+        self.wrap(self.conn.query_row(
+            "SELECT MIN(replicate) FROM sample_texts WHERE experiment_id = ?1 AND kind = ?2",
+            params![experiment_id, kind],
+            |r| r.get::<_, Option<i64>>(0),
+        ))
+        .map(|v| v.map(|v| v as u64))
     }
 
     /// Per-sample scores of `kind` for every generation, over all stored replicates:

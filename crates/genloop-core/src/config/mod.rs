@@ -907,7 +907,7 @@ fn check_gate(c: &mut Checker, table: &str, raw: &RawGate, default_metric: &str)
                     "is not a known metric",
                     &format!("use one of: {}", metrics::ALL.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")),
                 ),
-                Some(m) if matches!(m.direction, Direction::Target(_)) => c.problem(
+                Some(m) if matches!(m.direction, Direction::Target(_) | Direction::Neutral) => c.problem(
                     &format!("{table}.metric"),
                     format!("\"{metric}\""),
                     "has no better direction, so a gate cannot rank it",
