@@ -4,5 +4,6 @@
 
 pub mod corpus;
 pub mod language;
+pub mod metrics;
 pub mod ngram;
 pub mod tokenize;
