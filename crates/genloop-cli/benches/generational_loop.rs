@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new(regime, format!("{replicates}x{generations}")),
             &exp,
-            |b, exp| b.iter(|| dispatch(exp, RunOnce(exp))),
+            |b, exp| b.iter(|| dispatch(exp, RunOnce(exp)).expect("task builds")),
         );
     }
     group.finish();

@@ -75,7 +75,7 @@ fn main() {
     );
     let experiment = config::from_toml(&text, "bench").expect("valid config");
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    let (seconds, variance, log_variance) = pool.install(|| dispatch(&experiment, Bench(&experiment)));
+    let (seconds, variance, log_variance) = pool.install(|| dispatch(&experiment, Bench(&experiment))).expect("task builds");
     println!(
         "{}",
         serde_json::json!({

@@ -25,6 +25,9 @@ pub struct RunOptions {
     /// Continue an interrupted run in --out: finished replicates are kept.
     #[arg(long, requires = "out")]
     pub resume: bool,
+    /// Do not write the report (report.html, plots/) at the end.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,12 +57,27 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Write the report of a run folder from its store: report.html and plots/.
+    Report {
+        /// The run folder.
+        dir: PathBuf,
+        /// html: report.html plus every plot as SVG and PNG; svg or png: the plots only.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+        format: ReportFormat,
+    },
     /// Print the per-generation aggregates of a finished run folder.
     Summary {
         dir: PathBuf,
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Svg,
+    Png,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

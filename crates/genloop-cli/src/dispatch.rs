@@ -10,6 +10,7 @@ use genloop_models::kde::KdeEstimator;
 use genloop_models::mixture::MixtureEstimator;
 use genloop_models::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
 use genloop_models::tasks::{CategoricalTask, LinearTask, VectorSource, VectorTask};
+use genloop_text::task::TextTask;
 
 /// Something to do with a task, whatever its concrete type.
 pub trait TaskVisitor {
@@ -20,7 +21,11 @@ pub trait TaskVisitor {
 /// Build the experiment's task and hand it to `visitor`. The ground truth's random
 /// parameters (mixture means, regression weights) come from the run-wide stream
 /// `"source"`, so every arm and replicate sees the same truth.
-pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> V::Output {
+pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> anyhow::Result<V::Output> {
+    if let ModelSpec::Ngram(_) = &experiment.model {
+        let task = TextTask::build(experiment)?;
+        return Ok(visitor.visit(&task));
+    }
     let mut source_rng = RootSeed(experiment.settings.seed).global("source");
     let vector_source = || match &experiment.source {
         SourceSpec::Gaussian { mean, covariance } => {
@@ -39,7 +44,7 @@ pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> V::Outpu
         _ => unreachable!("checked: vector models take vector sources"),
     };
     let dim = experiment.source.dim();
-    match (&experiment.model, &experiment.source) {
+    Ok(match (&experiment.model, &experiment.source) {
         (ModelSpec::Gaussian { estimator }, _) => visitor.visit(&VectorTask::new(
             vector_source(),
             GaussianEstimator {
@@ -88,5 +93,5 @@ pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> V::Outpu
             ))
         }
         _ => unreachable!("checked: model and source kinds are compatible"),
-    }
+    })
 }

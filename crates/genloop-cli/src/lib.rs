@@ -5,6 +5,7 @@ pub mod args;
 pub mod commands;
 pub mod dispatch;
 pub mod files;
+pub mod report;
 pub mod runner;
 pub mod summary;
 

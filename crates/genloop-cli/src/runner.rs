@@ -84,17 +84,19 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
         .context("cannot start worker threads")?;
     let driver = Driver {
         experiment,
+        out: &request.out,
         config_text: request.config_text,
         store: Mutex::new(store),
         bar: &bar,
     };
-    pool.install(|| dispatch(experiment, driver))?;
+    pool.install(|| dispatch(experiment, driver))??;
     bar.finish_and_clear();
     Ok(())
 }
 
 struct Driver<'a> {
     experiment: &'a Experiment,
+    out: &'a Path,
     config_text: &'a str,
     store: Mutex<Store>,
     bar: &'a ProgressBar,
@@ -106,6 +108,8 @@ impl TaskVisitor for Driver<'_> {
     fn visit<T: Task>(self, task: &T) -> anyhow::Result<()> {
         let experiment = self.experiment;
         let names: Vec<&str> = task.metrics().iter().map(|m| m.name).collect();
+        task.save_files(self.out)
+            .map_err(|e| anyhow::anyhow!("cannot write the task's files into {}: {e}", self.out.display()))?;
         for (position, arm) in experiment.arms.iter().enumerate() {
             let (id, done) = {
                 let store = self.store.lock().expect("store lock");
@@ -216,5 +220,5 @@ pub fn run_in_memory(experiment: &Experiment) -> anyhow::Result<Vec<ArmResults>>
                 .collect()
         }
     }
-    dispatch(experiment, InMemory(experiment))
+    dispatch(experiment, InMemory(experiment))?
 }

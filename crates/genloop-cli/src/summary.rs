@@ -19,6 +19,8 @@ pub struct MetricSummary {
     pub median: f64,
     pub mean_log: Option<f64>,
     pub ci95: [f64; 2],
+    /// 95 % bootstrap interval of the median (exact, `aggregate::bootstrap_median_ci`).
+    pub median_ci95: [f64; 2],
     pub std_error: f64,
     pub n: usize,
     pub theory: Option<f64>,
@@ -97,6 +99,7 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
                     median: s.median,
                     mean_log: s.mean_log,
                     ci95: s.ci95,
+                    median_ci95: s.median_ci95,
                     std_error: s.std_error,
                     n: s.n,
                     theory: prediction::expected(&experiment, arm, name, g),
@@ -148,9 +151,11 @@ const HEADLINE: &[&str] = &[
     "mean_sq_error",
     "param_error",
     "test_mse",
+    "holdout_cross_entropy",
     "entropy",
     "support_size",
     "kl_to_truth",
+    "vocab_survival",
     "holdout_nll",
 ];
 

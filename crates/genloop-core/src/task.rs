@@ -46,6 +46,12 @@ pub trait Task: Send + Sync {
     where
         Self: Sized;
 
+    /// Write the task's own files into the run folder (a corpus run's
+    /// `tokenizer.json`).
+    fn save_files(&self, _dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        Ok(())
+    }
+
     /// Whether metrics need samples of the model (text metrics do; the loop then
     /// samples even where the regime uses no synthetic data).
     fn needs_samples(&self) -> bool {

@@ -6,4 +6,5 @@ pub mod corpus;
 pub mod language;
 pub mod metrics;
 pub mod ngram;
+pub mod task;
 pub mod tokenize;

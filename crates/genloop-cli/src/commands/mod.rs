@@ -28,6 +28,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             arm,
             output,
         } => export(&dir, arm.as_deref(), output.as_deref()),
+        Command::Report { dir, format } => {
+            let written = crate::report::write(&dir, format)?;
+            eprintln!("wrote {} files in {}", written.len(), dir.display());
+            Ok(())
+        }
         Command::Summary { dir, json } => {
             let store = Store::open(&dir.join(STORE_FILE))?;
             let (summary, _) = summary::from_store(&store)?;
@@ -72,6 +77,10 @@ pub fn run_config(text: &str, origin: &str, options: &RunOptions) -> anyhow::Res
     write_atomic(&out.join(SUMMARY_FILE), serde_json::to_string_pretty(&summary)?.as_bytes())?;
     export(&out, None, None)?;
     print_summary(&summary, options.json)?;
+    if !options.no_report {
+        crate::report::write_with_summary(&out, &store, &summary, crate::args::ReportFormat::Html)?;
+        eprintln!("report: {}", out.join(crate::report::REPORT_FILE).display());
+    }
     eprintln!(
         "run folder: {} (config.toml, results.sqlite, summary.json, csv/) in {:.1} s",
         out.display(),

@@ -19,6 +19,8 @@ pub(super) struct Statistics {
     /// Per component, 1 + d + d² rows of `BLOCK` partial sums: mass, first moments,
     /// second moments (upper triangle unused).
     partial: Vec<f64>,
+    /// One component's responsibilities for the block (the generic path).
+    responsibilities: Vec<f64>,
     dim: usize,
 }
 
@@ -29,6 +31,7 @@ impl Statistics {
             first: vec![0.0; k * d],
             second: vec![0.0; k * d * d],
             partial: vec![0.0; k * rows(d) * BLOCK],
+            responsibilities: vec![0.0; BLOCK],
             dim: d,
         }
     }
@@ -39,7 +42,7 @@ impl Statistics {
     }
 
     /// Adds the block's records, weighted by the responsibilities the E-step left in
-    /// it.
+    /// it ([`super::kernel::Output::Responsibilities`]).
     pub fn accumulate(&mut self, components: &Components, block: &Block) {
         match self.dim {
             1 => self.accumulate_fixed::<1>(components, block),
@@ -67,6 +70,8 @@ impl Statistics {
     }
 
     /// One loop over the block per component, for a dimension known at compile time.
+    /// (Not inlined: inlined into one caller, the instances for different D can be
+    /// merged back into one loop over a run-time dimension.)
     #[inline(never)]
     fn accumulate_fixed<const D: usize>(&mut self, components: &Components, block: &Block) {
         let m = block.len;
@@ -74,7 +79,7 @@ impl Statistics {
         let per_component = rows(D) * BLOCK;
         for (j, partial) in self.partial.chunks_exact_mut(per_component).enumerate() {
             let mean: [f64; D] = std::array::from_fn(|a| components.means[j * D + a]);
-            let responsibilities = block.responsibility(j);
+            let unnormalized = block.responsibility(j);
             let mut slots = partial.chunks_exact_mut(BLOCK).map(|row| &mut row[..m]);
             let mass = slots.next().expect("mass row");
             let first: [&mut [f64]; D] =
@@ -82,7 +87,9 @@ impl Statistics {
             let second: [[&mut [f64]; D]; D] = std::array::from_fn(|_| {
                 std::array::from_fn(|_| slots.next().expect("second-moment row"))
             });
-            for (i, &r) in responsibilities.iter().enumerate() {
+            let normalizers = block.normalizers();
+            for (i, (&e, &normalizer)) in unnormalized.iter().zip(normalizers).enumerate() {
+                let r = e * normalizer;
                 let deviation: [f64; D] = std::array::from_fn(|a| coordinates[a][i] - mean[a]);
                 mass[i] += r;
                 for a in 0..D {
@@ -103,7 +110,15 @@ impl Statistics {
         let per_component = rows(d) * BLOCK;
         for (j, partial) in self.partial.chunks_exact_mut(per_component).enumerate() {
             let mean = &components.means[j * d..j * d + d];
-            let responsibilities = block.responsibility(j);
+            let responsibilities = &mut self.responsibilities[..m];
+            for ((r, e), normalizer) in responsibilities
+                .iter_mut()
+                .zip(block.responsibility(j))
+                .zip(block.normalizers())
+            {
+                *r = e * normalizer;
+            }
+            let responsibilities = &*responsibilities;
             add_products(&mut partial[..m], responsibilities, None, None);
             for a in 0..d {
                 let xa = (block.coordinate(a), mean[a]);
