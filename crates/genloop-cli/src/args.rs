@@ -65,6 +65,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
         format: ReportFormat,
     },
+    /// A small KenLM: train, evaluate, sample and export n-gram language models.
+    Lm {
+        #[command(subcommand)]
+        command: LmCommand,
+    },
     /// Print the per-generation aggregates of a finished run folder.
     Summary {
         dir: PathBuf,
@@ -78,6 +83,100 @@ pub enum ReportFormat {
     Html,
     Svg,
     Png,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenizerKind {
+    Word,
+    Bpe,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmoothingKind {
+    KneserNey,
+    Mle,
+    AddK,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    Lines,
+    Paragraphs,
+    Jsonl,
+}
+
+/// How a text file is read.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TextInput {
+    /// lines: one document per line; paragraphs: blank-line separated; jsonl: a text
+    /// field per line (default: jsonl for .jsonl files, else lines). .gz/.zst work.
+    #[arg(long, value_enum)]
+    pub format: Option<TextFormat>,
+    /// The JSONL text field.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// Skip (and count) malformed records instead of failing.
+    #[arg(long)]
+    pub skip_errors: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LmCommand {
+    /// Train a tokenizer and an n-gram model on a corpus; MODEL is a folder
+    /// (tokenizer.json, model.arpa, model.json).
+    Train {
+        corpus: PathBuf,
+        #[arg(long, default_value_t = 3)]
+        order: usize,
+        #[arg(long, value_enum, default_value_t = TokenizerKind::Word)]
+        tokenizer: TokenizerKind,
+        /// BPE vocabulary size.
+        #[arg(long, default_value_t = 8192)]
+        vocab_size: usize,
+        #[arg(long)]
+        lowercase: bool,
+        #[arg(long, value_enum, default_value_t = SmoothingKind::KneserNey)]
+        smoothing: SmoothingKind,
+        /// Pseudo-count of add-k smoothing.
+        #[arg(long, default_value_t = 1.0)]
+        k: f64,
+        #[command(flatten)]
+        input: TextInput,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Perplexity, cross-entropy (nats per token, end-of-document included), tokens
+    /// and out-of-vocabulary tokens of a text under a model.
+    Eval {
+        model: PathBuf,
+        text: PathBuf,
+        #[command(flatten)]
+        input: TextInput,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sample documents, one per line.
+    Sample {
+        model: PathBuf,
+        #[arg(short = 'n', long = "count", default_value_t = 10)]
+        count: usize,
+        #[arg(long, default_value_t = 1.0)]
+        temperature: f64,
+        #[arg(long, default_value_t = 0)]
+        top_k: usize,
+        #[arg(long, default_value_t = 1.0)]
+        top_p: f64,
+        #[arg(long, default_value_t = 200)]
+        max_length: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Write the model as an ARPA file (readable by KenLM and SRILM).
+    Export {
+        model: PathBuf,
+        #[arg(long)]
+        arpa: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,7 @@
 //! One function per command.
 
+pub mod lm;
+
 use std::io::Write;
 use std::path::Path;
 
@@ -33,6 +35,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             eprintln!("wrote {} files in {}", written.len(), dir.display());
             Ok(())
         }
+        Command::Lm { command } => lm::execute(command),
         Command::Summary { dir, json } => {
             let store = Store::open(&dir.join(STORE_FILE))?;
             let (summary, _) = summary::from_store(&store)?;

@@ -1,0 +1,222 @@
+//! `genloop lm`: the n-gram language model on its own, like a small KenLM. A model is
+//! a folder: `tokenizer.json` (word vocabulary or Hugging Face BPE), `model.arpa`
+//! (the n-gram model, KenLM's text format) and `model.json` (what was trained).
+
+use std::collections::HashMap;
+use std::io::{BufReader, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use genloop_core::data::Documents;
+use genloop_core::model::{FittedModel, Sampling};
+use genloop_core::seed::RootSeed;
+use genloop_text::corpus::{read_corpus, Format, OnError, ReadOptions};
+use genloop_text::ngram::{NgramEstimator, NgramModel, Smoothing};
+use genloop_text::tokenize::{encode_documents, load_tokenizer, BpeOptions, Tokenizer, TokenizerSpec, WordOptions};
+
+use crate::args::{LmCommand, SmoothingKind, TextFormat, TextInput, TokenizerKind};
+use crate::files::write_atomic;
+use crate::UsageError;
+
+/// What `lm train` records beside the model.
+#[derive(Debug, Serialize, Deserialize)]
+struct ModelInfo {
+    order: usize,
+    smoothing: String,
+    tokenizer: String,
+    vocab_size: usize,
+    training_documents: usize,
+    training_tokens: usize,
+    genloop_version: String,
+}
+
+pub fn execute(command: LmCommand) -> anyhow::Result<()> {
+    match command {
+        LmCommand::Train {
+            corpus,
+            order,
+            tokenizer,
+            vocab_size,
+            lowercase,
+            smoothing,
+            k,
+            input,
+            out,
+        } => train(&corpus, order, tokenizer, vocab_size, lowercase, smoothing, k, &input, &out),
+        LmCommand::Eval { model, text, input, json } => eval(&model, &text, &input, json),
+        LmCommand::Sample {
+            model,
+            count,
+            temperature,
+            top_k,
+            top_p,
+            max_length,
+            seed,
+        } => sample(&model, count, temperature, top_k, top_p, max_length, seed),
+        LmCommand::Export { model, arpa } => {
+            let (lm, tokenizer) = load(&model)?;
+            let mut bytes = Vec::new();
+            lm.write_arpa(&mut bytes, &|id| tokenizer.token(id))?;
+            write_atomic(&arpa, &bytes)
+        }
+    }
+}
+
+fn read_options(path: &Path, input: &TextInput) -> ReadOptions {
+    ReadOptions {
+        format: match input.format {
+            Some(TextFormat::Lines) => Format::Lines,
+            Some(TextFormat::Paragraphs) => Format::Paragraphs,
+            Some(TextFormat::Jsonl) => Format::Jsonl,
+            None => Format::infer(path),
+        },
+        text_field: input.text_field.clone(),
+        on_error: if input.skip_errors { OnError::Skip } else { OnError::Fail },
+    }
+}
+
+fn read_texts(path: &Path, input: &TextInput) -> anyhow::Result<Vec<String>> {
+    let corpus = read_corpus(path, &read_options(path, input))?;
+    if corpus.skipped.count > 0 {
+        eprintln!("{}", corpus.skipped);
+    }
+    Ok(corpus.docs.into_iter().map(|d| d.text).collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn train(
+    corpus: &Path,
+    order: usize,
+    tokenizer_kind: TokenizerKind,
+    vocab_size: usize,
+    lowercase: bool,
+    smoothing: SmoothingKind,
+    k: f64,
+    input: &TextInput,
+    out: &Path,
+) -> anyhow::Result<()> {
+    if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(UsageError(format!("{} already exists and is not empty; choose another --out", out.display())).into());
+    }
+    let smoothing = match smoothing {
+        SmoothingKind::KneserNey => Smoothing::KneserNey,
+        SmoothingKind::Mle => Smoothing::Mle,
+        SmoothingKind::AddK => Smoothing::AddK(k),
+    };
+    let texts = read_texts(corpus, input)?;
+    let spec = match tokenizer_kind {
+        TokenizerKind::Word => TokenizerSpec::Word(WordOptions {
+            lowercase,
+            ..WordOptions::default()
+        }),
+        TokenizerKind::Bpe => TokenizerSpec::Bpe(BpeOptions {
+            vocab_size,
+            lowercase,
+            ..BpeOptions::default()
+        }),
+    };
+    let tokenizer = spec.train(texts.iter().map(String::as_str))?;
+    let docs = encode_documents(tokenizer.as_ref(), texts.iter());
+    let estimator = NgramEstimator::new(order, smoothing, tokenizer.vocab_size())
+        .map_err(|e| UsageError(format!("--order {order}: {e}")))?;
+    let model = estimator.fit_documents(&[&docs])?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    tokenizer.save(&out.join("tokenizer.json"))?;
+    let mut arpa = Vec::new();
+    model.write_arpa(&mut arpa, &|id| tokenizer.token(id))?;
+    write_atomic(&out.join("model.arpa"), &arpa)?;
+    let info = ModelInfo {
+        order,
+        smoothing: format!("{smoothing:?}"),
+        tokenizer: format!("{tokenizer_kind:?}").to_lowercase(),
+        vocab_size: tokenizer.vocab_size(),
+        training_documents: texts.len(),
+        training_tokens: docs.tokens.len(),
+        genloop_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    write_atomic(&out.join("model.json"), serde_json::to_string_pretty(&info)?.as_bytes())?;
+    eprintln!(
+        "trained an order-{order} model on {} documents, {} tokens, {} n-grams: {}",
+        texts.len(),
+        docs.tokens.len(),
+        model.ngram_count(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn load(dir: &Path) -> anyhow::Result<(NgramModel, Box<dyn Tokenizer>)> {
+    if !dir.join("model.arpa").is_file() {
+        return Err(UsageError(format!("{}: not a model folder (no model.arpa); train one with `genloop lm train`", dir.display())).into());
+    }
+    let tokenizer = load_tokenizer(&dir.join("tokenizer.json"))?;
+    let ids: HashMap<String, u32> = (0..tokenizer.vocab_size() as u32).map(|id| (tokenizer.token(id), id)).collect();
+    let file = std::fs::File::open(dir.join("model.arpa")).with_context(|| format!("cannot read {}", dir.join("model.arpa").display()))?;
+    let model = NgramModel::read_arpa(BufReader::new(file), tokenizer.vocab_size(), &|w| ids.get(w).copied())
+        .with_context(|| format!("{}", dir.join("model.arpa").display()))?;
+    Ok((model, tokenizer))
+}
+
+#[derive(Serialize)]
+struct EvalReport {
+    perplexity: f64,
+    cross_entropy: f64,
+    tokens: usize,
+    oov: usize,
+}
+
+fn eval(model_dir: &Path, text: &Path, input: &TextInput, json: bool) -> anyhow::Result<()> {
+    let (model, tokenizer) = load(model_dir)?;
+    let texts = read_texts(text, input)?;
+    let docs: Documents = encode_documents(tokenizer.as_ref(), texts.iter());
+    let (cross_entropy, tokens) = model.cross_entropy(&docs);
+    let oov = match tokenizer.unk_id() {
+        Some(unk) => docs.tokens.iter().filter(|t| **t == unk).count(),
+        None => 0,
+    };
+    let report = EvalReport {
+        perplexity: cross_entropy.exp(),
+        cross_entropy,
+        tokens,
+        oov,
+    };
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut stdout, &report)?;
+        writeln!(stdout)?;
+    } else {
+        writeln!(
+            stdout,
+            "perplexity {:.4}\ncross_entropy {:.6} nats/token\ntokens {} (end-of-document included)\noov {}",
+            report.perplexity, report.cross_entropy, report.tokens, report.oov
+        )?;
+    }
+    Ok(())
+}
+
+fn sample(model_dir: &Path, count: usize, temperature: f64, top_k: usize, top_p: f64, max_length: usize, seed: u64) -> anyhow::Result<()> {
+    if !(temperature > 0.0) || !(top_p > 0.0 && top_p <= 1.0) || max_length == 0 {
+        return Err(UsageError("--temperature must be > 0, --top-p within (0, 1], --max-length ≥ 1".into()).into());
+    }
+    let (model, tokenizer) = load(model_dir)?;
+    let model = model.with_max_length(max_length);
+    let sampling = Sampling {
+        temperature,
+        top_k,
+        top_p,
+        ..Sampling::default()
+    };
+    let mut rng = RootSeed(seed).global("lm-sample");
+    let mut stdout = std::io::stdout().lock();
+    for _ in 0..count {
+        // Asking for one token yields at least one document; print the first.
+        let docs = model.sample(1, &sampling, &mut rng);
+        let first = docs.iter().next().map(|doc| tokenizer.decode(doc).replace('\n', " "));
+        if let Some(text) = first {
+            writeln!(stdout, "{text}")?;
+        }
+    }
+    Ok(())
+}
