@@ -12,6 +12,9 @@ pub mod summary;
 /// The config text of `genloop demo`.
 pub const DEMO_CONFIG: &str = include_str!("demo.toml");
 
+/// The config text of the demo's text part (the synthetic language).
+pub const DEMO_LANGUAGE_CONFIG: &str = include_str!("demo_language.toml");
+
 /// Bad input that is the user's to fix (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -23,6 +26,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
     let usage = error.chain().any(|e| {
         e.is::<UsageError>()
             || e.is::<genloop_core::config::ConfigError>()
+            || e.is::<genloop_text::task::TextTaskError>()
             || matches!(
                 e.downcast_ref::<genloop_store::StoreError>(),
                 Some(genloop_store::StoreError::Exists(_) | genloop_store::StoreError::Missing(_))

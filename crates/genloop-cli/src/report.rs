@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use genloop_report::{
-    ArmData, CompositionPart, MetricInfo, Point, Provenance, Rejection, ReportData, Samples, Scale, Scores,
+    ArmData, CompositionPart, MetricInfo, Point, Provenance, Rejection, ReportData, Samples, Scale,
+    Scores,
 };
 use genloop_store::{ExperimentRow, Store};
 
@@ -71,9 +72,9 @@ pub fn write_with_summary(
 /// (`summary::from_store`).
 pub fn data_from_store(store: &Store, run: &RunSummary) -> anyhow::Result<ReportData> {
     let rows = store.experiments()?;
-    let first = rows
-        .first()
-        .ok_or_else(|| anyhow::anyhow!("{}: the store holds no experiment", store.path().display()))?;
+    let first = rows.first().ok_or_else(|| {
+        anyhow::anyhow!("{}: the store holds no experiment", store.path().display())
+    })?;
     let metrics = store
         .metric_specs(first.id)?
         .into_iter()
@@ -81,7 +82,11 @@ pub fn data_from_store(store: &Store, run: &RunSummary) -> anyhow::Result<Report
             description: genloop_core::metrics::by_name(&spec.name)
                 .map(|m| m.description.to_string())
                 .unwrap_or_default(),
-            scale: if spec.positive { Scale::Auto } else { Scale::Linear },
+            scale: if spec.positive {
+                Scale::Auto
+            } else {
+                Scale::Linear
+            },
             name: spec.name,
             unit: spec.unit,
             direction: spec.direction,
@@ -115,14 +120,22 @@ fn provenance(rows: &[ExperimentRow]) -> Provenance {
         seed: first.seed,
         replicates: first.replicates,
         generations: first.generations,
-        started_at: rows.iter().map(|r| r.started_at.clone()).min().unwrap_or_default(),
+        started_at: rows
+            .iter()
+            .map(|r| r.started_at.clone())
+            .min()
+            .unwrap_or_default(),
         finished_at: finished.and_then(|times| times.into_iter().max().cloned()),
     }
 }
 
 /// One arm's report data, and whether its training sets are counted in tokens
 /// (units differ from records).
-fn arm_data(store: &Store, row: &ExperimentRow, arm: &ArmSummary) -> anyhow::Result<(ArmData, bool)> {
+fn arm_data(
+    store: &Store,
+    row: &ExperimentRow,
+    arm: &ArmSummary,
+) -> anyhow::Result<(ArmData, bool)> {
     let count = arm.generations.len();
     let mut series = BTreeMap::new();
     for name in &arm.metric_order {
@@ -207,14 +220,22 @@ fn arm_data(store: &Store, row: &ExperimentRow, arm: &ArmSummary) -> anyhow::Res
 /// Mean training set per generation by pool and generation of origin; from the pool
 /// totals when the run stored pools only (each part then takes its own generation as
 /// origin).
-fn composition(store: &Store, experiment_id: i64, count: usize) -> anyhow::Result<(Vec<Vec<CompositionPart>>, bool)> {
+fn composition(
+    store: &Store,
+    experiment_id: i64,
+    count: usize,
+) -> anyhow::Result<(Vec<Vec<CompositionPart>>, bool)> {
     let mut parts: Vec<Vec<CompositionPart>> = vec![Vec::new(); count];
     let detailed = store.mean_composition_by_origin(experiment_id)?;
     let tokens = detailed.iter().any(|c| c.units != c.records);
     if detailed.is_empty() {
         for (generation, original, fresh, synthetic) in store.mean_composition(experiment_id)? {
             if let Some(slot) = parts.get_mut(generation as usize) {
-                for (pool, units) in [("original", original), ("fresh", fresh), ("synthetic", synthetic)] {
+                for (pool, units) in [
+                    ("original", original),
+                    ("fresh", fresh),
+                    ("synthetic", synthetic),
+                ] {
                     slot.push(CompositionPart {
                         pool: pool.into(),
                         origin_generation: generation,

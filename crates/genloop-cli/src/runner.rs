@@ -31,6 +31,23 @@ pub struct RunRequest<'a> {
     pub progress: bool,
 }
 
+/// Refuse to run into an occupied folder (unless resuming); writes nothing.
+fn check_folder(request: &RunRequest<'_>) -> anyhow::Result<()> {
+    let out = &request.out;
+    if request.resume {
+        if !out.join(STORE_FILE).is_file() {
+            return Err(genloop_store::StoreError::Missing(out.join(STORE_FILE).display().to_string()).into());
+        }
+    } else if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(UsageError(format!(
+            "{} already exists and is not empty; runs are never overwritten: choose another --out, or add --resume to continue it",
+            out.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Prepare the run folder: a new one, or an interrupted one to resume.
 fn open_folder(request: &RunRequest<'_>) -> anyhow::Result<Store> {
     let out = &request.out;
@@ -65,7 +82,9 @@ fn open_folder(request: &RunRequest<'_>) -> anyhow::Result<Store> {
 
 /// Run every arm of the experiment into the run folder.
 pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
-    let store = open_folder(request)?;
+    // Refuse an occupied folder before any work; create it only once the task is
+    // built (a corpus that cannot be read leaves nothing behind).
+    check_folder(request)?;
     let experiment = request.experiment;
     let total = (experiment.settings.replicates * experiment.arms.len()) as u64;
     let bar = if request.progress {
@@ -83,10 +102,10 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
         .build()
         .context("cannot start worker threads")?;
     let driver = Driver {
+        request,
         experiment,
         out: &request.out,
         config_text: request.config_text,
-        store: Mutex::new(store),
         bar: &bar,
     };
     pool.install(|| dispatch(experiment, driver))??;
@@ -95,10 +114,10 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
 }
 
 struct Driver<'a> {
+    request: &'a RunRequest<'a>,
     experiment: &'a Experiment,
     out: &'a Path,
     config_text: &'a str,
-    store: Mutex<Store>,
     bar: &'a ProgressBar,
 }
 
@@ -107,12 +126,13 @@ impl TaskVisitor for Driver<'_> {
 
     fn visit<T: Task>(self, task: &T) -> anyhow::Result<()> {
         let experiment = self.experiment;
+        let store = Mutex::new(open_folder(self.request)?);
         let names: Vec<&str> = task.metrics().iter().map(|m| m.name).collect();
         task.save_files(self.out)
             .map_err(|e| anyhow::anyhow!("cannot write the task's files into {}: {e}", self.out.display()))?;
         for (position, arm) in experiment.arms.iter().enumerate() {
             let (id, done) = {
-                let store = self.store.lock().expect("store lock");
+                let store = store.lock().expect("store lock");
                 let id = store.add_experiment(&ExperimentInfo {
                     name: &experiment.name,
                     arm: &arm.name,
@@ -132,14 +152,14 @@ impl TaskVisitor for Driver<'_> {
             self.bar.set_message(arm.name.clone());
             self.bar.inc(done.len() as u64);
             let writer = StoreWriter {
-                store: &self.store,
+                store: &store,
                 experiment_id: id,
                 metric_names: &names,
                 detail: experiment.composition,
                 bar: self.bar,
             };
             run_arm(task, &experiment.settings, arm, &todo, &writer)?;
-            self.store.lock().expect("store lock").finish_experiment(id)?;
+            store.lock().expect("store lock").finish_experiment(id)?;
         }
         Ok(())
     }

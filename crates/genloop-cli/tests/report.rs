@@ -63,7 +63,12 @@ fn plots(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .map(|entries| {
             entries
                 .map(|e| e.unwrap().path())
-                .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+                .map(|p| {
+                    (
+                        p.file_name().unwrap().to_string_lossy().into_owned(),
+                        std::fs::read(&p).unwrap(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -86,13 +91,22 @@ fn run_writes_a_report_that_regenerates_identically_from_the_store() {
         "composition-1-___img_src_x_onerror_alert_1__",
         "composition-2-gated",
     ] {
-        assert!(names.contains(&format!("{stem}.svg").as_str()), "{stem}.svg in {names:?}");
-        assert!(names.contains(&format!("{stem}.png").as_str()), "{stem}.png in {names:?}");
+        assert!(
+            names.contains(&format!("{stem}.svg").as_str()),
+            "{stem}.svg in {names:?}"
+        );
+        assert!(
+            names.contains(&format!("{stem}.png").as_str()),
+            "{stem}.png in {names:?}"
+        );
     }
     // Every SVG plot is inline in the report, and every PNG is a PNG.
     for (name, bytes) in &first_plots {
         if let Some(stem) = name.strip_suffix(".svg") {
-            assert!(html.contains(&format!("id=\"plot-{stem}\"")), "{stem} inline");
+            assert!(
+                html.contains(&format!("id=\"plot-{stem}\"")),
+                "{stem} inline"
+            );
             assert!(bytes.starts_with(b"<svg"));
         } else {
             assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is a PNG");
@@ -106,9 +120,16 @@ fn run_writes_a_report_that_regenerates_identically_from_the_store() {
     // Provenance: the run's stored times, not the time of rendering.
     let conn = rusqlite::Connection::open(out.join("results.sqlite")).unwrap();
     let (started, finished): (String, String) = conn
-        .query_row("SELECT MIN(started_at), MAX(finished_at) FROM experiments", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT MIN(started_at), MAX(finished_at) FROM experiments",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
-    assert!(html.contains(&format!("<dd>{started}</dd>")) && html.contains(&format!("<dd>{finished}</dd>")));
+    assert!(
+        html.contains(&format!("<dd>{started}</dd>"))
+            && html.contains(&format!("<dd>{finished}</dd>"))
+    );
     drop(conn);
 
     // Regenerated from the store alone (after the clock has moved on): the same bytes.
@@ -116,7 +137,10 @@ fn run_writes_a_report_that_regenerates_identically_from_the_store() {
     std::fs::remove_file(out.join("report.html")).unwrap();
     std::fs::remove_dir_all(out.join("plots")).unwrap();
     ok(&genloop(&["report", "run"], tmp.path()));
-    assert_eq!(std::fs::read_to_string(out.join("report.html")).unwrap(), html);
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.html")).unwrap(),
+        html
+    );
     assert_eq!(plots(&out), first_plots);
 }
 
@@ -129,8 +153,14 @@ fn no_report_skips_it_and_format_picks_the_plots() {
     assert!(!out.join("report.html").exists() && !out.join("plots").exists());
     ok(&genloop(&["report", "run", "--format", "svg"], tmp.path()));
     let svgs = plots(&out);
-    assert!(!svgs.is_empty() && svgs.iter().all(|(n, _)| n.ends_with(".svg")), "{svgs:?}");
-    assert!(svgs.iter().any(|(n, _)| n.starts_with("composition-")), "composition from pool totals");
+    assert!(
+        !svgs.is_empty() && svgs.iter().all(|(n, _)| n.ends_with(".svg")),
+        "{svgs:?}"
+    );
+    assert!(
+        svgs.iter().any(|(n, _)| n.starts_with("composition-")),
+        "composition from pool totals"
+    );
     assert!(!out.join("report.html").exists());
     ok(&genloop(&["report", "run", "--format", "png"], tmp.path()));
     assert_eq!(plots(&out).len(), 2 * svgs.len(), "one PNG per SVG");
@@ -142,5 +172,8 @@ fn report_of_a_folder_without_a_store_is_a_usage_error() {
     let output = genloop(&["report", "nowhere"], tmp.path());
     assert_eq!(output.status.code(), Some(2));
     let message = String::from_utf8_lossy(&output.stderr);
-    assert!(message.contains("nowhere") && message.contains("results.sqlite"), "{message}");
+    assert!(
+        message.contains("nowhere") && message.contains("results.sqlite"),
+        "{message}"
+    );
 }

@@ -14,15 +14,17 @@ use crate::args::{Cli, Command, ExportFormat, RunOptions};
 use crate::files::write_atomic;
 use crate::runner::{self, RunRequest, STORE_FILE, SUMMARY_FILE};
 use crate::summary;
-use crate::{UsageError, DEMO_CONFIG};
+use crate::{UsageError, DEMO_CONFIG, DEMO_LANGUAGE_CONFIG};
 
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Demo { options } => run_config(DEMO_CONFIG, "built-in demo config", &options),
+        Command::Demo { options } => demo(&options),
         Command::Run { config, options } => {
             let text = std::fs::read_to_string(&config)
                 .map_err(|e| UsageError(format!("cannot read config {}: {e}", config.display())))?;
-            run_config(&text, &config.display().to_string(), &options)
+            let base = config.parent().unwrap_or(Path::new("."));
+            let summary = run_config(&text, &config.display().to_string(), base, &options)?;
+            print_summary(&summary, options.json)
         }
         Command::Export {
             dir,
@@ -57,8 +59,37 @@ fn print_summary(summary: &summary::RunSummary, json: bool) -> anyhow::Result<()
 
 /// Check the config (nothing is written when it is bad), run it, write the exports
 /// and print the aggregates.
-pub fn run_config(text: &str, origin: &str, options: &RunOptions) -> anyhow::Result<()> {
-    let experiment = config::from_toml(text, origin)?;
+/// `genloop demo`: the Gaussian under every data policy, then the n-gram model on the
+/// synthetic language; two run folders under one.
+fn demo(options: &RunOptions) -> anyhow::Result<()> {
+    let root = options
+        .out
+        .clone()
+        .unwrap_or_else(|| runner::default_out("demo"));
+    let mut summaries = Vec::new();
+    for (part, text) in [("gaussian", DEMO_CONFIG), ("language", DEMO_LANGUAGE_CONFIG)] {
+        let part_options = RunOptions {
+            out: Some(root.join(part)),
+            ..options.clone()
+        };
+        summaries.push(run_config(text, &format!("built-in demo config ({part})"), Path::new("."), &part_options)?);
+    }
+    if options.json {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer(&mut stdout, &summaries)?;
+        writeln!(stdout)?;
+    } else {
+        for summary in &summaries {
+            print_summary(summary, false)?;
+            println!();
+        }
+    }
+    Ok(())
+}
+
+pub fn run_config(text: &str, origin: &str, base_dir: &Path, options: &RunOptions) -> anyhow::Result<summary::RunSummary> {
+    let mut experiment = config::from_toml(text, origin)?;
+    experiment.base_dir = base_dir.to_path_buf();
     if options.threads == Some(0) {
         return Err(UsageError("--threads must be at least 1".into()).into());
     }
@@ -79,7 +110,6 @@ pub fn run_config(text: &str, origin: &str, options: &RunOptions) -> anyhow::Res
     let (summary, _) = summary::from_store(&store)?;
     write_atomic(&out.join(SUMMARY_FILE), serde_json::to_string_pretty(&summary)?.as_bytes())?;
     export(&out, None, None)?;
-    print_summary(&summary, options.json)?;
     if !options.no_report {
         crate::report::write_with_summary(&out, &store, &summary, crate::args::ReportFormat::Html)?;
         eprintln!("report: {}", out.join(crate::report::REPORT_FILE).display());
@@ -89,7 +119,7 @@ pub fn run_config(text: &str, origin: &str, options: &RunOptions) -> anyhow::Res
         out.display(),
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(summary)
 }
 
 /// CSV export: `replicate,generation,metric,value` per arm.
