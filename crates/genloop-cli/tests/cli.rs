@@ -251,12 +251,19 @@ fn every_example_config_runs() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let experiment = genloop_core::config::from_toml(&text, &path.display().to_string())
+            let mut experiment = genloop_core::config::from_toml(&text, &path.display().to_string())
                 .unwrap_or_else(|e| panic!("{e}"));
+            experiment.base_dir = root.clone();
+            if let genloop_core::config::SourceSpec::Corpus(corpus) = &experiment.source {
+                if !root.join(&corpus.path).is_file() {
+                    eprintln!("skipping {}: {} is missing (bash scripts/fetch-kjv.sh data/kjv.txt)", path.display(), corpus.path);
+                    continue;
+                }
+            }
             // Run each example shrunk to a few replicates and generations.
             let mut small = experiment.clone();
-            small.settings.replicates = 3;
-            small.settings.generations = small.settings.generations.min(4);
+            small.settings.replicates = 2;
+            small.settings.generations = small.settings.generations.min(3);
             genloop_cli::runner::run_in_memory(&small).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             count += 1;
         }
