@@ -125,7 +125,7 @@ pub fn bootstrap_median_ci(sorted: &[f64]) -> [f64; 2] {
         sorted[lo - 1]
     };
     let (lower_rank, upper_rank) = if n % 2 == 1 {
-        ((n + 1) / 2, (n + 1) / 2)
+        (n.div_ceil(2), n.div_ceil(2))
     } else {
         (n / 2, n / 2 + 1)
     };

@@ -143,7 +143,11 @@ pub fn selected_generations(count: usize, max: usize) -> Vec<u32> {
     let mut shown = vec![0usize];
     let mut step = 1;
     while step < count {
-        shown.extend([step, 2 * step, 5 * step].into_iter().filter(|g| *g < count));
+        shown.extend(
+            [step, 2 * step, 5 * step]
+                .into_iter()
+                .filter(|g| *g < count),
+        );
         step *= 10;
     }
     if count > 0 {

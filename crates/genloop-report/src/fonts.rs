@@ -22,8 +22,12 @@ pub fn ensure() -> Result<(), String> {
                 (FontStyle::Bold, dejavu::sans::bold()),
             ];
             for (style, bytes) in fonts {
-                register_font(FAMILY, style, bytes)
-                    .map_err(|_| format!("the bundled DejaVu Sans ({}) is not a valid font", style.as_str()))?;
+                register_font(FAMILY, style, bytes).map_err(|_| {
+                    format!(
+                        "the bundled DejaVu Sans ({}) is not a valid font",
+                        style.as_str()
+                    )
+                })?;
             }
             Ok(())
         })

@@ -140,7 +140,12 @@ pub fn render(data: &ReportData, figures: &[Figure]) -> Result<String, Error> {
         .saturating_sub(1);
     let view = View {
         data,
-        arms: data.arms.iter().enumerate().map(|(i, a)| arm_view(i, a)).collect(),
+        arms: data
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| arm_view(i, a))
+            .collect(),
         summary: summary_rows(data),
         final_generation,
         sections,
@@ -203,7 +208,12 @@ fn summary_rows(data: &ReportData) -> Vec<MetricRows<'_>> {
 }
 
 fn with_interval(value: f64, interval: [f64; 2]) -> String {
-    format!("{} [{}, {}]", number(value), number(interval[0]), number(interval[1]))
+    format!(
+        "{} [{}, {}]",
+        number(value),
+        number(interval[0]),
+        number(interval[1])
+    )
 }
 
 fn samples(data: &ReportData) -> Vec<SampleArm<'_>> {
@@ -218,7 +228,12 @@ fn samples(data: &ReportData) -> Vec<SampleArm<'_>> {
                 .map(|s| SampleGeneration {
                     generation: s.generation,
                     replicate: s.replicate,
-                    texts: s.texts.iter().take(SAMPLES_SHOWN).map(|t| shorten(t)).collect(),
+                    texts: s
+                        .texts
+                        .iter()
+                        .take(SAMPLES_SHOWN)
+                        .map(|t| shorten(t))
+                        .collect(),
                 })
                 .collect(),
         })
@@ -242,7 +257,11 @@ pub fn number(v: f64) -> String {
         return "n/a".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "∞".into() } else { "−∞".into() };
+        return if v > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        };
     }
     if v == 0.0 {
         return "0".into();

@@ -8,9 +8,12 @@ use common::{elements, fixture, fixture_named, texts, IMG, SCRIPT};
 use genloop_report::{arm_colour, figures, Figure, ReportData, Scale};
 
 fn figure<'a>(all: &'a [Figure], id: &str) -> &'a Figure {
-    all.iter()
-        .find(|f| f.id == id)
-        .unwrap_or_else(|| panic!("no figure `{id}` among {:?}", all.iter().map(|f| &f.id).collect::<Vec<_>>()))
+    all.iter().find(|f| f.id == id).unwrap_or_else(|| {
+        panic!(
+            "no figure `{id}` among {:?}",
+            all.iter().map(|f| &f.id).collect::<Vec<_>>()
+        )
+    })
 }
 
 /// The legend panel starts here: the rightmost 240 pixels of a 960-pixel figure.
@@ -59,7 +62,11 @@ fn the_figures_are_one_per_metric_gate_composition_and_histogram() {
         arm.rejected.iter_mut().for_each(|r| *r = 0);
     }
     let ids: Vec<String> = figures(&plain).into_iter().map(|f| f.id).collect();
-    assert!(ids.iter().all(|id| !id.starts_with("perplexity") && id != "gate"), "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| !id.starts_with("perplexity") && id != "gate"),
+        "{ids:?}"
+    );
 }
 
 #[test]
@@ -69,15 +76,28 @@ fn metric_chart_has_labelled_axes_a_median_and_band_per_arm_and_the_theory_dashe
     let svg = figure(&all, "metric-variance_ratio").svg(&data).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     let labels = texts(&svg);
-    for needed in ["generation", "variance_ratio (ratio)", "replace", "accumulate", "gated"] {
-        assert!(labels.iter().any(|t| t == needed), "no text `{needed}` in {labels:?}");
+    for needed in [
+        "generation",
+        "variance_ratio (ratio)",
+        "replace",
+        "accumulate",
+        "gated",
+    ] {
+        assert!(
+            labels.iter().any(|t| t == needed),
+            "no text `{needed}` in {labels:?}"
+        );
     }
     // Generation ticks 0..5 on the x axis.
     for g in 0..common::GENERATIONS {
         assert!(labels.iter().any(|t| *t == g.to_string()), "no tick {g}");
     }
     // Axes: plotters draws each axis as a line or polyline in the text colour.
-    let axes = elements(&svg, "polyline").into_iter().chain(elements(&svg, "line")).filter(|e| e.get("stroke") == Some("#222222")).count();
+    let axes = elements(&svg, "polyline")
+        .into_iter()
+        .chain(elements(&svg, "line"))
+        .filter(|e| e.get("stroke") == Some("#222222"))
+        .count();
     assert!(axes >= 2, "axes missing");
     for (i, arm) in data.arms.iter().enumerate() {
         let colour = arm_colour(i);
@@ -101,7 +121,12 @@ fn metric_chart_has_labelled_axes_a_median_and_band_per_arm_and_the_theory_dashe
             assert!(dashes >= 5, "theory dashed: {dashes} dashes");
             assert_eq!(means, 1);
         } else {
-            assert_eq!((dashes, means), (0, 0), "arm {} has no closed form", arm.name);
+            assert_eq!(
+                (dashes, means),
+                (0, 0),
+                "arm {} has no closed form",
+                arm.name
+            );
         }
     }
     // Series count: as many distinct median colours as arms.
@@ -127,7 +152,11 @@ fn variances_spanning_a_decade_get_a_log_axis() {
     let data = fixture();
     let all = figures(&data);
     let variance = figure(&all, "metric-variance_ratio");
-    assert!(variance.caption.contains("Logarithmic"), "{}", variance.caption);
+    assert!(
+        variance.caption.contains("Logarithmic"),
+        "{}",
+        variance.caption
+    );
     let log_labels = texts(&variance.svg(&data).unwrap());
     let mut linear = fixture();
     linear.metrics[0].scale = Scale::Linear;
@@ -138,7 +167,9 @@ fn variances_spanning_a_decade_get_a_log_axis() {
     // Decades label a log axis.
     assert!(log_labels.iter().any(|t| t == "0.1"), "{log_labels:?}");
     // The NLL stays linear.
-    assert!(!figure(&all, "metric-holdout_nll").caption.contains("Logarithmic"));
+    assert!(!figure(&all, "metric-holdout_nll")
+        .caption
+        .contains("Logarithmic"));
 }
 
 #[test]
@@ -147,7 +178,10 @@ fn composition_stacks_pools_and_cohorts() {
     let all = figures(&data);
     let svg = figure(&all, "composition-1-accumulate").svg(&data).unwrap();
     let labels = texts(&svg);
-    assert!(labels.iter().any(|t| t == "training set (records)"), "{labels:?}");
+    assert!(
+        labels.iter().any(|t| t == "training set (records)"),
+        "{labels:?}"
+    );
     let rects: Vec<_> = elements(&svg, "rect")
         .into_iter()
         .filter(|r| r.get("opacity") == Some("1") && r.get("fill") != Some("#FFFFFF"))
@@ -173,14 +207,28 @@ fn perplexity_histograms_share_their_axes() {
     let first = figure(&all, "perplexity-0-replace").svg(&data).unwrap();
     let second = figure(&all, "perplexity-1-accumulate").svg(&data).unwrap();
     let ticks = |svg: &str| -> Vec<String> {
-        texts(svg).into_iter().filter(|t| t.parse::<f64>().is_ok()).collect()
+        texts(svg)
+            .into_iter()
+            .filter(|t| t.parse::<f64>().is_ok())
+            .collect()
     };
-    assert_eq!(ticks(&first), ticks(&second), "same bins and axes in every arm");
+    assert_eq!(
+        ticks(&first),
+        ticks(&second),
+        "same bins and axes in every arm"
+    );
     let labels = texts(&first);
     assert!(labels.iter().any(|t| t == "density"));
-    assert!(labels.iter().any(|t| t == "perplexity under the generation-0 model"));
+    assert!(labels
+        .iter()
+        .any(|t| t == "perplexity under the generation-0 model"));
     for g in [0, 2, 5] {
-        assert!(labels.iter().any(|t| t.starts_with(&format!("generation {g} "))), "legend names generation {g}");
+        assert!(
+            labels
+                .iter()
+                .any(|t| t.starts_with(&format!("generation {g} "))),
+            "legend names generation {g}"
+        );
     }
 }
 
@@ -189,7 +237,12 @@ fn png_renders_with_text_and_is_deterministic() {
     let data = fixture();
     for figure in figures(&data) {
         let bytes = figure.png(&data).unwrap();
-        assert_eq!(bytes, figure.png(&data).unwrap(), "{} is deterministic", figure.id);
+        assert_eq!(
+            bytes,
+            figure.png(&data).unwrap(),
+            "{} is deterministic",
+            figure.id
+        );
         let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
         let mut reader = decoder.read_info().unwrap();
         let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
@@ -200,7 +253,12 @@ fn png_renders_with_text_and_is_deterministic() {
         let ink = colours.iter().filter(|c| **c != [255, 255, 255]).count();
         colours.sort_unstable();
         colours.dedup();
-        assert!(colours.len() > 30, "{}: {} colours", figure.id, colours.len());
+        assert!(
+            colours.len() > 30,
+            "{}: {} colours",
+            figure.id,
+            colours.len()
+        );
         assert!(ink > 5_000, "{}: {ink} non-white pixels", figure.id);
         // Text is drawn: the title's row (top 30 px) has dark pixels.
         let width = figure.width as usize;
@@ -217,11 +275,30 @@ fn svg_is_deterministic_and_escapes_names() {
     let data: ReportData = fixture_named([SCRIPT, IMG, "plain"]);
     for figure in figures(&data) {
         let svg = figure.svg(&data).unwrap();
-        assert_eq!(svg, figure.svg(&data).unwrap(), "{} is deterministic", figure.id);
-        assert!(!svg.contains("<script") && !svg.contains("<img"), "{} leaks markup", figure.id);
+        assert_eq!(
+            svg,
+            figure.svg(&data).unwrap(),
+            "{} is deterministic",
+            figure.id
+        );
+        assert!(
+            !svg.contains("<script") && !svg.contains("<img"),
+            "{} leaks markup",
+            figure.id
+        );
         // File names stay plain.
-        assert!(figure.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_+.".contains(c)), "{}", figure.id);
+        assert!(
+            figure
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_+.".contains(c)),
+            "{}",
+            figure.id
+        );
     }
     let svg = figures(&data)[0].svg(&data).unwrap();
-    assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is shown as text");
+    assert!(
+        svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the name is shown as text"
+    );
 }

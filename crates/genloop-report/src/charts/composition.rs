@@ -6,7 +6,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{axis_font, draw_legend, generation_label, generation_range, value_label, Key, LegendEntry, OrMessage};
+use super::{
+    axis_font, draw_legend, generation_label, generation_range, value_label, Key, LegendEntry,
+    OrMessage,
+};
 use crate::data::ReportData;
 use crate::palette;
 
@@ -82,26 +85,48 @@ pub(crate) fn draw<DB: DrawingBackend>(
         parts.sort_by_key(|p| (pool_rank(&p.pool), p.origin_generation));
         let mut bottom = 0.0;
         for part in parts {
-            let age = 1.0 - f64::from(part.origin_generation) / last_origin;
+            // The archive is one cohort; fresh and synthetic data fade with age.
+            let age = if part.pool == "original" {
+                0.0
+            } else {
+                1.0 - f64::from(part.origin_generation) / last_origin
+            };
             let colour = palette::lighten(palette::pool(&part.pool), 0.6 * age);
             let (x0, x1) = (g as f64 - 0.4, g as f64 + 0.4);
-            bars.push(Rectangle::new([(x0, bottom), (x1, bottom + part.units)], colour.filled()));
+            bars.push(Rectangle::new(
+                [(x0, bottom), (x1, bottom + part.units)],
+                colour.filled(),
+            ));
             bottom += part.units;
         }
     }
     chart.draw_series(bars).or_msg()?;
     let present: Vec<&str> = POOLS
         .into_iter()
-        .filter(|pool| arm.composition.iter().flatten().any(|p| p.pool == *pool && p.units > 0.0))
+        .filter(|pool| {
+            arm.composition
+                .iter()
+                .flatten()
+                .any(|p| p.pool == *pool && p.units > 0.0)
+        })
         .collect();
     let mut entries: Vec<LegendEntry> = present
         .iter()
-        .map(|pool| LegendEntry::new(*pool, Key::Swatch { colour: palette::pool(pool) }))
+        .map(|pool| {
+            LegendEntry::new(
+                *pool,
+                Key::Swatch {
+                    colour: palette::pool(pool),
+                },
+            )
+        })
         .collect();
     if let Some(newest) = present.iter().rev().find(|p| **p != "original") {
         entries.push(LegendEntry::new(
             "lighter: older origin",
-            Key::Swatch { colour: palette::lighten(palette::pool(newest), 0.6) },
+            Key::Swatch {
+                colour: palette::lighten(palette::pool(newest), 0.6),
+            },
         ));
     }
     draw_legend(legend, &entries)

@@ -4,11 +4,15 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{axis_font, draw_legend, generation_label, generation_range, value_label, Key, LegendEntry, OrMessage};
+use super::{
+    axis_font, draw_legend, generation_label, generation_range, value_label, Key, LegendEntry,
+    OrMessage,
+};
 use crate::data::ReportData;
 use crate::palette;
 
-pub(crate) const CAPTION: &str = "Share of replicates in which the gate rejected the generation's candidate \
+pub(crate) const CAPTION: &str =
+    "Share of replicates in which the gate rejected the generation's candidate \
      model and kept the best accepted one in service. Arms without rejections are left out.";
 
 fn shares(rejected: &[usize], replicates: usize) -> Vec<(f64, f64)> {
@@ -24,7 +28,12 @@ pub(crate) fn draw<DB: DrawingBackend>(
     plot: &DrawingArea<DB, Shift>,
     legend: &DrawingArea<DB, Shift>,
 ) -> Result<(), String> {
-    let count = data.arms.iter().map(|a| a.rejected.len()).max().unwrap_or(0);
+    let count = data
+        .arms
+        .iter()
+        .map(|a| a.rejected.len())
+        .max()
+        .unwrap_or(0);
     let gated: Vec<(usize, &crate::data::ArmData)> = data
         .arms
         .iter()
@@ -60,16 +69,21 @@ pub(crate) fn draw<DB: DrawingBackend>(
     for (i, arm) in gated {
         let colour = palette::series(i);
         let points = shares(&arm.rejected, arm.replicates);
-        chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
+        chart
+            .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))
             .or_msg()?;
-        chart.draw_series(
-            points
-                .into_iter()
-                .filter(|(_, share)| *share > 0.0)
-                .map(|p| Cross::new(p, 5, colour.stroke_width(2))),
-        )
-        .or_msg()?;
-        entries.push(LegendEntry::new(arm.name.clone(), Key::Line { colour, width: 2 }));
+        chart
+            .draw_series(
+                points
+                    .into_iter()
+                    .filter(|(_, share)| *share > 0.0)
+                    .map(|p| Cross::new(p, 5, colour.stroke_width(2))),
+            )
+            .or_msg()?;
+        entries.push(LegendEntry::new(
+            arm.name.clone(),
+            Key::Line { colour, width: 2 },
+        ));
     }
     draw_legend(legend, &entries)
 }

@@ -30,7 +30,11 @@ fn range(data: &ReportData) -> Option<(f64, f64)> {
     all.sort_by(f64::total_cmp);
     let at = |q: f64| all[((all.len() - 1) as f64 * q).round() as usize];
     let (lo, hi) = (at(0.005), at(0.995));
-    Some(if lo < hi { (lo, hi) } else { (lo - 0.5, hi + 0.5) })
+    Some(if lo < hi {
+        (lo, hi)
+    } else {
+        (lo - 0.5, hi + 0.5)
+    })
 }
 
 /// Density per bin: count / (all finite values of the generation × bin width).
@@ -44,7 +48,10 @@ fn densities(values: &[f64], lo: f64, hi: f64) -> Vec<f64> {
         }
     }
     let total = finite.len().max(1) as f64;
-    counts.into_iter().map(|c| c as f64 / (total * width)).collect()
+    counts
+        .into_iter()
+        .map(|c| c as f64 / (total * width))
+        .collect()
 }
 
 /// The generations shown, in order, over every arm: they share one colour each.
@@ -95,7 +102,10 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let width = (hi - lo) / BINS as f64;
     let mut entries = Vec::new();
     for scores in &data.arms[a].perplexity {
-        let k = generations.iter().position(|g| *g == scores.generation).unwrap_or(0);
+        let k = generations
+            .iter()
+            .position(|g| *g == scores.generation)
+            .unwrap_or(0);
         let colour = palette::series(k);
         let density = densities(&scores.values, lo, hi);
         let mut outline = vec![(lo, 0.0)];
@@ -104,12 +114,21 @@ pub(crate) fn draw<DB: DrawingBackend>(
             outline.extend([(x0, *d), (x0 + width, *d)]);
         }
         outline.push((hi, 0.0));
-        chart.draw_series(std::iter::once(Polygon::new(outline.clone(), colour.mix(0.12).filled())))
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                outline.clone(),
+                colour.mix(0.12).filled(),
+            )))
             .or_msg()?;
-        chart.draw_series(LineSeries::new(outline, colour.stroke_width(2)))
+        chart
+            .draw_series(LineSeries::new(outline, colour.stroke_width(2)))
             .or_msg()?;
         entries.push(LegendEntry::new(
-            format!("generation {} (n = {})", scores.generation, scores.values.len()),
+            format!(
+                "generation {} (n = {})",
+                scores.generation,
+                scores.values.len()
+            ),
             Key::Line { colour, width: 2 },
         ));
     }

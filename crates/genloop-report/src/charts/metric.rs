@@ -7,7 +7,10 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{axis_font, draw_legend, generation_label, generation_range, runs, value_label, Key, LegendEntry, OrMessage};
+use super::{
+    axis_font, draw_legend, generation_label, generation_range, runs, value_label, Key,
+    LegendEntry, OrMessage,
+};
 use crate::data::{ArmData, MetricInfo, Point, ReportData, Scale};
 use crate::palette;
 
@@ -33,7 +36,9 @@ pub(crate) fn caption(data: &ReportData, m: usize) -> String {
         );
     }
     if data.arms.iter().any(|a| a.rejected.iter().any(|r| *r > 0)) {
-        caption.push_str(" ×: generations the gate rejected in some replicates (larger: more of them).");
+        caption.push_str(
+            " ×: generations the gate rejected in some replicates (larger: more of them).",
+        );
     }
     if log_scale(data, m) {
         caption.push_str(" Logarithmic y axis.");
@@ -108,7 +113,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .y_label_area_size(80);
     let y_desc = title(metric);
     if log {
-        let (lo, hi) = if min < max { (min / 1.15, max * 1.15) } else { (min / 2.0, min * 2.0) };
+        let (lo, hi) = if min < max {
+            (min / 1.15, max * 1.15)
+        } else {
+            (min / 2.0, min * 2.0)
+        };
         let mut chart = builder
             .build_cartesian_2d(generation_range(count), (lo..hi).log_scale())
             .or_msg()?;
@@ -137,15 +146,44 @@ fn legend_entries(data: &ReportData, metric: &str) -> Vec<LegendEntry> {
         .iter()
         .enumerate()
         .filter(|(_, a)| a.series.contains_key(metric))
-        .map(|(i, a)| LegendEntry::new(a.name.clone(), Key::Band { colour: palette::series(i) }))
+        .map(|(i, a)| {
+            LegendEntry::new(
+                a.name.clone(),
+                Key::Band {
+                    colour: palette::series(i),
+                },
+            )
+        })
         .collect();
-    entries.push(LegendEntry::new("median, 95 % band", Key::Line { colour: palette::TEXT, width: 2 }));
+    entries.push(LegendEntry::new(
+        "median, 95 % band",
+        Key::Line {
+            colour: palette::TEXT,
+            width: 2,
+        },
+    ));
     if data.arms.iter().any(|a| has_theory(a, metric)) {
-        entries.push(LegendEntry::new("mean", Key::Line { colour: palette::TEXT, width: 1 }));
-        entries.push(LegendEntry::new("closed form (expectation)", Key::Dashed { colour: palette::TEXT }));
+        entries.push(LegendEntry::new(
+            "mean",
+            Key::Line {
+                colour: palette::TEXT,
+                width: 1,
+            },
+        ));
+        entries.push(LegendEntry::new(
+            "closed form (expectation)",
+            Key::Dashed {
+                colour: palette::TEXT,
+            },
+        ));
     }
     if data.arms.iter().any(|a| a.rejected.iter().any(|r| *r > 0)) {
-        entries.push(LegendEntry::new("gate rejected", Key::Cross { colour: palette::TEXT }));
+        entries.push(LegendEntry::new(
+            "gate rejected",
+            Key::Cross {
+                colour: palette::TEXT,
+            },
+        ));
     }
     entries
 }
@@ -185,36 +223,56 @@ where
         };
         let colour = palette::series(i);
         let x = |g: usize| g as f64;
-        for run in runs(points.len(), |g| shown(points[g].median_ci95[0]) && shown(points[g].median_ci95[1])) {
+        for run in runs(points.len(), |g| {
+            shown(points[g].median_ci95[0]) && shown(points[g].median_ci95[1])
+        }) {
             if run.len() < 2 {
                 continue;
             }
-            let mut outline: Vec<(f64, f64)> = run.clone().map(|g| (x(g), points[g].median_ci95[1])).collect();
+            let mut outline: Vec<(f64, f64)> = run
+                .clone()
+                .map(|g| (x(g), points[g].median_ci95[1]))
+                .collect();
             outline.extend(run.clone().rev().map(|g| (x(g), points[g].median_ci95[0])));
-            chart.draw_series(std::iter::once(Polygon::new(outline, colour.mix(0.2).filled())))
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    outline,
+                    colour.mix(0.2).filled(),
+                )))
                 .or_msg()?;
         }
         let line = |pick: fn(&Point) -> Option<f64>| -> Vec<Vec<(f64, f64)>> {
             runs(points.len(), |g| pick(&points[g]).is_some_and(shown))
                 .into_iter()
-                .map(|run| run.map(|g| (x(g), pick(&points[g]).unwrap_or(f64::NAN))).collect())
+                .map(|run| {
+                    run.map(|g| (x(g), pick(&points[g]).unwrap_or(f64::NAN)))
+                        .collect()
+                })
                 .collect()
         };
         for segment in line(|p| Some(p.median)) {
-            chart.draw_series(LineSeries::new(segment.clone(), colour.stroke_width(2)))
+            chart
+                .draw_series(LineSeries::new(segment.clone(), colour.stroke_width(2)))
                 .or_msg()?;
             if count <= 12 {
-                chart.draw_series(segment.into_iter().map(|p| Circle::new(p, 3, colour.filled())))
+                chart
+                    .draw_series(
+                        segment
+                            .into_iter()
+                            .map(|p| Circle::new(p, 3, colour.filled())),
+                    )
                     .or_msg()?;
             }
         }
         if has_theory(arm, metric) {
             for segment in line(|p| Some(p.mean)) {
-                chart.draw_series(LineSeries::new(segment, colour.stroke_width(1)))
+                chart
+                    .draw_series(LineSeries::new(segment, colour.stroke_width(1)))
                     .or_msg()?;
             }
             for segment in line(|p| p.theory) {
-                chart.draw_series(DashedLineSeries::new(segment, 7, 5, colour.stroke_width(2)))
+                chart
+                    .draw_series(DashedLineSeries::new(segment, 7, 5, colour.stroke_width(2)))
                     .or_msg()?;
             }
         }
@@ -225,10 +283,19 @@ where
             .filter(|(g, r)| **r > 0 && *g < points.len() && shown(points[*g].median))
             .map(|(g, r)| {
                 let share = *r as f64 / arm.replicates.max(1) as f64;
-                (x(g), points[g].median, 3 + (5.0 * share.min(1.0)).round() as i32)
+                (
+                    x(g),
+                    points[g].median,
+                    3 + (5.0 * share.min(1.0)).round() as i32,
+                )
             })
             .collect();
-        chart.draw_series(crosses.into_iter().map(|(gx, y, size)| Cross::new((gx, y), size, colour.stroke_width(2))))
+        chart
+            .draw_series(
+                crosses
+                    .into_iter()
+                    .map(|(gx, y, size)| Cross::new((gx, y), size, colour.stroke_width(2))),
+            )
             .or_msg()?;
     }
     Ok(())

@@ -80,7 +80,11 @@ pub fn figures(data: &ReportData) -> Vec<Figure> {
         }
     }
     for (a, arm) in data.arms.iter().enumerate() {
-        if arm.perplexity.iter().any(|s| s.values.iter().any(|v| v.is_finite())) {
+        if arm
+            .perplexity
+            .iter()
+            .any(|s| s.values.iter().any(|v| v.is_finite()))
+        {
             out.push(Figure {
                 id: format!("perplexity-{a}-{}", file_safe(&arm.name)),
                 title: format!("Perplexity of samples under generation 0: {}", arm.name),
@@ -100,7 +104,8 @@ impl Figure {
     pub fn svg(&self, data: &ReportData) -> Result<String, Error> {
         let mut text = String::new();
         {
-            let root = SVGBackend::with_string(&mut text, (self.width, self.height)).into_drawing_area();
+            let root =
+                SVGBackend::with_string(&mut text, (self.width, self.height)).into_drawing_area();
             self.draw(data, &root)?;
             root.present().map_err(|e| self.error(e))?;
         }
@@ -137,11 +142,18 @@ impl Figure {
         }
     }
 
-    fn draw<DB: DrawingBackend>(&self, data: &ReportData, root: &DrawingArea<DB, Shift>) -> Result<(), Error> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        data: &ReportData,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), Error> {
         fonts::ensure().map_err(Error::Font)?;
         root.fill(&WHITE).map_err(|e| self.error(e))?;
         let body = root
-            .titled(&self.title, (fonts::FAMILY, 20).into_font().color(&palette::TEXT))
+            .titled(
+                &self.title,
+                (fonts::FAMILY, 20).into_font().color(&palette::TEXT),
+            )
             .map_err(|e| self.error(e))?;
         let (plot, legend) = body.split_horizontally(self.width.saturating_sub(LEGEND_WIDTH));
         let result = match self.chart {
@@ -157,7 +169,13 @@ impl Figure {
 /// A name as a file name: ASCII letters, digits and `-_+.`; anything else becomes `_`.
 pub fn file_safe(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_+.".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_+.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -211,7 +229,10 @@ fn shorten(label: &str) -> String {
 }
 
 /// Draw the legend panel: one row per entry, a key at the left and its label.
-pub(crate) fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> Result<(), String> {
+pub(crate) fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+) -> Result<(), String> {
     let font = (fonts::FAMILY, 14)
         .into_font()
         .color(&palette::TEXT)
@@ -227,20 +248,32 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ent
         let (x0, x1) = (12, 44);
         match entry.key {
             Key::Line { colour, width } => {
-                area.draw(&PathElement::new(vec![(x0, y), (x1, y)], colour.stroke_width(width)))
-                    .or_msg()?;
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x1, y)],
+                    colour.stroke_width(width),
+                ))
+                .or_msg()?;
             }
             Key::Dashed { colour } => {
                 for x in (x0..x1).step_by(10) {
-                    area.draw(&PathElement::new(vec![(x, y), ((x + 6).min(x1), y)], colour.stroke_width(2)))
-                        .or_msg()?;
+                    area.draw(&PathElement::new(
+                        vec![(x, y), ((x + 6).min(x1), y)],
+                        colour.stroke_width(2),
+                    ))
+                    .or_msg()?;
                 }
             }
             Key::Band { colour } => {
-                area.draw(&Rectangle::new([(x0, y - 7), (x1, y + 7)], colour.mix(0.2).filled()))
-                    .or_msg()?;
-                area.draw(&PathElement::new(vec![(x0, y), (x1, y)], colour.stroke_width(2)))
-                    .or_msg()?;
+                area.draw(&Rectangle::new(
+                    [(x0, y - 7), (x1, y + 7)],
+                    colour.mix(0.2).filled(),
+                ))
+                .or_msg()?;
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x1, y)],
+                    colour.stroke_width(2),
+                ))
+                .or_msg()?;
             }
             Key::Swatch { colour } => {
                 area.draw(&Rectangle::new([(x0, y - 7), (x1, y + 7)], colour.filled()))
@@ -252,7 +285,8 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ent
             }
         }
         let label = shorten(&entry.label);
-        area.draw(&Text::new(label, (x1 + 8, y), font.clone())).or_msg()?;
+        area.draw(&Text::new(label, (x1 + 8, y), font.clone()))
+            .or_msg()?;
     }
     Ok(())
 }
@@ -276,6 +310,9 @@ pub(crate) fn value_label(v: &f64) -> String {
     // A tick meant to be 0 can land a rounding error away from it (-2.2e-16).
     if v.abs() < 1e-12 {
         "0".into()
+    } else if v.fract() == 0.0 && v.abs() < 1e9 {
+        // Counts (records, tokens) read best in full.
+        format!("{v:.0}")
     } else {
         crate::html::number(*v)
     }
@@ -311,7 +348,10 @@ mod tests {
     #[test]
     fn runs_split_at_gaps() {
         let values = [1.0, f64::NAN, 2.0, 3.0, f64::INFINITY, 4.0];
-        assert_eq!(runs(values.len(), |i| values[i].is_finite()), vec![0..1, 2..4, 5..6]);
+        assert_eq!(
+            runs(values.len(), |i| values[i].is_finite()),
+            vec![0..1, 2..4, 5..6]
+        );
         assert!(runs(0, |_| true).is_empty());
     }
 

@@ -5,7 +5,8 @@
 #![allow(dead_code)]
 
 use genloop_report::{
-    ArmData, CompositionPart, MetricInfo, Point, Provenance, Rejection, ReportData, Samples, Scale, Scores,
+    ArmData, CompositionPart, MetricInfo, Point, Provenance, Rejection, ReportData, Samples, Scale,
+    Scores,
 };
 
 pub const GENERATIONS: usize = 6;
@@ -28,7 +29,9 @@ fn uniforms(seed: u64, count: usize) -> Vec<f64> {
     let mut state = seed;
     (0..count)
         .map(|_| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
         })
         .collect()
@@ -73,7 +76,9 @@ pub fn fixture_named(names: [&str; 3]) -> ReportData {
                 _ => point(0.9 + 0.01 * g as f64, None),
             })
             .collect();
-        let nll: Vec<Point> = (0..GENERATIONS).map(|g| point(1.4 + 0.1 * (i * g) as f64, None)).collect();
+        let nll: Vec<Point> = (0..GENERATIONS)
+            .map(|g| point(1.4 + 0.1 * (i * g) as f64, None))
+            .collect();
         arm.series.insert("variance_ratio".into(), variance);
         arm.series.insert("holdout_nll".into(), nll);
         if i == 2 {
@@ -100,7 +105,10 @@ pub fn fixture_named(names: [&str; 3]) -> ReportData {
             .map(|&g| Samples {
                 generation: g,
                 replicate: 0,
-                texts: vec![format!("generation {g} says {SCRIPT}"), format!("and {IMG} too")],
+                texts: vec![
+                    format!("generation {g} says {SCRIPT}"),
+                    format!("and {IMG} too"),
+                ],
             })
             .collect();
         arms.push(arm);
@@ -151,12 +159,16 @@ pub struct Element {
 
 impl Element {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Number of points of a polyline.
     pub fn points(&self) -> usize {
-        self.get("points").map_or(0, |p| p.split_whitespace().count())
+        self.get("points")
+            .map_or(0, |p| p.split_whitespace().count())
     }
 }
 
