@@ -25,7 +25,7 @@ use genloop_core::model::FitError;
 use genloop_core::seed::Rng;
 
 use super::components::Components;
-use super::kernel::{self, Block, Output, BLOCK};
+use super::kernel::{self, sum, Block, Output, BLOCK};
 use super::statistics::Statistics;
 use super::MixtureEstimator;
 
@@ -304,22 +304,6 @@ fn potential(closest: &[f64], distances: &[f64]) -> f64 {
     let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
     for (c, v) in closest[whole..].iter().zip(&distances[whole..]) {
         total += minimum(*c, *v);
-    }
-    total
-}
-
-/// Σᵢ aᵢ in four interleaved partial sums.
-fn sum(a: &[f64]) -> f64 {
-    let mut lanes = [0.0; 4];
-    let whole = a.len() / 4 * 4;
-    for chunk in a[..whole].chunks_exact(4) {
-        for (lane, v) in lanes.iter_mut().zip(chunk) {
-            *lane += v;
-        }
-    }
-    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for v in &a[whole..] {
-        total += v;
     }
     total
 }

@@ -148,9 +148,9 @@ pub(super) fn expectation(components: &Components, block: &mut Block, output: Ou
         Output::Responsibilities => {
             // Each sum lies in [1, k], so a product of 16 of them cannot overflow:
             // one logarithm per 16 records instead of one per record.
-            let mut total: f64 = maxima[..m].iter().sum();
-            for chunk in sums[..m].chunks(16) {
-                total += chunk.iter().product::<f64>().ln();
+            let mut total = sum(maxima);
+            for chunk in sums.chunks(16) {
+                total += product(chunk).ln();
             }
             for (sum, inverse) in sums.iter().zip(maxima.iter_mut()) {
                 *inverse = 1.0 / sum;
@@ -158,6 +158,39 @@ pub(super) fn expectation(components: &Components, block: &mut Block, output: Ou
             total
         }
     }
+}
+
+/// Σᵢ aᵢ in four interleaved partial sums: a fixed order (so results do not depend
+/// on the machine) whose additions do not wait on each other, and vectorise.
+pub(super) fn sum(a: &[f64]) -> f64 {
+    let mut lanes = [0.0; 4];
+    let whole = a.len() / 4 * 4;
+    for chunk in a[..whole].chunks_exact(4) {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for v in &a[whole..] {
+        total += v;
+    }
+    total
+}
+
+/// Πᵢ aᵢ in four interleaved partial products, as [`sum`].
+fn product(a: &[f64]) -> f64 {
+    let mut lanes = [1.0; 4];
+    let whole = a.len() / 4 * 4;
+    for chunk in a[..whole].chunks_exact(4) {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane *= v;
+        }
+    }
+    let mut total = (lanes[0] * lanes[1]) * (lanes[2] * lanes[3]);
+    for v in &a[whole..] {
+        total *= v;
+    }
+    total
 }
 
 /// ln wⱼ + ln N(xᵢ; μⱼ, Σⱼ) = log_normⱼ − ½‖L⁻¹(xᵢ − μⱼ)‖² into

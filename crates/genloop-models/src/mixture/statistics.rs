@@ -9,7 +9,7 @@
 //! depend on the machine.
 
 use super::components::Components;
-use super::kernel::{Block, BLOCK};
+use super::kernel::{sum, Block, BLOCK};
 
 /// Σ r, Σ r·δ and Σ r·δδᵀ (lower triangle, row-major d×d) per component.
 pub(super) struct Statistics {
@@ -163,20 +163,4 @@ fn add_products(slots: &mut [f64], r: &[f64], x: Option<(&[f64], f64)>, y: Optio
 /// Rows of partial sums per component: mass, d first moments, d² second moments.
 fn rows(d: usize) -> usize {
     1 + d + d * d
-}
-
-/// Σᵢ aᵢ in four interleaved partial sums (a fixed order, vectorised).
-fn sum(a: &[f64]) -> f64 {
-    let mut lanes = [0.0; 4];
-    let whole = a.len() / 4 * 4;
-    for chunk in a[..whole].chunks_exact(4) {
-        for (lane, v) in lanes.iter_mut().zip(chunk) {
-            *lane += v;
-        }
-    }
-    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for v in &a[whole..] {
-        total += v;
-    }
-    total
 }
