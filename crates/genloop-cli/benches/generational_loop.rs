@@ -5,10 +5,10 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
+use genloop_cli::dispatch::{dispatch, TaskVisitor};
 use genloop_core::config::{from_toml, Experiment};
 use genloop_core::engine::{run_arm, Silent};
 use genloop_core::task::Task;
-use genloop_cli::dispatch::{dispatch, TaskVisitor};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -28,7 +28,14 @@ impl TaskVisitor for RunOnce<'_> {
     type Output = ();
     fn visit<T: Task>(self, task: &T) {
         let replicates: Vec<u64> = (0..self.0.settings.replicates as u64).collect();
-        run_arm(task, &self.0.settings, &self.0.arms[0], &replicates, &Silent).expect("loop runs");
+        run_arm(
+            task,
+            &self.0.settings,
+            &self.0.arms[0],
+            &replicates,
+            &Silent,
+        )
+        .expect("loop runs");
     }
 }
 

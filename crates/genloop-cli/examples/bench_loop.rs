@@ -7,9 +7,9 @@
 use genloop_core::config;
 use std::sync::Mutex;
 
+use genloop_cli::dispatch::{dispatch, TaskVisitor};
 use genloop_core::engine::{run_arm, Arm, Observer, ObserverError, ReplicateResult};
 use genloop_core::task::Task;
-use genloop_cli::dispatch::{dispatch, TaskVisitor};
 
 /// The same allocator as the `genloop` binary.
 #[global_allocator]
@@ -27,7 +27,10 @@ struct Finals {
 impl Observer for Finals {
     fn replicate_done(&self, _arm: &Arm, result: &ReplicateResult) {
         let last = result.generations.len() - 1;
-        self.values.lock().unwrap().push(result.metrics_at(last)[self.index]);
+        self.values
+            .lock()
+            .unwrap()
+            .push(result.metrics_at(last)[self.index]);
     }
     fn chunk_done(&self, _arm: &Arm, _results: &[ReplicateResult]) -> Result<(), ObserverError> {
         Ok(())
@@ -40,8 +43,15 @@ impl TaskVisitor for Bench<'_> {
     fn visit<T: Task>(self, task: &T) -> (f64, f64, f64) {
         let exp = self.0;
         let replicates: Vec<u64> = (0..exp.settings.replicates as u64).collect();
-        let index = task.metrics().iter().position(|m| m.name == "variance_ratio").unwrap();
-        let observer = Finals { index, values: Mutex::new(Vec::new()) };
+        let index = task
+            .metrics()
+            .iter()
+            .position(|m| m.name == "variance_ratio")
+            .unwrap();
+        let observer = Finals {
+            index,
+            values: Mutex::new(Vec::new()),
+        };
         let start = std::time::Instant::now();
         run_arm(task, &exp.settings, &exp.arms[0], &replicates, &observer).expect("loop runs");
         let seconds = start.elapsed().as_secs_f64();
@@ -59,7 +69,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let (mut replicates, mut generations, mut samples, mut threads) = (1000, 1000, 100, 0);
     while let Some(flag) = args.next() {
-        let value: usize = args.next().and_then(|v| v.parse().ok()).expect("flag value");
+        let value: usize = args
+            .next()
+            .and_then(|v| v.parse().ok())
+            .expect("flag value");
         match flag.as_str() {
             "--replicates" => replicates = value,
             "--generations" => generations = value,
@@ -74,8 +87,13 @@ fn main() {
          [model]\nkind = \"gaussian\"\nestimator = \"mle\"\n[regime]\nkind = \"replace\"\nsamples = {samples}\n"
     );
     let experiment = config::from_toml(&text, "bench").expect("valid config");
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    let (seconds, variance, log_variance) = pool.install(|| dispatch(&experiment, Bench(&experiment))).expect("task builds");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let (seconds, variance, log_variance) = pool
+        .install(|| dispatch(&experiment, Bench(&experiment)))
+        .expect("task builds");
     println!(
         "{}",
         serde_json::json!({

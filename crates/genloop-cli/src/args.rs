@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "genloop", version, about = "Run the generational training loop of generative models and measure when they collapse")]
+#[command(
+    name = "genloop",
+    version,
+    about = "Run the generational training loop of generative models and measure when they collapse"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -82,16 +82,28 @@ pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> anyhow::
             },
             false,
         )),
-        (ModelSpec::Categorical { smoothing }, SourceSpec::Categorical { categories, exponent }) => {
-            visitor.visit(&CategoricalTask::new(CategoricalSource::new(*categories, *exponent), *smoothing))
-        }
-        (ModelSpec::Linear { design, noise }, SourceSpec::Linear { dim, weights, noise_std }) => {
-            visitor.visit(&LinearTask::new(
-                LinearSource::new(*dim, weights.clone(), *noise_std, &mut source_rng),
-                *design,
-                *noise,
-            ))
-        }
+        (
+            ModelSpec::Categorical { smoothing },
+            SourceSpec::Categorical {
+                categories,
+                exponent,
+            },
+        ) => visitor.visit(&CategoricalTask::new(
+            CategoricalSource::new(*categories, *exponent),
+            *smoothing,
+        )),
+        (
+            ModelSpec::Linear { design, noise },
+            SourceSpec::Linear {
+                dim,
+                weights,
+                noise_std,
+            },
+        ) => visitor.visit(&LinearTask::new(
+            LinearSource::new(*dim, weights.clone(), *noise_std, &mut source_rng),
+            *design,
+            *noise,
+        )),
         _ => unreachable!("checked: model and source kinds are compatible"),
     })
 }

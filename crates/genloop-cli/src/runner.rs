@@ -7,10 +7,10 @@ use std::sync::Mutex;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_core::config::{CompositionDetail, Experiment};
 use genloop_core::engine::{run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult};
 use genloop_core::task::Task;
-use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_store::{config_hash, ExperimentInfo, Store};
 
 use crate::files::write_atomic;
@@ -36,9 +36,16 @@ fn check_folder(request: &RunRequest<'_>) -> anyhow::Result<()> {
     let out = &request.out;
     if request.resume {
         if !out.join(STORE_FILE).is_file() {
-            return Err(genloop_store::StoreError::Missing(out.join(STORE_FILE).display().to_string()).into());
+            return Err(genloop_store::StoreError::Missing(
+                out.join(STORE_FILE).display().to_string(),
+            )
+            .into());
         }
-    } else if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+    } else if out.exists()
+        && std::fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
         return Err(UsageError(format!(
             "{} already exists and is not empty; runs are never overwritten: choose another --out, or add --resume to continue it",
             out.display()
@@ -68,7 +75,11 @@ fn open_folder(request: &RunRequest<'_>) -> anyhow::Result<Store> {
         }
         return Ok(store);
     }
-    if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
         return Err(UsageError(format!(
             "{} already exists and is not empty; runs are never overwritten: choose another --out, or add --resume to continue it",
             out.display()
@@ -93,9 +104,11 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg:>24} [{bar:30}] {pos}/{len} replicates ({elapsed}, eta {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {msg:>24} [{bar:30}] {pos}/{len} replicates ({elapsed}, eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(request.threads.unwrap_or(0))
@@ -128,8 +141,12 @@ impl TaskVisitor for Driver<'_> {
         let experiment = self.experiment;
         let store = Mutex::new(open_folder(self.request)?);
         let names: Vec<&str> = task.metrics().iter().map(|m| m.name).collect();
-        task.save_files(self.out)
-            .map_err(|e| anyhow::anyhow!("cannot write the task's files into {}: {e}", self.out.display()))?;
+        task.save_files(self.out).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot write the task's files into {}: {e}",
+                self.out.display()
+            )
+        })?;
         for (position, arm) in experiment.arms.iter().enumerate() {
             let (id, done) = {
                 let store = store.lock().expect("store lock");
@@ -190,7 +207,13 @@ impl Observer for StoreWriter<'_> {
 pub fn default_out(name: &str) -> PathBuf {
     let safe: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     Path::new("runs").join(format!("{safe}-{}", crate::files::utc_stamp()))
 }
@@ -209,7 +232,9 @@ impl ArmResults {
             .metrics
             .iter()
             .position(|m| *m == metric)
-            .unwrap_or_else(|| panic!("metric {metric} not measured; measured: {:?}", self.metrics));
+            .unwrap_or_else(|| {
+                panic!("metric {metric} not measured; measured: {:?}", self.metrics)
+            });
         self.replicates
             .iter()
             .map(|r| r.metrics_at(generation)[index])

@@ -56,9 +56,9 @@ pub struct RunSummary {
 /// Aggregate every arm stored in `store`.
 pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
     let rows = store.experiments()?;
-    let first = rows
-        .first()
-        .ok_or_else(|| anyhow::anyhow!("{}: the store holds no experiment", store.path().display()))?;
+    let first = rows.first().ok_or_else(|| {
+        anyhow::anyhow!("{}: the store holds no experiment", store.path().display())
+    })?;
     let experiment = config::from_toml(&first.config, "stored config")?;
     let seed = RootSeed(experiment.settings.seed);
     let mut arms = Vec::new();
@@ -67,7 +67,9 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
             .arms
             .iter()
             .find(|a| a.name == row.arm)
-            .ok_or_else(|| anyhow::anyhow!("stored arm `{}` is not in the stored config", row.arm))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!("stored arm `{}` is not in the stored config", row.arm)
+            })?;
         let specs = store.metric_specs(row.id)?;
         let matrices: Vec<Vec<Vec<f64>>> = specs
             .iter()
@@ -80,8 +82,17 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
         let summaries: Vec<Summary> = cells
             .par_iter()
             .map(|&(g, m)| {
-                let mut rng = seed.stream(&format!("bootstrap/{}/{}", row.arm, specs[m].name), 0, g as u64);
-                summarize(&matrices[m][g], specs[m].positive, experiment.bootstrap, &mut rng)
+                let mut rng = seed.stream(
+                    &format!("bootstrap/{}/{}", row.arm, specs[m].name),
+                    0,
+                    g as u64,
+                );
+                summarize(
+                    &matrices[m][g],
+                    specs[m].positive,
+                    experiment.bootstrap,
+                    &mut rng,
+                )
             })
             .collect();
         let mut per_generation: Vec<GenerationSummary> = (0..generations)
@@ -117,7 +128,10 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
     }
     let summary = RunSummary {
         name: experiment.name.clone(),
-        generations: arms.first().map(|a| a.generations.clone()).unwrap_or_default(),
+        generations: arms
+            .first()
+            .map(|a| a.generations.clone())
+            .unwrap_or_default(),
         arms,
     };
     Ok((summary, experiment))
@@ -173,7 +187,11 @@ fn number(v: f64) -> String {
 /// applies, the prediction in parentheses.
 pub fn render_text(summary: &RunSummary) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}: mean over replicates [95 % bootstrap interval] (closed-form prediction)", summary.name);
+    let _ = writeln!(
+        out,
+        "{}: mean over replicates [95 % bootstrap interval] (closed-form prediction)",
+        summary.name
+    );
     for arm in &summary.arms {
         let metrics: Vec<&str> = HEADLINE
             .iter()
@@ -203,7 +221,12 @@ pub fn render_text(summary: &RunSummary) -> String {
             for m in &metrics {
                 let cell = match arm.generations[g].metrics.get(*m) {
                     Some(s) => {
-                        let mut cell = format!("{} [{}, {}]", number(s.mean), number(s.ci95[0]), number(s.ci95[1]));
+                        let mut cell = format!(
+                            "{} [{}, {}]",
+                            number(s.mean),
+                            number(s.ci95[0]),
+                            number(s.ci95[1])
+                        );
                         if let Some(t) = s.theory {
                             let _ = write!(cell, " ({})", number(t));
                         }

@@ -60,30 +60,57 @@ fn rejects(config: &str, needles: &[&str]) {
     assert_eq!(out.status.code(), Some(2), "{message}");
     assert!(message.contains("bad.toml"), "names the file: {message}");
     for needle in needles {
-        assert!(message.contains(needle), "expected `{needle}` in: {message}");
+        assert!(
+            message.contains(needle),
+            "expected `{needle}` in: {message}"
+        );
     }
-    assert!(!dir.path().join("run").exists(), "nothing is written for bad input");
+    assert!(
+        !dir.path().join("run").exists(),
+        "nothing is written for bad input"
+    );
 }
 
 #[test]
 fn bad_input_names_the_key_the_value_and_the_fix() {
     let base = SMALL.split("[[arm]]").next().unwrap().to_string();
-    rejects(&format!("{base}\nfoo = 1\n"), &["unknown field `foo`", "line"]);
-    rejects(&base.replace("replicates = 12", "replicates = \"many\""), &["replicates", "invalid type"]);
-    rejects(&base.replace("replicates = 12", "replicates = 0"), &["`replicates` = 0", "at least 1"]);
-    rejects(&base.replace("original = 30", "original = -5"), &["`data.original` = -5", "e.g. original"]);
     rejects(
-        &base.replace("kind = \"replace\"\nsamples = 30", "kind = \"preserve\"\nfraction = 1.5"),
+        &format!("{base}\nfoo = 1\n"),
+        &["unknown field `foo`", "line"],
+    );
+    rejects(
+        &base.replace("replicates = 12", "replicates = \"many\""),
+        &["replicates", "invalid type"],
+    );
+    rejects(
+        &base.replace("replicates = 12", "replicates = 0"),
+        &["`replicates` = 0", "at least 1"],
+    );
+    rejects(
+        &base.replace("original = 30", "original = -5"),
+        &["`data.original` = -5", "e.g. original"],
+    );
+    rejects(
+        &base.replace(
+            "kind = \"replace\"\nsamples = 30",
+            "kind = \"preserve\"\nfraction = 1.5",
+        ),
         &["`regime.fraction` = 1.5", "within [0, 1]"],
     );
     rejects(
-        &base.replace("kind = \"replace\"\nsamples = 30", "kind = \"replace\"\nratio = 2.0"),
+        &base.replace(
+            "kind = \"replace\"\nsamples = 30",
+            "kind = \"replace\"\nratio = 2.0",
+        ),
         &["`regime.ratio`", "does not apply to regime kind `replace`"],
     );
     rejects(
         &base
             .replace("dim = 2", "dim = 1")
-            .replace("kind = \"gaussian\"\n[regime]", "kind = \"gaussian\"\nestimator = \"unbiased\"\n[regime]")
+            .replace(
+                "kind = \"gaussian\"\n[regime]",
+                "kind = \"gaussian\"\nestimator = \"unbiased\"\n[regime]",
+            )
             .replace("samples = 30", "samples = 1"),
         &["unbiased estimator", "≥ 2"],
     );
@@ -101,21 +128,53 @@ kind = "linear"
 kind = "replace"
 "#;
     rejects(regression, &["`data.original` = 11", "T > d + 1"]);
-    rejects(&base.replace("kind = \"gaussian\"\ndim = 2", "kind = \"gaussian\"\ndim = 2\ncategories = 5"), &["`source.categories`"]);
-    rejects(&base.replace("[model]\nkind = \"gaussian\"", "[model]\nkind = \"categorical\""), &["cannot be fitted"]);
+    rejects(
+        &base.replace(
+            "kind = \"gaussian\"\ndim = 2",
+            "kind = \"gaussian\"\ndim = 2\ncategories = 5",
+        ),
+        &["`source.categories`"],
+    );
+    rejects(
+        &base.replace(
+            "[model]\nkind = \"gaussian\"",
+            "[model]\nkind = \"categorical\"",
+        ),
+        &["cannot be fitted"],
+    );
 }
 
 #[test]
 fn a_run_writes_its_folder_and_never_overwrites_it() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(dir.path(), "small.toml", SMALL);
-    let out = genloop(&["run", config.to_str().unwrap(), "--out", "run", "--json", "--threads", "2"], dir.path());
+    let out = genloop(
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            "run",
+            "--json",
+            "--threads",
+            "2",
+        ],
+        dir.path(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let run = dir.path().join("run");
-    for file in ["config.toml", "results.sqlite", "summary.json", "csv/replace.csv", "csv/gated.csv"] {
+    for file in [
+        "config.toml",
+        "results.sqlite",
+        "summary.json",
+        "csv/replace.csv",
+        "csv/gated.csv",
+    ] {
         assert!(run.join(file).is_file(), "{file} written");
     }
-    assert_eq!(std::fs::read_to_string(run.join("config.toml")).unwrap(), SMALL);
+    assert_eq!(
+        std::fs::read_to_string(run.join("config.toml")).unwrap(),
+        SMALL
+    );
 
     // --json: one document with the documented shape.
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
@@ -127,7 +186,10 @@ fn a_run_writes_its_folder_and_never_overwrites_it() {
     for key in ["mean", "median", "mean_log", "ci95", "theory"] {
         assert!(ratio.get(key).is_some(), "{key} in {ratio}");
     }
-    assert!(ratio["theory"].is_number(), "replace with M records has a closed form");
+    assert!(
+        ratio["theory"].is_number(),
+        "replace with M records has a closed form"
+    );
     let ci = ratio["ci95"].as_array().unwrap();
     assert!(ci[0].as_f64().unwrap() <= ratio["mean"].as_f64().unwrap());
     assert_eq!(doc["arms"].as_array().unwrap().len(), 4);
@@ -138,15 +200,28 @@ fn a_run_writes_its_folder_and_never_overwrites_it() {
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("replicate,generation,metric,value"));
     assert_eq!(lines.count(), 12 * 6 * 6);
-    let export = genloop(&["export", "run", "--format", "csv", "--arm", "gated", "--output", "-"], dir.path());
+    let export = genloop(
+        &[
+            "export", "run", "--format", "csv", "--arm", "gated", "--output", "-",
+        ],
+        dir.path(),
+    );
     assert!(export.status.success(), "{}", stderr(&export));
-    assert!(String::from_utf8_lossy(&export.stdout).starts_with("replicate,generation,metric,value\n0,0,"));
+    assert!(String::from_utf8_lossy(&export.stdout)
+        .starts_with("replicate,generation,metric,value\n0,0,"));
 
     // The same folder again: refused, untouched.
     let before = std::fs::read(run.join("results.sqlite")).unwrap();
-    let again = genloop(&["run", config.to_str().unwrap(), "--out", "run"], dir.path());
+    let again = genloop(
+        &["run", config.to_str().unwrap(), "--out", "run"],
+        dir.path(),
+    );
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
     assert_eq!(std::fs::read(run.join("results.sqlite")).unwrap(), before);
 }
 
@@ -162,7 +237,17 @@ fn results_do_not_depend_on_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(dir.path(), "small.toml", SMALL);
     for threads in ["1", "2"] {
-        let out = genloop(&["run", config.to_str().unwrap(), "--out", &format!("t{threads}"), "--threads", threads], dir.path());
+        let out = genloop(
+            &[
+                "run",
+                config.to_str().unwrap(),
+                "--out",
+                &format!("t{threads}"),
+                "--threads",
+                threads,
+            ],
+            dir.path(),
+        );
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let one = dump(&dir.path().join("t1"));
@@ -174,25 +259,63 @@ fn results_do_not_depend_on_the_thread_count() {
 fn an_interrupted_run_resumes_to_the_same_results() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(dir.path(), "small.toml", SMALL);
-    let full = genloop(&["run", config.to_str().unwrap(), "--out", "full"], dir.path());
+    let full = genloop(
+        &["run", config.to_str().unwrap(), "--out", "full"],
+        dir.path(),
+    );
     assert!(full.status.success());
-    let partial = genloop(&["run", config.to_str().unwrap(), "--out", "partial"], dir.path());
+    let partial = genloop(
+        &["run", config.to_str().unwrap(), "--out", "partial"],
+        dir.path(),
+    );
     assert!(partial.status.success());
     // Simulate an interruption: forget the later replicates of two arms.
     {
         let conn = rusqlite::Connection::open(dir.path().join("partial/results.sqlite")).unwrap();
         for table in ["metrics", "generations", "composition", "replicates"] {
-            conn.execute(&format!("DELETE FROM {table} WHERE replicate >= 5 AND experiment_id >= 3"), []).unwrap();
+            conn.execute(
+                &format!("DELETE FROM {table} WHERE replicate >= 5 AND experiment_id >= 3"),
+                [],
+            )
+            .unwrap();
         }
     }
-    assert_ne!(dump(&dir.path().join("full")), dump(&dir.path().join("partial")));
-    let resumed = genloop(&["run", config.to_str().unwrap(), "--out", "partial", "--resume"], dir.path());
+    assert_ne!(
+        dump(&dir.path().join("full")),
+        dump(&dir.path().join("partial"))
+    );
+    let resumed = genloop(
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            "partial",
+            "--resume",
+        ],
+        dir.path(),
+    );
     assert!(resumed.status.success(), "{}", stderr(&resumed));
-    assert_eq!(dump(&dir.path().join("full")), dump(&dir.path().join("partial")));
+    assert_eq!(
+        dump(&dir.path().join("full")),
+        dump(&dir.path().join("partial"))
+    );
 
     // Resuming with another config is refused.
-    let other = write(dir.path(), "other.toml", &SMALL.replace("seed = 3", "seed = 4"));
-    let refused = genloop(&["run", other.to_str().unwrap(), "--out", "partial", "--resume"], dir.path());
+    let other = write(
+        dir.path(),
+        "other.toml",
+        &SMALL.replace("seed = 3", "seed = 4"),
+    );
+    let refused = genloop(
+        &[
+            "run",
+            other.to_str().unwrap(),
+            "--out",
+            "partial",
+            "--resume",
+        ],
+        dir.path(),
+    );
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("different config"));
 }
@@ -201,9 +324,18 @@ fn an_interrupted_run_resumes_to_the_same_results() {
 fn the_gate_rejects_and_rolls_back() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(dir.path(), "small.toml", SMALL);
-    assert!(genloop(&["run", config.to_str().unwrap(), "--out", "run"], dir.path()).status.success());
+    assert!(genloop(
+        &["run", config.to_str().unwrap(), "--out", "run"],
+        dir.path()
+    )
+    .status
+    .success());
     let conn = rusqlite::Connection::open(dir.path().join("run/results.sqlite")).unwrap();
-    let gated: i64 = conn.query_row("SELECT id FROM experiments WHERE arm = 'gated'", [], |r| r.get(0)).unwrap();
+    let gated: i64 = conn
+        .query_row("SELECT id FROM experiments WHERE arm = 'gated'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     let (rejected, rolled_back): (i64, i64) = conn
         .query_row(
             "SELECT COUNT(*), SUM(deployed < generation) FROM generations WHERE experiment_id = ?1 AND accepted = 0",
@@ -211,15 +343,29 @@ fn the_gate_rejects_and_rolls_back() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert!(rejected > 0, "a zero-tolerance gate rejects some generations");
-    assert_eq!(rejected, rolled_back, "every rejection rolls back to an earlier model");
+    assert!(
+        rejected > 0,
+        "a zero-tolerance gate rejects some generations"
+    );
+    assert_eq!(
+        rejected, rolled_back,
+        "every rejection rolls back to an earlier model"
+    );
     let reason: String = conn
-        .query_row("SELECT reason FROM generations WHERE experiment_id = ?1 AND accepted = 0 LIMIT 1", [gated], |r| r.get(0))
+        .query_row(
+            "SELECT reason FROM generations WHERE experiment_id = ?1 AND accepted = 0 LIMIT 1",
+            [gated],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(reason.contains("holdout_nll"), "{reason}");
     // The ungated arms never reject.
     let ungated: i64 = conn
-        .query_row("SELECT COUNT(*) FROM generations WHERE experiment_id <> ?1 AND accepted = 0", [gated], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM generations WHERE experiment_id <> ?1 AND accepted = 0",
+            [gated],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(ungated, 0);
     // Common random numbers: generation 0 is identical in every arm.
@@ -232,7 +378,13 @@ fn the_gate_rejects_and_rolls_back() {
         .unwrap();
     assert_eq!(distinct, 12 * 6);
     // Composition is stored by pool and generation of origin.
-    let sub: i64 = conn.query_row("SELECT id FROM experiments WHERE arm = 'subsample'", [], |r| r.get(0)).unwrap();
+    let sub: i64 = conn
+        .query_row(
+            "SELECT id FROM experiments WHERE arm = 'subsample'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     let total: i64 = conn
         .query_row("SELECT SUM(units) FROM composition WHERE experiment_id = ?1 AND replicate = 0 AND generation = 5", [sub], |r| r.get(0))
         .unwrap();
@@ -251,12 +403,17 @@ fn every_example_config_runs() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let mut experiment = genloop_core::config::from_toml(&text, &path.display().to_string())
-                .unwrap_or_else(|e| panic!("{e}"));
+            let mut experiment =
+                genloop_core::config::from_toml(&text, &path.display().to_string())
+                    .unwrap_or_else(|e| panic!("{e}"));
             experiment.base_dir = root.clone();
             if let genloop_core::config::SourceSpec::Corpus(corpus) = &experiment.source {
                 if !root.join(&corpus.path).is_file() {
-                    eprintln!("skipping {}: {} is missing (bash scripts/fetch-kjv.sh data/kjv.txt)", path.display(), corpus.path);
+                    eprintln!(
+                        "skipping {}: {} is missing (bash scripts/fetch-kjv.sh data/kjv.txt)",
+                        path.display(),
+                        corpus.path
+                    );
                     continue;
                 }
             }
@@ -264,7 +421,8 @@ fn every_example_config_runs() {
             let mut small = experiment.clone();
             small.settings.replicates = 2;
             small.settings.generations = small.settings.generations.min(3);
-            genloop_cli::runner::run_in_memory(&small).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            genloop_cli::runner::run_in_memory(&small)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             count += 1;
         }
     }

@@ -58,9 +58,15 @@ fn replace_drifts_from_the_true_language_and_accumulate_far_less() {
         let (replace, accumulate) = (&results[0], &results[1]);
         let kl = |arm: &ArmResults, g| median(arm.values("kl_to_truth", g));
         // Generation 0 is shared (common random numbers).
-        assert_eq!(replace.values("kl_to_truth", 0), accumulate.values("kl_to_truth", 0));
+        assert_eq!(
+            replace.values("kl_to_truth", 0),
+            accumulate.values("kl_to_truth", 0)
+        );
         for g in 1..6 {
-            assert!(kl(replace, g) > kl(replace, g - 1), "seed {seed}: replace KL must rise at generation {g}");
+            assert!(
+                kl(replace, g) > kl(replace, g - 1),
+                "seed {seed}: replace KL must rise at generation {g}"
+            );
             let rise_replace = kl(replace, g) - kl(replace, 0);
             let rise_accumulate = kl(accumulate, g) - kl(accumulate, 0);
             assert!(
@@ -80,7 +86,10 @@ fn without_smoothing_the_vocabulary_dies_out_under_replace() {
         let results = arms(&language_config(seed, "mle", 6));
         let survival = |g| median(results[0].values("vocab_survival", g));
         for g in 1..6 {
-            assert!(survival(g) < survival(g - 1), "seed {seed}: survival must fall at generation {g}");
+            assert!(
+                survival(g) < survival(g - 1),
+                "seed {seed}: survival must fall at generation {g}"
+            );
         }
         // (tail_mass is not asserted: under MLE the expected share of the rare types is
         // a martingale — neutral drift — so it falls only in the long run, by
@@ -98,7 +107,10 @@ fn cross_entropy_approaches_the_entropy_rate_as_data_grows() {
             .replace("original = 20000", &format!("original = {tokens}"))
             .replace("replicates = 5", "replicates = 3");
         let kl = median(arms(&text)[0].values("kl_to_truth", 0));
-        assert!(kl < previous, "{tokens} tokens: KL {kl} did not fall below {previous}");
+        assert!(
+            kl < previous,
+            "{tokens} tokens: KL {kl} did not fall below {previous}"
+        );
         assert!(kl > 0.0);
         if first.is_nan() {
             first = kl;
@@ -106,7 +118,10 @@ fn cross_entropy_approaches_the_entropy_rate_as_data_grows() {
         previous = kl;
     }
     // 80× the data: the gap to the entropy rate shrinks by far more than half.
-    assert!(previous < 0.25 * first, "KL {first} with 5 k tokens, {previous} with 400 k");
+    assert!(
+        previous < 0.25 * first,
+        "KL {first} with 5 k tokens, {previous} with 400 k"
+    );
 }
 
 #[test]
@@ -146,7 +161,13 @@ regime = {{ kind = "accumulate", samples = 100000 }}
     let results = arms(&text);
     let xent = |arm: &ArmResults, g| median(arm.values("holdout_cross_entropy", g));
     for g in 1..4 {
-        assert!(xent(&results[0], g) > xent(&results[0], g - 1), "replace: holdout cross-entropy rises");
-        assert!(xent(&results[1], g) < xent(&results[0], g), "accumulate stays below replace");
+        assert!(
+            xent(&results[0], g) > xent(&results[0], g - 1),
+            "replace: holdout cross-entropy rises"
+        );
+        assert!(
+            xent(&results[1], g) < xent(&results[0], g),
+            "accumulate stays below replace"
+        );
     }
 }

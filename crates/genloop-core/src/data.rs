@@ -51,7 +51,10 @@ pub struct Vectors {
 
 impl Vectors {
     pub fn new(dim: usize, values: Vec<f64>) -> Self {
-        assert!(dim > 0 && values.len().is_multiple_of(dim), "ragged vectors");
+        assert!(
+            dim > 0 && values.len().is_multiple_of(dim),
+            "ragged vectors"
+        );
         Vectors { dim, values }
     }
 
@@ -81,7 +84,10 @@ impl Dataset for Vectors {
         let dim = parts.first().map_or(1, |p| p.dim);
         let mut values = Vec::with_capacity(parts.iter().map(|p| p.values.len()).sum());
         for part in parts {
-            assert_eq!(part.dim, dim, "concatenating vectors of different dimensions");
+            assert_eq!(
+                part.dim, dim,
+                "concatenating vectors of different dimensions"
+            );
             values.extend_from_slice(&part.values);
         }
         Vectors::new(dim, values)
@@ -110,7 +116,10 @@ impl Dataset for Symbols {
     fn concat(parts: &[&Self]) -> Self {
         Symbols {
             categories: parts.first().map_or(0, |p| p.categories),
-            values: parts.iter().flat_map(|p| p.values.iter().copied()).collect(),
+            values: parts
+                .iter()
+                .flat_map(|p| p.values.iter().copied())
+                .collect(),
         }
     }
 }

@@ -163,17 +163,25 @@ pub fn run_arm<T: Task>(
     Ok(())
 }
 
-fn bind_gate<T: Task>(task: &T, spec: &GateSpec) -> Result<Option<(usize, HoldoutGate)>, LoopError> {
+fn bind_gate<T: Task>(
+    task: &T,
+    spec: &GateSpec,
+) -> Result<Option<(usize, HoldoutGate)>, LoopError> {
     match spec {
         GateSpec::None => Ok(None),
         GateSpec::Holdout { metric, tolerance } => {
             let metrics = task.metrics();
-            let index = metrics.iter().position(|m| m.name == metric).ok_or_else(|| {
-                LoopError::UnknownGateMetric {
+            let index = metrics
+                .iter()
+                .position(|m| m.name == metric)
+                .ok_or_else(|| LoopError::UnknownGateMetric {
                     metric: metric.clone(),
-                    available: metrics.iter().map(|m| m.name).collect::<Vec<_>>().join(", "),
-                }
-            })?;
+                    available: metrics
+                        .iter()
+                        .map(|m| m.name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
             Ok(Some((
                 index,
                 HoldoutGate {
@@ -196,13 +204,28 @@ pub fn run_replicate<T: Task>(
 ) -> Result<ReplicateResult, LoopError> {
     use crate::data::Dataset;
     let seed = RootSeed(settings.seed);
-    let original = task.draw_pool(Pool::Original, 0, settings.original, &mut seed.stream("original", replicate, 0));
-    let holdout = task.draw_pool(Pool::Holdout, 0, settings.holdout, &mut seed.stream("holdout", replicate, 0));
+    let original = task.draw_pool(
+        Pool::Original,
+        0,
+        settings.original,
+        &mut seed.stream("original", replicate, 0),
+    );
+    let holdout = task.draw_pool(
+        Pool::Holdout,
+        0,
+        settings.holdout,
+        &mut seed.stream("holdout", replicate, 0),
+    );
     let truth = task.truth(holdout, &original);
     // The gate judges on its own validation draw, so the holdout metrics stay an
     // unbiased test of the selected models.
     let validation = gate.map(|_| {
-        let draw = task.draw_pool(Pool::Holdout, 1, settings.holdout, &mut seed.stream("validation", replicate, 0));
+        let draw = task.draw_pool(
+            Pool::Holdout,
+            1,
+            settings.holdout,
+            &mut seed.stream("validation", replicate, 0),
+        );
         task.truth(draw, &original)
     });
     let estimator = task.estimator(&original);
@@ -231,7 +254,15 @@ pub fn run_replicate<T: Task>(
     let mut gate_value = |model: &ModelOf<T>, model0: &ModelOf<T>| -> Option<f64> {
         let (index, _) = gate?;
         let v = validation.as_ref()?;
-        task.evaluate(&Evaluation { model, truth: v, generation0: model0, samples: None }, &mut scratch);
+        task.evaluate(
+            &Evaluation {
+                model,
+                truth: v,
+                generation0: model0,
+                samples: None,
+            },
+            &mut scratch,
+        );
         Some(scratch[*index])
     };
     let mut best_value = gate_value(&model0, &model0);
@@ -258,7 +289,9 @@ pub fn run_replicate<T: Task>(
                 if !keeps_fresh_history(&arm.regime) {
                     pools.fresh.clear();
                 }
-                pools.fresh.push(Part::new(Provenance::new(Pool::Fresh, g), batch));
+                pools
+                    .fresh
+                    .push(Part::new(Provenance::new(Pool::Fresh, g), batch));
             }
             let train = arm
                 .regime
@@ -299,7 +332,11 @@ pub fn run_replicate<T: Task>(
         let publish = synthetic_per_generation > 0 && g < last;
         let samples = (publish || task.needs_samples()).then(|| {
             deployed.1.sample(
-                if publish { synthetic_per_generation } else { sample_size },
+                if publish {
+                    synthetic_per_generation
+                } else {
+                    sample_size
+                },
                 &arm.sampling,
                 &mut seed.stream("sample", replicate, u64::from(g)),
             )
@@ -326,7 +363,9 @@ pub fn run_replicate<T: Task>(
             if !arm.regime.keeps_synthetic_history() {
                 pools.synthetic.clear();
             }
-            pools.synthetic.push(Part::new(Provenance::new(Pool::Synthetic, g), batch));
+            pools
+                .synthetic
+                .push(Part::new(Provenance::new(Pool::Synthetic, g), batch));
         }
     }
     Ok(ReplicateResult {
@@ -350,5 +389,8 @@ fn fit_stream<T: Task>(seed: RootSeed, replicate: u64, generation: u32) -> crate
 
 fn keeps_fresh_history(regime: &RegimeSpec) -> bool {
     use crate::regime::RegimeKind::*;
-    matches!(regime.kind, Accumulate | AccumulateSubsample { .. } | RealOnly)
+    matches!(
+        regime.kind,
+        Accumulate | AccumulateSubsample { .. } | RealOnly
+    )
 }

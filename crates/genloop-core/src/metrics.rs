@@ -157,9 +157,27 @@ pub const UNIGRAM_ENTROPY: MetricSpec = spec(
     true,
     "entropy of the token frequencies of the samples",
 );
-pub const DISTINCT_1: MetricSpec = spec("distinct_1", "share", HigherIsBetter, true, "distinct unigrams / unigrams in the samples");
-pub const DISTINCT_2: MetricSpec = spec("distinct_2", "share", HigherIsBetter, true, "distinct bigrams / bigrams in the samples");
-pub const DISTINCT_3: MetricSpec = spec("distinct_3", "share", HigherIsBetter, true, "distinct trigrams / trigrams in the samples");
+pub const DISTINCT_1: MetricSpec = spec(
+    "distinct_1",
+    "share",
+    HigherIsBetter,
+    true,
+    "distinct unigrams / unigrams in the samples",
+);
+pub const DISTINCT_2: MetricSpec = spec(
+    "distinct_2",
+    "share",
+    HigherIsBetter,
+    true,
+    "distinct bigrams / bigrams in the samples",
+);
+pub const DISTINCT_3: MetricSpec = spec(
+    "distinct_3",
+    "share",
+    HigherIsBetter,
+    true,
+    "distinct trigrams / trigrams in the samples",
+);
 pub const VOCAB_SURVIVAL: MetricSpec = spec(
     "vocab_survival",
     "share",
@@ -195,7 +213,13 @@ pub const REPETITION_RATE: MetricSpec = spec(
     false,
     "share of the samples' 4-grams that repeat an earlier 4-gram of the same document",
 );
-pub const MEAN_LENGTH: MetricSpec = spec("mean_length", "tokens", Direction::Neutral, true, "mean sampled document length");
+pub const MEAN_LENGTH: MetricSpec = spec(
+    "mean_length",
+    "tokens",
+    Direction::Neutral,
+    true,
+    "mean sampled document length",
+);
 
 /// Every metric genloop knows, by stable name.
 pub const ALL: &[MetricSpec] = &[

@@ -66,8 +66,7 @@ pub trait Estimator: Send + Sync {
     /// OLS) say no, and the loop skips deriving their stream.
     const USES_RNG: bool = true;
 
-    fn fit(&self, train: &TrainingSet<Self::Data>, rng: &mut Rng)
-        -> Result<Self::Model, FitError>;
+    fn fit(&self, train: &TrainingSet<Self::Data>, rng: &mut Rng) -> Result<Self::Model, FitError>;
 }
 
 /// A fitted generative model.

@@ -118,7 +118,10 @@ mod tests {
     fn phi(x: f64) -> f64 {
         let z = x.abs() / std::f64::consts::SQRT_2;
         let t = 1.0 / (1.0 + 0.327_591_1 * z);
-        let poly = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+        let poly = t
+            * (0.254_829_592
+                + t * (-0.284_496_736
+                    + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
         let erfc = poly * (-z * z).exp();
         if x >= 0.0 {
             1.0 - 0.5 * erfc
@@ -139,12 +142,21 @@ mod tests {
             let kurt = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / nf / (var * var);
             // 4 standard errors: mean 1/√n, variance √(2/n), kurtosis √(24/n).
             assert!(mean.abs() < 4.0 * (1.0 / nf).sqrt(), "mean {mean}");
-            assert!((var - 1.0).abs() < 4.0 * (2.0 / nf).sqrt(), "variance {var}");
-            assert!((kurt - 3.0).abs() < 4.0 * (24.0 / nf).sqrt(), "kurtosis {kurt}");
+            assert!(
+                (var - 1.0).abs() < 4.0 * (2.0 / nf).sqrt(),
+                "variance {var}"
+            );
+            assert!(
+                (kurt - 3.0).abs() < 4.0 * (24.0 / nf).sqrt(),
+                "kurtosis {kurt}"
+            );
             // The tail (slow path): P(|z| > 3.5) = 4.653e-4.
             let tail = xs.iter().filter(|x| x.abs() > 3.5).count() as f64 / nf;
             let p = 4.653e-4;
-            assert!((tail - p).abs() < 4.0 * (p * (1.0 - p) / nf).sqrt(), "tail {tail}");
+            assert!(
+                (tail - p).abs() < 4.0 * (p * (1.0 - p) / nf).sqrt(),
+                "tail {tail}"
+            );
             // Kolmogorov–Smirnov: D < 1.95/√n (p ≈ 0.001).
             xs.sort_by(f64::total_cmp);
             let d = xs
@@ -152,7 +164,9 @@ mod tests {
                 .enumerate()
                 .map(|(i, x)| {
                     let c = phi(*x);
-                    (c - i as f64 / nf).abs().max(((i + 1) as f64 / nf - c).abs())
+                    (c - i as f64 / nf)
+                        .abs()
+                        .max(((i + 1) as f64 / nf - c).abs())
                 })
                 .fold(0.0, f64::max);
             assert!(d < 1.95 / nf.sqrt(), "KS D = {d}");

@@ -12,7 +12,12 @@ use crate::theory::{self, GaussianReplace};
 
 /// The expected value of `metric` at `generation` (n = generation + 1 fits), or None
 /// when no closed form covers this arm.
-pub fn expected(experiment: &Experiment, arm: &Arm, metric: &str, generation: usize) -> Option<f64> {
+pub fn expected(
+    experiment: &Experiment,
+    arm: &Arm,
+    metric: &str,
+    generation: usize,
+) -> Option<f64> {
     let settings = &experiment.settings;
     let n = generation + 1;
     let m = settings.original;
@@ -48,7 +53,9 @@ pub fn expected(experiment: &Experiment, arm: &Arm, metric: &str, generation: us
             } else if accumulate && !unbiased && arm.sampling.bias == 1.0 {
                 match metric {
                     "variance_ratio" => Some(theory::gaussian_accumulate_variance(m as f64, n)),
-                    "mean_sq_error" => Some(theory::gaussian_accumulate_mean_sq_error(m as f64, n) * trace),
+                    "mean_sq_error" => {
+                        Some(theory::gaussian_accumulate_mean_sq_error(m as f64, n) * trace)
+                    }
                     _ => None,
                 }
             } else {
@@ -62,7 +69,13 @@ pub fn expected(experiment: &Experiment, arm: &Arm, metric: &str, generation: us
                 noise: NoiseMode::Known,
             },
         ) if (replace || accumulate) && arm.sampling.bias == 1.0 && m > dim + 1 => {
-            let error = theory::linear_param_error(noise_std * noise_std, *dim as f64, m as f64, n, accumulate);
+            let error = theory::linear_param_error(
+                noise_std * noise_std,
+                *dim as f64,
+                m as f64,
+                n,
+                accumulate,
+            );
             match metric {
                 "param_error" => Some(error),
                 // x ~ N(0, I): E[(x·(ŵ − w*))²] = ‖ŵ − w*‖², plus the label noise.

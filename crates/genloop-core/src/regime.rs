@@ -111,7 +111,12 @@ impl RegimeSpec {
     /// The training set of generation `generation` ≥ 1. `pools.synthetic` must end
     /// with the batch of generation − 1 when the regime uses synthetic data. `rng`
     /// is called only by regimes that draw (subsample, preserve).
-    pub fn mix<D: Dataset>(&self, generation: u32, pools: &Pools<D>, rng: impl FnOnce() -> Rng) -> TrainingSet<D> {
+    pub fn mix<D: Dataset>(
+        &self,
+        generation: u32,
+        pools: &Pools<D>,
+        rng: impl FnOnce() -> Rng,
+    ) -> TrainingSet<D> {
         let newest_synthetic = || pools.synthetic.last().cloned();
         let mut parts: Vec<Part<D>> = Vec::new();
         match &self.kind {
@@ -130,7 +135,11 @@ impl RegimeSpec {
             }
             RegimeKind::Preserve { fraction } => {
                 let keep = (fraction * pools.original.data.units() as f64).round() as usize;
-                parts.extend(subsample(std::slice::from_ref(&pools.original), keep, &mut rng()));
+                parts.extend(subsample(
+                    std::slice::from_ref(&pools.original),
+                    keep,
+                    &mut rng(),
+                ));
                 parts.extend(pools.newest_fresh(generation));
                 parts.extend(newest_synthetic());
             }
@@ -226,7 +235,10 @@ mod tests {
                 Provenance::new(Pool::Synthetic, g),
                 batch(10, 1.0 + g as f64),
             ));
-            pools.fresh.push(Part::new(Provenance::new(Pool::Fresh, g + 1), batch(4, -1.0)));
+            pools.fresh.push(Part::new(
+                Provenance::new(Pool::Fresh, g + 1),
+                batch(4, -1.0),
+            ));
         }
         pools
     }
@@ -280,9 +292,16 @@ mod tests {
         let total: usize = picked.iter().map(|p| p.data.len()).sum();
         assert_eq!(total, 37);
         for part in &picked {
-            let original = parts.iter().find(|p| p.provenance == part.provenance).unwrap();
+            let original = parts
+                .iter()
+                .find(|p| p.provenance == part.provenance)
+                .unwrap();
             assert!(part.data.len() <= original.data.len());
-            assert!(part.data.values.iter().all(|v| original.data.values.contains(v)));
+            assert!(part
+                .data
+                .values
+                .iter()
+                .all(|v| original.data.values.contains(v)));
         }
     }
 }

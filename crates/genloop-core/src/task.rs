@@ -48,7 +48,10 @@ pub trait Task: Send + Sync {
 
     /// Write the task's own files into the run folder (a corpus run's
     /// `tokenizer.json`).
-    fn save_files(&self, _dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    fn save_files(
+        &self,
+        _dir: &std::path::Path,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Ok(())
     }
 
@@ -85,9 +88,15 @@ pub struct Evaluation<'a, T: Task> {
 pub enum Artifact {
     /// One value per sample, e.g. each sampled document's perplexity under the
     /// generation-0 model (the report's histograms).
-    Scores { kind: &'static str, values: Vec<f64> },
+    Scores {
+        kind: &'static str,
+        values: Vec<f64>,
+    },
     /// Sampled texts, capped.
-    Texts { kind: &'static str, texts: Vec<String> },
+    Texts {
+        kind: &'static str,
+        texts: Vec<String>,
+    },
 }
 
 /// Convenience: the model's mean log-probability on `data`, negated.

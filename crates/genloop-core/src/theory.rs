@@ -39,7 +39,8 @@ pub fn digamma(mut x: f64) -> f64 {
         x += 1.0;
     }
     let f = 1.0 / (x * x);
-    result + x.ln() - 0.5 / x
+    result + x.ln()
+        - 0.5 / x
         - f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f * (1.0 / 240.0 - f / 132.0))))
 }
 
@@ -160,18 +161,30 @@ mod tests {
         close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-12);
         close(digamma(1.0), -0.577_215_664_901_532_9, 1e-12);
         close(trigamma(1.0), std::f64::consts::PI.powi(2) / 6.0, 1e-10);
-        close(chi_mean_factor(1.0), (2.0 / std::f64::consts::PI).sqrt(), 1e-12);
+        close(
+            chi_mean_factor(1.0),
+            (2.0 / std::f64::consts::PI).sqrt(),
+            1e-12,
+        );
     }
 
     #[test]
     fn reference_figures() {
         // REFERENCE.md §1, M = 100, n = 50.
-        let mle = GaussianReplace { m: 100.0, unbiased: false, bias: 1.0 };
+        let mle = GaussianReplace {
+            m: 100.0,
+            unbiased: false,
+            bias: 1.0,
+        };
         close(mle.log_variance(50.0), -1.0093, 1e-3);
         close(mle.log_variance_sd(50.0), 1.0101, 1e-3);
         close(mle.variance_ratio(50.0), 0.6050, 1e-4);
         close(mle.mean_sq_error(50.0), 0.3950, 1e-4);
-        let unbiased = GaussianReplace { m: 100.0, unbiased: true, bias: 1.0 };
+        let unbiased = GaussianReplace {
+            m: 100.0,
+            unbiased: true,
+            bias: 1.0,
+        };
         close(unbiased.variance_ratio(50.0), 1.0, 1e-12);
         close(unbiased.mean_sq_error(50.0), 0.5, 1e-12);
         close(unbiased.std(50.0), 0.8814, 1e-4);
@@ -181,9 +194,21 @@ mod tests {
         close(gaussian_accumulate_variance(10.0, 100), 0.8443, 1e-4);
         close(gaussian_accumulate_mean_sq_error(10.0, 100), 0.1557, 1e-4);
         // Linear regression, σ² = 1, d = 10, T = 100.
-        close(linear_param_error(1.0, 10.0, 100.0, 10, false), 1.1236, 1e-4);
+        close(
+            linear_param_error(1.0, 10.0, 100.0, 10, false),
+            1.1236,
+            1e-4,
+        );
         close(linear_param_error(1.0, 10.0, 100.0, 50, false), 5.618, 1e-3);
-        close(linear_param_error(1.0, 10.0, 100.0, 10, true), 0.17413, 1e-5);
-        close(linear_param_error(1.0, 10.0, 100.0, 50, true), 0.18260, 1e-5);
+        close(
+            linear_param_error(1.0, 10.0, 100.0, 10, true),
+            0.17413,
+            1e-5,
+        );
+        close(
+            linear_param_error(1.0, 10.0, 100.0, 50, true),
+            0.18260,
+            1e-5,
+        );
     }
 }

@@ -100,7 +100,8 @@ pub fn sym_sqrt(a: &[f64], d: usize) -> Vec<f64> {
     let m = nalgebra::DMatrix::from_row_slice(d, d, a);
     let eig = m.symmetric_eigen();
     let vals = eig.eigenvalues.map(|v| v.max(0.0).sqrt());
-    let root = &eig.eigenvectors * nalgebra::DMatrix::from_diagonal(&vals) * eig.eigenvectors.transpose();
+    let root =
+        &eig.eigenvectors * nalgebra::DMatrix::from_diagonal(&vals) * eig.eigenvectors.transpose();
     let mut out = vec![0.0; d * d];
     for i in 0..d {
         for j in 0..d {

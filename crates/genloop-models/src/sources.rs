@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use rand::Rng as _;
 use genloop_core::normal::standard_normal;
+use rand::Rng as _;
 
 use genloop_core::data::{Labeled, Symbols, Vectors};
 use genloop_core::model::Source;
@@ -120,7 +120,9 @@ impl Source for MixtureSource {
                     let terms: Vec<f64> = self
                         .means
                         .iter()
-                        .map(|m| norm - 0.5 * x.iter().zip(m).map(|(a, b)| (a - b).powi(2)).sum::<f64>())
+                        .map(|m| {
+                            norm - 0.5 * x.iter().zip(m).map(|(a, b)| (a - b).powi(2)).sum::<f64>()
+                        })
                         .collect();
                     log_sum_exp(&terms)
                 })
@@ -179,7 +181,9 @@ pub fn cumulative(probs: &[f64]) -> Vec<f64> {
 /// Inverse-CDF draw: the first category whose cumulative probability exceeds u.
 pub fn draw_categorical(cumulative: &[f64], rng: &mut Rng) -> u32 {
     let u: f64 = rng.random();
-    cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1) as u32
+    cumulative
+        .partition_point(|&c| c <= u)
+        .min(cumulative.len() - 1) as u32
 }
 
 impl Source for CategoricalSource {
@@ -188,12 +192,19 @@ impl Source for CategoricalSource {
     fn draw(&self, n: usize, rng: &mut Rng) -> Symbols {
         Symbols {
             categories: self.probs.len(),
-            values: (0..n).map(|_| draw_categorical(&self.cumulative, rng)).collect(),
+            values: (0..n)
+                .map(|_| draw_categorical(&self.cumulative, rng))
+                .collect(),
         }
     }
 
     fn log_density(&self, data: &Symbols) -> Option<Vec<f64>> {
-        Some(data.values.iter().map(|&v| self.probs[v as usize].ln()).collect())
+        Some(
+            data.values
+                .iter()
+                .map(|&v| self.probs[v as usize].ln())
+                .collect(),
+        )
     }
 }
 
@@ -257,8 +268,14 @@ impl Source for LinearSource {
         Some(
             (0..data.len())
                 .map(|i| {
-                    let pred: f64 = data.row(i).iter().zip(&self.weights).map(|(a, b)| a * b).sum();
-                    -0.5 * ((2.0 * std::f64::consts::PI * var).ln() + (data.y[i] - pred).powi(2) / var)
+                    let pred: f64 = data
+                        .row(i)
+                        .iter()
+                        .zip(&self.weights)
+                        .map(|(a, b)| a * b)
+                        .sum();
+                    -0.5 * ((2.0 * std::f64::consts::PI * var).ln()
+                        + (data.y[i] - pred).powi(2) / var)
                 })
                 .collect(),
         )

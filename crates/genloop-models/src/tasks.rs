@@ -50,7 +50,11 @@ where
         let (truth_mean, covariance) = source.moments();
         let d = truth_mean.len();
         let gaussian_pair = model_is_gaussian && matches!(source, VectorSource::Gaussian(_));
-        let mut metrics = vec![metrics::MEAN_SQ_ERROR, metrics::VARIANCE_RATIO, metrics::LOG_VARIANCE_RATIO];
+        let mut metrics = vec![
+            metrics::MEAN_SQ_ERROR,
+            metrics::VARIANCE_RATIO,
+            metrics::LOG_VARIANCE_RATIO,
+        ];
         if gaussian_pair {
             metrics.extend([metrics::W2_SQUARED, metrics::KL_TO_TRUTH]);
         }
@@ -106,12 +110,22 @@ where
                 (&owned.0, &owned.1)
             }
         };
-        let mse: f64 = mean.iter().zip(&self.truth_mean).map(|(a, b)| (a - b).powi(2)).sum();
+        let mse: f64 = mean
+            .iter()
+            .zip(&self.truth_mean)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum();
         let ratio = linalg::trace(covariance, d) / self.truth_trace;
         out.extend([mse, ratio, ratio.ln()]);
         if self.gaussian_pair {
             if let (VectorSource::Gaussian(g), Some(fitted)) = (&self.source, model.as_gaussian()) {
-                out.push(w2_squared(mean, covariance, &g.truth.mean, &g.truth.covariance, &g.covariance_sqrt));
+                out.push(w2_squared(
+                    mean,
+                    covariance,
+                    &g.truth.mean,
+                    &g.truth.covariance,
+                    &g.covariance_sqrt,
+                ));
                 out.push(kl_divergence(&g.truth, fitted));
             }
         }
@@ -197,7 +211,13 @@ impl Task for CategoricalTask {
                 .iter()
                 .zip(p)
                 .filter(|(f, _)| **f > 0.0)
-                .map(|(f, pi)| if *pi > 0.0 { -f * pi.ln() } else { f64::INFINITY })
+                .map(|(f, pi)| {
+                    if *pi > 0.0 {
+                        -f * pi.ln()
+                    } else {
+                        f64::INFINITY
+                    }
+                })
                 .sum(),
         );
     }
@@ -211,10 +231,18 @@ pub struct LinearTask {
 }
 
 impl LinearTask {
-    const METRICS: [MetricSpec; 3] = [metrics::PARAM_ERROR, metrics::TEST_MSE, metrics::HOLDOUT_NLL];
+    const METRICS: [MetricSpec; 3] = [
+        metrics::PARAM_ERROR,
+        metrics::TEST_MSE,
+        metrics::HOLDOUT_NLL,
+    ];
 
     pub fn new(source: LinearSource, design: Design, noise: NoiseMode) -> Self {
-        LinearTask { source, design, noise }
+        LinearTask {
+            source,
+            design,
+            noise,
+        }
     }
 }
 

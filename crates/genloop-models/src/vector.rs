@@ -43,11 +43,16 @@ pub fn lane_sum(xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     for x in chunks.remainder() {
         tail += f(*x);
     }
-    ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])) + tail
+    ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+        + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+        + tail
 }
 
 /// Mean and MLE covariance over chunks, two passes for numerical stability.
-pub fn moments<'a>(chunks: impl Iterator<Item = &'a Vectors> + Clone, d: usize) -> (Vec<f64>, Vec<f64>) {
+pub fn moments<'a>(
+    chunks: impl Iterator<Item = &'a Vectors> + Clone,
+    d: usize,
+) -> (Vec<f64>, Vec<f64>) {
     if d == 1 {
         // The hot path of the 1-D theory runs: plain slice sums vectorise.
         let (mut n, mut sum) = (0usize, 0.0);

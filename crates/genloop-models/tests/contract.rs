@@ -6,7 +6,7 @@ use genloop_core::config::{Bandwidth, Design, ModelSpec, NoiseMode, RawModel, Va
 use genloop_core::data::{Dataset, Labeled, Symbols, TrainingSet, Vectors};
 use genloop_core::model::{Estimator, FittedModel, Sampling, Source};
 use genloop_core::provenance::{Pool, Provenance};
-use genloop_core::seed::{RootSeed, Rng};
+use genloop_core::seed::{Rng, RootSeed};
 use genloop_models::categorical::CategoricalEstimator;
 use genloop_models::gaussian::GaussianEstimator;
 use genloop_models::kde::KdeEstimator;
@@ -29,7 +29,10 @@ impl Moments for Vectors {
                 let mean = xs.iter().sum::<f64>() / n;
                 let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
                 let m4 = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / n;
-                [(mean, (var / n).sqrt()), (var, ((m4 - var * var) / n).sqrt())]
+                [
+                    (mean, (var / n).sqrt()),
+                    (var, ((m4 - var * var) / n).sqrt()),
+                ]
             })
             .collect()
     }
@@ -53,7 +56,9 @@ impl Moments for Labeled {
         let n = self.len() as f64;
         let y_mean = self.y.iter().sum::<f64>() / n;
         let y_var = self.y.iter().map(|y| (y - y_mean).powi(2)).sum::<f64>() / n;
-        let xy: Vec<f64> = (0..self.len()).map(|i| self.row(i)[0] * self.y[i]).collect();
+        let xy: Vec<f64> = (0..self.len())
+            .map(|i| self.row(i)[0] * self.y[i])
+            .collect();
         let xy_mean = xy.iter().sum::<f64>() / n;
         let xy_var = xy.iter().map(|v| (v - xy_mean).powi(2)).sum::<f64>() / n;
         vec![(y_mean, (y_var / n).sqrt()), (xy_mean, (xy_var / n).sqrt())]
@@ -76,13 +81,19 @@ where
 {
     for seed in [1, 2] {
         let data = truth(4000, &mut rng("truth", seed));
-        let model = estimator.fit(&train(data.clone()), &mut rng("fit", seed)).expect("fits");
+        let model = estimator
+            .fit(&train(data.clone()), &mut rng("fit", seed))
+            .expect("fits");
         assert!(model.parameter_count() > 0);
 
         // Finite log-probabilities on its own samples and on truth data.
         let own = model.sample(4000, &Sampling::default(), &mut rng("sample", seed));
         assert_eq!(own.len(), 4000);
-        for lp in model.log_prob(&own).into_iter().chain(model.log_prob(&data)) {
+        for lp in model
+            .log_prob(&own)
+            .into_iter()
+            .chain(model.log_prob(&data))
+        {
             assert!(lp.is_finite(), "log-probability {lp}");
         }
 
@@ -92,17 +103,25 @@ where
         let b = model.sample(20_000, &Sampling::default(), &mut rng("b", seed));
         for ((sa, se_a), (sb, se_b)) in a.stats().into_iter().zip(b.stats()) {
             let se = (se_a * se_a + se_b * se_b).sqrt();
-            assert!((sa - sb).abs() <= 5.0 * se + 1e-12, "sample statistic {sa} vs {sb} (se {se})");
+            assert!(
+                (sa - sb).abs() <= 5.0 * se + 1e-12,
+                "sample statistic {sa} vs {sb} (se {se})"
+            );
         }
         // …and the samples reproduce the training data's statistics (the model is
         // fitted well), within 6 standard errors (allowing for smoothing bias).
         for ((st, se_t), (ss, se_s)) in data.stats().into_iter().zip(a.stats()) {
             let se = (se_t * se_t + se_s * se_s).sqrt();
-            assert!((st - ss).abs() <= 6.0 * se + 0.02 * st.abs(), "train {st} vs samples {ss} (se {se})");
+            assert!(
+                (st - ss).abs() <= 6.0 * se + 0.02 * st.abs(),
+                "train {st} vs samples {ss} (se {se})"
+            );
         }
 
         // Seeded determinism: same streams, same fit, same samples.
-        let again = estimator.fit(&train(data.clone()), &mut rng("fit", seed)).expect("fits");
+        let again = estimator
+            .fit(&train(data.clone()), &mut rng("fit", seed))
+            .expect("fits");
         assert_eq!(again.log_prob(&data), model.log_prob(&data));
         let s1 = model.sample(100, &Sampling::default(), &mut rng("d", seed));
         let s2 = again.sample(100, &Sampling::default(), &mut rng("d", seed));
@@ -116,7 +135,11 @@ fn round_trip(spec: ModelSpec) {
     let raw: RawModel = spec.to_raw();
     let text = toml::to_string(&raw).expect("serialises");
     let parsed: RawModel = toml::from_str(&text).expect("parses");
-    assert_eq!(ModelSpec::from_raw(&parsed).expect("checks"), spec, "{text}");
+    assert_eq!(
+        ModelSpec::from_raw(&parsed).expect("checks"),
+        spec,
+        "{text}"
+    );
 }
 
 macro_rules! model_contract {
@@ -144,51 +167,104 @@ fn gaussian_truth(d: usize) -> GaussianSource {
 
 model_contract!(
     gaussian_mle_1d,
-    GaussianEstimator { estimator: VarianceEstimator::Mle, dim: 1 },
+    GaussianEstimator {
+        estimator: VarianceEstimator::Mle,
+        dim: 1
+    },
     gaussian_truth(1),
-    ModelSpec::Gaussian { estimator: VarianceEstimator::Mle }
+    ModelSpec::Gaussian {
+        estimator: VarianceEstimator::Mle
+    }
 );
 model_contract!(
     gaussian_unbiased_3d,
-    GaussianEstimator { estimator: VarianceEstimator::Unbiased, dim: 3 },
+    GaussianEstimator {
+        estimator: VarianceEstimator::Unbiased,
+        dim: 3
+    },
     gaussian_truth(3),
-    ModelSpec::Gaussian { estimator: VarianceEstimator::Unbiased }
+    ModelSpec::Gaussian {
+        estimator: VarianceEstimator::Unbiased
+    }
 );
 model_contract!(
     mixture_2d,
-    MixtureEstimator { components: 3, max_iterations: 100, tolerance: 1e-3, inits: 2, reg_covar: 1e-6, dim: 2 },
+    MixtureEstimator {
+        components: 3,
+        max_iterations: 100,
+        tolerance: 1e-3,
+        inits: 2,
+        reg_covar: 1e-6,
+        dim: 2
+    },
     MixtureSource::new(2, 3, 4.0, &mut rng("source", 5)),
-    ModelSpec::Mixture { components: 3, max_iterations: 100, tolerance: 1e-3, inits: 2, reg_covar: 1e-6 }
+    ModelSpec::Mixture {
+        components: 3,
+        max_iterations: 100,
+        tolerance: 1e-3,
+        inits: 2,
+        reg_covar: 1e-6
+    }
 );
 model_contract!(
     kde_scott_2d,
-    KdeEstimator { bandwidth: Bandwidth::Scott, dim: 2 },
+    KdeEstimator {
+        bandwidth: Bandwidth::Scott,
+        dim: 2
+    },
     gaussian_truth(2),
-    ModelSpec::Kde { bandwidth: Bandwidth::Scott }
+    ModelSpec::Kde {
+        bandwidth: Bandwidth::Scott
+    }
 );
 model_contract!(
     kde_fixed_1d,
-    KdeEstimator { bandwidth: Bandwidth::Fixed(0.05), dim: 1 },
+    KdeEstimator {
+        bandwidth: Bandwidth::Fixed(0.05),
+        dim: 1
+    },
     gaussian_truth(1),
-    ModelSpec::Kde { bandwidth: Bandwidth::Fixed(0.05) }
+    ModelSpec::Kde {
+        bandwidth: Bandwidth::Fixed(0.05)
+    }
 );
 model_contract!(
     categorical_mle,
-    CategoricalEstimator { categories: 20, smoothing: 0.0 },
+    CategoricalEstimator {
+        categories: 20,
+        smoothing: 0.0
+    },
     CategoricalSource::new(20, 1.1),
     ModelSpec::Categorical { smoothing: 0.0 }
 );
 model_contract!(
     categorical_add_half,
-    CategoricalEstimator { categories: 20, smoothing: 0.5 },
+    CategoricalEstimator {
+        categories: 20,
+        smoothing: 0.5
+    },
     CategoricalSource::new(20, 0.0),
     ModelSpec::Categorical { smoothing: 0.5 }
 );
 model_contract!(
     linear_fresh_design,
-    LinearEstimator { dim: 4, design: Design::Fresh, noise: NoiseMode::Estimated, true_noise_std: 0.5, fixed_inputs: None },
-    LinearSource::new(4, Some(vec![1.0, -0.5, 0.25, 2.0]), 0.5, &mut rng("source", 1)),
-    ModelSpec::Linear { design: Design::Fresh, noise: NoiseMode::Estimated }
+    LinearEstimator {
+        dim: 4,
+        design: Design::Fresh,
+        noise: NoiseMode::Estimated,
+        true_noise_std: 0.5,
+        fixed_inputs: None
+    },
+    LinearSource::new(
+        4,
+        Some(vec![1.0, -0.5, 0.25, 2.0]),
+        0.5,
+        &mut rng("source", 1)
+    ),
+    ModelSpec::Linear {
+        design: Design::Fresh,
+        noise: NoiseMode::Estimated
+    }
 );
 
 #[test]
@@ -202,23 +278,36 @@ fn linear_fixed_design_reuses_the_original_inputs() {
         true_noise_std: 1.0,
         fixed_inputs: Some(original.x.clone()),
     };
-    let model = estimator.fit(&train(original.clone()), &mut rng("fit", 1)).unwrap();
+    let model = estimator
+        .fit(&train(original.clone()), &mut rng("fit", 1))
+        .unwrap();
     let synthetic = model.sample(50, &Sampling::default(), &mut rng("sample", 1));
     assert_eq!(synthetic.x, original.x);
     assert_ne!(synthetic.y, original.y);
-    round_trip(ModelSpec::Linear { design: Design::Fixed, noise: NoiseMode::Known });
+    round_trip(ModelSpec::Linear {
+        design: Design::Fixed,
+        noise: NoiseMode::Known,
+    });
 }
 
 #[test]
 fn sampling_bias_shrinks_the_spread() {
     let truth = gaussian_truth(1);
     let data = truth.draw(2000, &mut rng("t", 3));
-    let model = GaussianEstimator { estimator: VarianceEstimator::Mle, dim: 1 }
-        .fit(&train(data), &mut rng("f", 3))
-        .unwrap();
-    let biased = Sampling { bias: 0.25, ..Sampling::default() };
+    let model = GaussianEstimator {
+        estimator: VarianceEstimator::Mle,
+        dim: 1,
+    }
+    .fit(&train(data), &mut rng("f", 3))
+    .unwrap();
+    let biased = Sampling {
+        bias: 0.25,
+        ..Sampling::default()
+    };
     let narrow = model.sample(20_000, &biased, &mut rng("s", 3)).stats();
-    let wide = model.sample(20_000, &Sampling::default(), &mut rng("s", 4)).stats();
+    let wide = model
+        .sample(20_000, &Sampling::default(), &mut rng("s", 4))
+        .stats();
     let ratio = narrow[1].0 / wide[1].0;
     assert!((ratio - 0.25).abs() < 0.02, "variance ratio {ratio}");
 }

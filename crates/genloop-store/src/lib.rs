@@ -278,17 +278,18 @@ impl Store {
     pub fn experiment_id(&self, arm: &str) -> Result<Option<i64>, StoreError> {
         self.wrap(
             self.conn
-                .query_row("SELECT id FROM experiments WHERE arm = ?1", [arm], |r| r.get(0))
+                .query_row("SELECT id FROM experiments WHERE arm = ?1", [arm], |r| {
+                    r.get(0)
+                })
                 .optional(),
         )
     }
 
     /// Replicates whose every generation is stored.
     pub fn completed_replicates(&self, experiment_id: i64) -> Result<Vec<u64>, StoreError> {
-        let mut stmt = self.wrap(
-            self.conn
-                .prepare("SELECT replicate FROM replicates WHERE experiment_id = ?1 ORDER BY replicate"),
-        )?;
+        let mut stmt = self.wrap(self.conn.prepare(
+            "SELECT replicate FROM replicates WHERE experiment_id = ?1 ORDER BY replicate",
+        ))?;
         let rows = self.wrap(stmt.query_map([experiment_id], |r| r.get::<_, i64>(0)))?;
         rows.map(|r| self.wrap(r).map(|v| v as u64)).collect()
     }
@@ -315,9 +316,9 @@ impl Store {
             let mut metric_stmt = self.wrap(tx.prepare_cached(
                 "INSERT INTO metrics (experiment_id, replicate, generation, name, value) VALUES (?1, ?2, ?3, ?4, ?5)",
             ))?;
-            let mut rep_stmt = self.wrap(
-                tx.prepare_cached("INSERT INTO replicates (experiment_id, replicate) VALUES (?1, ?2)"),
-            )?;
+            let mut rep_stmt = self.wrap(tx.prepare_cached(
+                "INSERT INTO replicates (experiment_id, replicate) VALUES (?1, ?2)",
+            ))?;
             let mut score_stmt = self.wrap(tx.prepare_cached(
                 "INSERT INTO sample_scores (experiment_id, replicate, generation, kind, position, value)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -361,20 +362,43 @@ impl Store {
                             ]))?;
                         }
                     }
-                    for (name, value) in metric_names.iter().zip(result.metrics_at(g.generation as usize)) {
-                        self.wrap(metric_stmt.execute(params![experiment_id, r, g.generation, name, value]))?;
+                    for (name, value) in metric_names
+                        .iter()
+                        .zip(result.metrics_at(g.generation as usize))
+                    {
+                        self.wrap(metric_stmt.execute(params![
+                            experiment_id,
+                            r,
+                            g.generation,
+                            name,
+                            value
+                        ]))?;
                     }
                 }
                 for (generation, artifact) in &result.artifacts {
                     match artifact {
                         Artifact::Scores { kind, values } => {
                             for (i, v) in values.iter().enumerate() {
-                                self.wrap(score_stmt.execute(params![experiment_id, r, generation, kind, i as i64, v]))?;
+                                self.wrap(score_stmt.execute(params![
+                                    experiment_id,
+                                    r,
+                                    generation,
+                                    kind,
+                                    i as i64,
+                                    v
+                                ]))?;
                             }
                         }
                         Artifact::Texts { kind, texts } => {
                             for (i, t) in texts.iter().enumerate() {
-                                self.wrap(text_stmt.execute(params![experiment_id, r, generation, kind, i as i64, t]))?;
+                                self.wrap(text_stmt.execute(params![
+                                    experiment_id,
+                                    r,
+                                    generation,
+                                    kind,
+                                    i as i64,
+                                    t
+                                ]))?;
                             }
                         }
                     }
@@ -435,7 +459,11 @@ impl Store {
     }
 
     /// Values of one metric as `[generation][replicate order]`, NaN where missing.
-    pub fn metric_matrix(&self, experiment_id: i64, name: &str) -> Result<Vec<Vec<f64>>, StoreError> {
+    pub fn metric_matrix(
+        &self,
+        experiment_id: i64,
+        name: &str,
+    ) -> Result<Vec<Vec<f64>>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
             "SELECT generation, value FROM metrics WHERE experiment_id = ?1 AND name = ?2
              ORDER BY generation, replicate",
@@ -455,19 +483,30 @@ impl Store {
     }
 
     /// Gate decisions: (replicate, generation, accepted, reason, deployed), rejected only.
-    pub fn rejections(&self, experiment_id: i64) -> Result<Vec<(u64, u32, String, u32)>, StoreError> {
+    pub fn rejections(
+        &self,
+        experiment_id: i64,
+    ) -> Result<Vec<(u64, u32, String, u32)>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
             "SELECT replicate, generation, reason, deployed FROM generations
              WHERE experiment_id = ?1 AND accepted = 0 ORDER BY replicate, generation",
         ))?;
         let rows = self.wrap(stmt.query_map([experiment_id], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u32, r.get(2)?, r.get::<_, i64>(3)? as u32))
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, i64>(1)? as u32,
+                r.get(2)?,
+                r.get::<_, i64>(3)? as u32,
+            ))
         }))?;
         rows.map(|r| self.wrap(r)).collect()
     }
 
     /// Mean training-set units by pool per generation: (generation, original, fresh, synthetic).
-    pub fn mean_composition(&self, experiment_id: i64) -> Result<Vec<(u32, f64, f64, f64)>, StoreError> {
+    pub fn mean_composition(
+        &self,
+        experiment_id: i64,
+    ) -> Result<Vec<(u32, f64, f64, f64)>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
             "SELECT generation, AVG(original_units), AVG(fresh_units), AVG(synthetic_units) FROM generations
              WHERE experiment_id = ?1 GROUP BY generation ORDER BY generation",
@@ -481,7 +520,10 @@ impl Store {
     /// Mean training-set size by pool and generation of origin, per generation, over the
     /// stored replicates (a replicate without such a row counts as 0). Empty when the run
     /// stored pools only (`output.composition = "pools"`).
-    pub fn mean_composition_by_origin(&self, experiment_id: i64) -> Result<Vec<CompositionMean>, StoreError> {
+    pub fn mean_composition_by_origin(
+        &self,
+        experiment_id: i64,
+    ) -> Result<Vec<CompositionMean>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
             "WITH counts AS (SELECT generation, COUNT(*) AS replicates FROM generations
                              WHERE experiment_id = ?1 GROUP BY generation)
@@ -505,7 +547,11 @@ impl Store {
     }
 
     /// The first replicate with stored sample texts of `kind`, if any.
-    pub fn first_text_replicate(&self, experiment_id: i64, kind: &str) -> Result<Option<u64>, StoreError> {
+    pub fn first_text_replicate(
+        &self,
+        experiment_id: i64,
+        kind: &str,
+    ) -> Result<Option<u64>, StoreError> {
         self.wrap(self.conn.query_row(
             "SELECT MIN(replicate) FROM sample_texts WHERE experiment_id = ?1 AND kind = ?2",
             params![experiment_id, kind],
@@ -516,7 +562,11 @@ impl Store {
 
     /// Per-sample scores of `kind` for every generation, over all stored replicates:
     /// `[(generation, values)]`, ordered by generation.
-    pub fn sample_scores(&self, experiment_id: i64, kind: &str) -> Result<Vec<(u32, Vec<f64>)>, StoreError> {
+    pub fn sample_scores(
+        &self,
+        experiment_id: i64,
+        kind: &str,
+    ) -> Result<Vec<(u32, Vec<f64>)>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
             "SELECT generation, value FROM sample_scores WHERE experiment_id = ?1 AND kind = ?2
              ORDER BY generation, replicate, position",
@@ -536,14 +586,21 @@ impl Store {
     }
 
     /// Stored sample texts of `kind` for one replicate: `[(generation, texts)]`.
-    pub fn sample_texts(&self, experiment_id: i64, kind: &str, replicate: u64) -> Result<Vec<(u32, Vec<String>)>, StoreError> {
+    pub fn sample_texts(
+        &self,
+        experiment_id: i64,
+        kind: &str,
+        replicate: u64,
+    ) -> Result<Vec<(u32, Vec<String>)>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
             "SELECT generation, text FROM sample_texts WHERE experiment_id = ?1 AND kind = ?2 AND replicate = ?3
              ORDER BY generation, position",
         ))?;
-        let rows = self.wrap(stmt.query_map(params![experiment_id, kind, replicate as i64], |r| {
-            Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?))
-        }))?;
+        let rows = self.wrap(
+            stmt.query_map(params![experiment_id, kind, replicate as i64], |r| {
+                Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?))
+            }),
+        )?;
         let mut out: Vec<(u32, Vec<String>)> = Vec::new();
         for row in rows {
             let (g, t) = self.wrap(row)?;
@@ -588,13 +645,25 @@ impl Store {
         for (table, order) in [
             ("metrics", "experiment_id, replicate, generation, name"),
             ("generations", "experiment_id, replicate, generation"),
-            ("composition", "experiment_id, replicate, generation, pool, origin_generation"),
+            (
+                "composition",
+                "experiment_id, replicate, generation, pool, origin_generation",
+            ),
             ("metric_specs", "experiment_id, position"),
             ("replicates", "experiment_id, replicate"),
-            ("sample_scores", "experiment_id, replicate, generation, kind, position"),
-            ("sample_texts", "experiment_id, replicate, generation, kind, position"),
+            (
+                "sample_scores",
+                "experiment_id, replicate, generation, kind, position",
+            ),
+            (
+                "sample_texts",
+                "experiment_id, replicate, generation, kind, position",
+            ),
         ] {
-            let mut stmt = self.wrap(self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")))?;
+            let mut stmt = self.wrap(
+                self.conn
+                    .prepare(&format!("SELECT * FROM {table} ORDER BY {order}")),
+            )?;
             let columns = stmt.column_count();
             let mut rows = self.wrap(stmt.query([]))?;
             while let Some(row) = self.wrap(rows.next())? {

@@ -6,7 +6,11 @@
 //! ```
 //!
 //! The text is whitespace-tokenised, one document per line (blank lines skipped);
-//! words get ids in order of first appearance. For each order it reports the
+//! words get ids in order of first appearance, and one more id, spelled `<unk>`,
+//! stands for the tokenizer's unknown token (never in the text). The uniform base
+//! of the unigrams is then over the same outcomes as lmplz's (the types, `<unk>`
+//! and `</s>`), so the ARPA files can be compared entry by entry with lmplz's
+//! (`bench/kenlm_compare.py --reference`). For each order it reports the
 //! estimation time (counting included, reading excluded), n-grams stored, bytes
 //! per n-gram, query throughput (cross-entropy over the whole text, `</s>`
 //! counted) and sampling throughput (unbiased, seeded). With `--arpa-dir` it also
@@ -28,17 +32,25 @@ fn main() {
     let mut arpa_dir = None;
     let mut i = 0;
     while i < args.len() {
-        let value = || args.get(i + 1).unwrap_or_else(|| usage(&format!("{} needs a value", args[i])));
+        let value = || {
+            args.get(i + 1)
+                .unwrap_or_else(|| usage(&format!("{} needs a value", args[i])))
+        };
         match args[i].as_str() {
             "--orders" => {
                 orders = value()
                     .split(',')
-                    .map(|o| o.parse().unwrap_or_else(|_| usage(&format!("bad order {o:?}"))))
+                    .map(|o| {
+                        o.parse()
+                            .unwrap_or_else(|_| usage(&format!("bad order {o:?}")))
+                    })
                     .collect();
                 i += 1;
             }
             "--sample-tokens" => {
-                sample_tokens = value().parse().unwrap_or_else(|_| usage("bad --sample-tokens"));
+                sample_tokens = value()
+                    .parse()
+                    .unwrap_or_else(|_| usage("bad --sample-tokens"));
                 i += 1;
             }
             "--arpa-dir" => {
@@ -73,11 +85,13 @@ fn main() {
         }
     }
     let read_seconds = started.elapsed().as_secs_f64();
+    let types = words.len();
+    words.push("<unk>");
     eprintln!(
         "{path}: {} documents, {} tokens, {} types, read in {read_seconds:.2} s",
         docs.len(),
         docs.units(),
-        words.len()
+        types
     );
     if let Some(dir) = &arpa_dir {
         std::fs::create_dir_all(dir).expect("create the ARPA folder");
@@ -99,13 +113,24 @@ fn main() {
         let started = Instant::now();
         let sample = model.sample(sample_tokens, &Sampling::default(), &mut rng);
         let sampling_seconds = started.elapsed().as_secs_f64();
-        // Sampled tokens plus one </s> per finished document.
-        let sampled = sample.units() + sample.len();
+        // Tokens, not counting </s> (one more per document).
+        let sampled = sample.units();
+
+        // Biased sampling builds the full distribution at every step: slower.
+        let biased = Sampling {
+            temperature: 0.8,
+            top_p: 0.95,
+            ..Sampling::default()
+        };
+        let started = Instant::now();
+        let biased_sample = model.sample(sample_tokens / 20, &biased, &mut rng);
+        let biased_seconds = started.elapsed().as_secs_f64();
 
         let mut arpa_seconds = None;
         if let Some(dir) = &arpa_dir {
             let started = Instant::now();
-            let file = std::fs::File::create(dir.join(format!("order{order}.arpa"))).expect("create ARPA");
+            let file =
+                std::fs::File::create(dir.join(format!("order{order}.arpa"))).expect("create ARPA");
             let mut out = std::io::BufWriter::new(file);
             model
                 .write_arpa(&mut out, &|id| words[id as usize].to_owned())
@@ -117,7 +142,8 @@ fn main() {
             "order": order,
             "documents": docs.len(),
             "tokens": docs.units(),
-            "types": words.len(),
+            "types": types,
+            "vocab_size": words.len(),
             "estimation_seconds": estimation_seconds,
             "ngrams": model.ngram_count(),
             "ngrams_per_order": model.ngram_counts(),
@@ -131,6 +157,8 @@ fn main() {
             "sampled_tokens": sampled,
             "sampled_documents": sample.len(),
             "sampling_tokens_per_second": sampled as f64 / sampling_seconds,
+            "biased_sampling": "temperature 0.8, top_p 0.95",
+            "biased_sampling_tokens_per_second": biased_sample.units() as f64 / biased_seconds,
             "arpa_write_seconds": arpa_seconds,
         });
         println!("{line}");

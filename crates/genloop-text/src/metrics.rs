@@ -149,7 +149,11 @@ pub fn ngram_precision_recall(samples: &Documents, reference: &HashSet<[u32; 3]>
             }
         }
     }
-    let precision = if total == 0 { f64::NAN } else { found as f64 / total as f64 };
+    let precision = if total == 0 {
+        f64::NAN
+    } else {
+        found as f64 / total as f64
+    };
     let recall = if reference.is_empty() {
         f64::NAN
     } else {

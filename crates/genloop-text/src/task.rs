@@ -16,14 +16,18 @@ use genloop_core::data::{Dataset, Documents, TrainingSet};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, FitError, Source};
 use genloop_core::provenance::Pool;
-use genloop_core::seed::{RootSeed, Rng};
+use genloop_core::seed::{Rng, RootSeed};
 use genloop_core::task::{Artifact, Evaluation, Task};
 
-use crate::corpus::{CorpusError, CorpusReader, CorpusSplits, Format, OnError, ReadOptions, SplitSpec, TextSplits};
+use crate::corpus::{
+    CorpusError, CorpusReader, CorpusSplits, Format, OnError, ReadOptions, SplitSpec, TextSplits,
+};
 use crate::language::{Language, LanguageError, LanguageSpec};
 use crate::metrics::{self as text_metrics, VocabularyProfile};
-use crate::ngram::{NgramEstimator, NgramError, NgramModel, Smoothing};
-use crate::tokenize::{BpeOptions, TokenizeError, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer};
+use crate::ngram::{NgramError, NgramEstimator, NgramModel, Smoothing};
+use crate::tokenize::{
+    BpeOptions, TokenizeError, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer,
+};
 
 /// Documents whose per-sample perplexity under generation 0 is kept (replicate 0).
 const SCORED_DOCUMENTS: usize = 1000;
@@ -99,7 +103,9 @@ impl TextTask {
     pub fn build(experiment: &Experiment) -> Result<TextTask, TextTaskError> {
         let seed = RootSeed(experiment.settings.seed);
         let ModelSpec::Ngram(ngram) = &experiment.model else {
-            return Err(TextTaskError::Setup("text sources take the n-gram model".into()));
+            return Err(TextTaskError::Setup(
+                "text sources take the n-gram model".into(),
+            ));
         };
         let smoothing = match ngram.smoothing {
             NgramSmoothing::KneserNey => Smoothing::KneserNey,
@@ -119,7 +125,11 @@ impl TextTask {
                     &mut seed.global("language"),
                 )?;
                 let vocab = language.vocab_size();
-                (TextSource::Language(language.clone()), Decoder::Language(language), vocab)
+                (
+                    TextSource::Language(language.clone()),
+                    Decoder::Language(language),
+                    vocab,
+                )
             }
             SourceSpec::Corpus(corpus) => {
                 let (source, tokenizer) = load_corpus(experiment, corpus)?;
@@ -191,7 +201,10 @@ impl TextTask {
     }
 }
 
-fn load_corpus(experiment: &Experiment, corpus: &genloop_core::config::text::CorpusSpec) -> Result<(TextSource, Arc<dyn Tokenizer>), TextTaskError> {
+fn load_corpus(
+    experiment: &Experiment,
+    corpus: &genloop_core::config::text::CorpusSpec,
+) -> Result<(TextSource, Arc<dyn Tokenizer>), TextTaskError> {
     let settings = &experiment.settings;
     let path = experiment.base_dir.join(&corpus.path);
     let options = ReadOptions {
@@ -201,9 +214,16 @@ fn load_corpus(experiment: &Experiment, corpus: &genloop_core::config::text::Cor
             CorpusFormat::Paragraphs => Format::Paragraphs,
         },
         text_field: corpus.text_field.clone(),
-        on_error: if corpus.skip_errors { OnError::Skip } else { OnError::Fail },
+        on_error: if corpus.skip_errors {
+            OnError::Skip
+        } else {
+            OnError::Fail
+        },
     };
-    let config = experiment.tokenizer.clone().unwrap_or(TokenizerConfig::Word { lowercase: false });
+    let config = experiment
+        .tokenizer
+        .clone()
+        .unwrap_or(TokenizerConfig::Word { lowercase: false });
     let lowercase = match config {
         TokenizerConfig::Word { lowercase } | TokenizerConfig::Bpe { lowercase, .. } => lowercase,
     };
@@ -227,19 +247,32 @@ fn load_corpus(experiment: &Experiment, corpus: &genloop_core::config::text::Cor
     let spec = SplitSpec {
         original: settings.original,
         // The gate's validation set is carved out beside the holdout.
-        holdout: if gated { settings.holdout * 2 } else { settings.holdout },
+        holdout: if gated {
+            settings.holdout * 2
+        } else {
+            settings.holdout
+        },
         fresh: Some(fresh_needed),
         timestamp_field: corpus.timestamp_field.clone(),
         holdout_choice: Default::default(),
     };
     let reader = CorpusReader::open(&path, &options)?;
-    let splits = TextSplits::split(reader, &path, &counter, &spec, &mut RootSeed(settings.seed).global("corpus_split"))?;
+    let splits = TextSplits::split(
+        reader,
+        &path,
+        &counter,
+        &spec,
+        &mut RootSeed(settings.seed).global("corpus_split"),
+    )?;
     let tokenizer_spec = match config {
         TokenizerConfig::Word { lowercase } => TokenizerSpec::Word(WordOptions {
             lowercase,
             ..WordOptions::default()
         }),
-        TokenizerConfig::Bpe { vocab_size, lowercase } => TokenizerSpec::Bpe(BpeOptions {
+        TokenizerConfig::Bpe {
+            vocab_size,
+            lowercase,
+        } => TokenizerSpec::Bpe(BpeOptions {
             vocab_size,
             lowercase,
             ..BpeOptions::default()
@@ -262,7 +295,11 @@ fn load_corpus(experiment: &Experiment, corpus: &genloop_core::config::text::Cor
     } else {
         Documents::new()
     };
-    if fresh_needed > 0 && (encoded.fresh_generations(fresh_needed / settings.generations.saturating_sub(1).max(1)) as usize) < settings.generations.saturating_sub(1) {
+    if fresh_needed > 0
+        && (encoded.fresh_generations(fresh_needed / settings.generations.saturating_sub(1).max(1))
+            as usize)
+            < settings.generations.saturating_sub(1)
+    {
         return Err(TextTaskError::Setup(format!(
             "{}: the fresh stream is too short: {} generations × {} fresh tokens are needed after the original and holdout pools",
             path.display(),
@@ -270,7 +307,13 @@ fn load_corpus(experiment: &Experiment, corpus: &genloop_core::config::text::Cor
             fresh_needed / settings.generations.saturating_sub(1).max(1)
         )));
     }
-    Ok((TextSource::Corpus { splits: encoded, validation }, tokenizer))
+    Ok((
+        TextSource::Corpus {
+            splits: encoded,
+            validation,
+        },
+        tokenizer,
+    ))
 }
 
 impl Task for TextTask {

@@ -13,8 +13,8 @@ use rand::Rng as _;
 
 const WORDS: &[&str] = &[
     "the", "a", "fox", "hen", "owl", "crow", "barn", "field", "river", "hill", "runs", "sleeps",
-    "sings", "waits", "near", "over", "under", "by", "red", "quiet", "old", "small", "and",
-    "then", "again", "today",
+    "sings", "waits", "near", "over", "under", "by", "red", "quiet", "old", "small", "and", "then",
+    "again", "today",
     // In the vocabulary, never in training: scored through the uniform share.
     "lantern", "meadow",
 ];
@@ -45,7 +45,11 @@ fn corpus() -> Documents {
     let mut docs = Documents::new();
     for _ in 0..600 {
         let mut sentence: Vec<&str> = Vec::new();
-        sentence.push(if rng.random::<f64>() < 0.7 { "the" } else { "a" });
+        sentence.push(if rng.random::<f64>() < 0.7 {
+            "the"
+        } else {
+            "a"
+        });
         if rng.random::<f64>() < 0.4 {
             sentence.push(pick(&mut rng, &adjectives));
         }
@@ -125,7 +129,9 @@ fn kenlm_scores(arpa: &std::path::Path, sentences: &[String]) -> Vec<f64> {
 #[test]
 fn kenlm_scores_our_arpa_export_as_we_do() {
     if !kenlm_available() {
-        eprintln!("SKIPPED kenlm_arpa: `python3 -c 'import kenlm'` failed; `pip install kenlm` to run it");
+        eprintln!(
+            "SKIPPED kenlm_arpa: `python3 -c 'import kenlm'` failed; `pip install kenlm` to run it"
+        );
         return;
     }
     let docs = corpus();
@@ -152,7 +158,8 @@ fn kenlm_scores_our_arpa_export_as_we_do() {
                 .iter()
                 .map(|w| WORDS.iter().position(|x| x == w).unwrap() as u32)
                 .collect();
-            let ours: f64 = model.token_log_probs(&ids).iter().sum::<f64>() / std::f64::consts::LN_10;
+            let ours: f64 =
+                model.token_log_probs(&ids).iter().sum::<f64>() / std::f64::consts::LN_10;
             largest_difference = largest_difference.max((ours - their).abs());
             assert!(
                 (ours - their).abs() < 1e-4,
@@ -164,7 +171,13 @@ fn kenlm_scores_our_arpa_export_as_we_do() {
         let text = std::fs::read_to_string(&path).unwrap();
         let lookup = |w: &str| WORDS.iter().position(|x| *x == w).map(|i| i as u32);
         let read = NgramModel::read_arpa(text.as_bytes(), WORDS.len(), &lookup).unwrap();
-        assert_eq!(read.token_log_probs(&[0, 2, 10]), model.token_log_probs(&[0, 2, 10]));
+        assert_eq!(
+            read.token_log_probs(&[0, 2, 10]),
+            model.token_log_probs(&[0, 2, 10])
+        );
     }
-    eprintln!("largest |ours - KenLM| over {} sentences × 4 orders: {largest_difference:e} (log10)", probes.len());
+    eprintln!(
+        "largest |ours - KenLM| over {} sentences × 4 orders: {largest_difference:e} (log10)",
+        probes.len()
+    );
 }

@@ -14,7 +14,9 @@ use genloop_core::model::{FittedModel, Sampling};
 use genloop_core::seed::RootSeed;
 use genloop_text::corpus::{read_corpus, Format, OnError, ReadOptions};
 use genloop_text::ngram::{NgramEstimator, NgramModel, Smoothing};
-use genloop_text::tokenize::{encode_documents, load_tokenizer, BpeOptions, Tokenizer, TokenizerSpec, WordOptions};
+use genloop_text::tokenize::{
+    encode_documents, load_tokenizer, BpeOptions, Tokenizer, TokenizerSpec, WordOptions,
+};
 
 use crate::args::{LmCommand, SmoothingKind, TextFormat, TextInput, TokenizerKind};
 use crate::files::write_atomic;
@@ -44,8 +46,15 @@ pub fn execute(command: LmCommand) -> anyhow::Result<()> {
             k,
             input,
             out,
-        } => train(&corpus, order, tokenizer, vocab_size, lowercase, smoothing, k, &input, &out),
-        LmCommand::Eval { model, text, input, json } => eval(&model, &text, &input, json),
+        } => train(
+            &corpus, order, tokenizer, vocab_size, lowercase, smoothing, k, &input, &out,
+        ),
+        LmCommand::Eval {
+            model,
+            text,
+            input,
+            json,
+        } => eval(&model, &text, &input, json),
         LmCommand::Sample {
             model,
             count,
@@ -73,7 +82,11 @@ fn read_options(path: &Path, input: &TextInput) -> ReadOptions {
             None => Format::infer(path),
         },
         text_field: input.text_field.clone(),
-        on_error: if input.skip_errors { OnError::Skip } else { OnError::Fail },
+        on_error: if input.skip_errors {
+            OnError::Skip
+        } else {
+            OnError::Fail
+        },
     }
 }
 
@@ -97,8 +110,16 @@ fn train(
     input: &TextInput,
     out: &Path,
 ) -> anyhow::Result<()> {
-    if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(UsageError(format!("{} already exists and is not empty; choose another --out", out.display())).into());
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(UsageError(format!(
+            "{} already exists and is not empty; choose another --out",
+            out.display()
+        ))
+        .into());
     }
     let smoothing = match smoothing {
         SmoothingKind::KneserNey => Smoothing::KneserNey,
@@ -136,7 +157,10 @@ fn train(
         training_tokens: docs.tokens.len(),
         genloop_version: env!("CARGO_PKG_VERSION").into(),
     };
-    write_atomic(&out.join("model.json"), serde_json::to_string_pretty(&info)?.as_bytes())?;
+    write_atomic(
+        &out.join("model.json"),
+        serde_json::to_string_pretty(&info)?.as_bytes(),
+    )?;
     eprintln!(
         "trained an order-{order} model on {} documents, {} tokens, {} n-grams: {}",
         texts.len(),
@@ -149,13 +173,22 @@ fn train(
 
 fn load(dir: &Path) -> anyhow::Result<(NgramModel, Box<dyn Tokenizer>)> {
     if !dir.join("model.arpa").is_file() {
-        return Err(UsageError(format!("{}: not a model folder (no model.arpa); train one with `genloop lm train`", dir.display())).into());
+        return Err(UsageError(format!(
+            "{}: not a model folder (no model.arpa); train one with `genloop lm train`",
+            dir.display()
+        ))
+        .into());
     }
     let tokenizer = load_tokenizer(&dir.join("tokenizer.json"))?;
-    let ids: HashMap<String, u32> = (0..tokenizer.vocab_size() as u32).map(|id| (tokenizer.token(id), id)).collect();
-    let file = std::fs::File::open(dir.join("model.arpa")).with_context(|| format!("cannot read {}", dir.join("model.arpa").display()))?;
-    let model = NgramModel::read_arpa(BufReader::new(file), tokenizer.vocab_size(), &|w| ids.get(w).copied())
-        .with_context(|| format!("{}", dir.join("model.arpa").display()))?;
+    let ids: HashMap<String, u32> = (0..tokenizer.vocab_size() as u32)
+        .map(|id| (tokenizer.token(id), id))
+        .collect();
+    let file = std::fs::File::open(dir.join("model.arpa"))
+        .with_context(|| format!("cannot read {}", dir.join("model.arpa").display()))?;
+    let model = NgramModel::read_arpa(BufReader::new(file), tokenizer.vocab_size(), &|w| {
+        ids.get(w).copied()
+    })
+    .with_context(|| format!("{}", dir.join("model.arpa").display()))?;
     Ok((model, tokenizer))
 }
 
@@ -196,9 +229,21 @@ fn eval(model_dir: &Path, text: &Path, input: &TextInput, json: bool) -> anyhow:
     Ok(())
 }
 
-fn sample(model_dir: &Path, count: usize, temperature: f64, top_k: usize, top_p: f64, max_length: usize, seed: u64) -> anyhow::Result<()> {
-    if !(temperature > 0.0) || !(top_p > 0.0 && top_p <= 1.0) || max_length == 0 {
-        return Err(UsageError("--temperature must be > 0, --top-p within (0, 1], --max-length ≥ 1".into()).into());
+fn sample(
+    model_dir: &Path,
+    count: usize,
+    temperature: f64,
+    top_k: usize,
+    top_p: f64,
+    max_length: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let valid = temperature > 0.0 && top_p > 0.0 && top_p <= 1.0 && max_length > 0;
+    if !valid {
+        return Err(UsageError(
+            "--temperature must be > 0, --top-p within (0, 1], --max-length ≥ 1".into(),
+        )
+        .into());
     }
     let (model, tokenizer) = load(model_dir)?;
     let model = model.with_max_length(max_length);
@@ -213,7 +258,10 @@ fn sample(model_dir: &Path, count: usize, temperature: f64, top_k: usize, top_p:
     for _ in 0..count {
         // Asking for one token yields at least one document; print the first.
         let docs = model.sample(1, &sampling, &mut rng);
-        let first = docs.iter().next().map(|doc| tokenizer.decode(doc).replace('\n', " "));
+        let first = docs
+            .iter()
+            .next()
+            .map(|doc| tokenizer.decode(doc).replace('\n', " "));
         if let Some(text) = first {
             writeln!(stdout, "{text}")?;
         }

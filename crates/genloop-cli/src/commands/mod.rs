@@ -67,12 +67,20 @@ fn demo(options: &RunOptions) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| runner::default_out("demo"));
     let mut summaries = Vec::new();
-    for (part, text) in [("gaussian", DEMO_CONFIG), ("language", DEMO_LANGUAGE_CONFIG)] {
+    for (part, text) in [
+        ("gaussian", DEMO_CONFIG),
+        ("language", DEMO_LANGUAGE_CONFIG),
+    ] {
         let part_options = RunOptions {
             out: Some(root.join(part)),
             ..options.clone()
         };
-        summaries.push(run_config(text, &format!("built-in demo config ({part})"), Path::new("."), &part_options)?);
+        summaries.push(run_config(
+            text,
+            &format!("built-in demo config ({part})"),
+            Path::new("."),
+            &part_options,
+        )?);
     }
     if options.json {
         let mut stdout = std::io::stdout().lock();
@@ -87,7 +95,12 @@ fn demo(options: &RunOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run_config(text: &str, origin: &str, base_dir: &Path, options: &RunOptions) -> anyhow::Result<summary::RunSummary> {
+pub fn run_config(
+    text: &str,
+    origin: &str,
+    base_dir: &Path,
+    options: &RunOptions,
+) -> anyhow::Result<summary::RunSummary> {
     let mut experiment = config::from_toml(text, origin)?;
     experiment.base_dir = base_dir.to_path_buf();
     if options.threads == Some(0) {
@@ -108,7 +121,10 @@ pub fn run_config(text: &str, origin: &str, base_dir: &Path, options: &RunOption
     })?;
     let store = Store::open(&out.join(STORE_FILE))?;
     let (summary, _) = summary::from_store(&store)?;
-    write_atomic(&out.join(SUMMARY_FILE), serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    write_atomic(
+        &out.join(SUMMARY_FILE),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
     export(&out, None, None)?;
     if !options.no_report {
         crate::report::write_with_summary(&out, &store, &summary, crate::args::ReportFormat::Html)?;
@@ -133,7 +149,11 @@ pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::R
                 return Err(UsageError(format!(
                     "{}: no arm named `{name}`; arms: {}",
                     dir.display(),
-                    experiments.iter().map(|e| e.arm.as_str()).collect::<Vec<_>>().join(", ")
+                    experiments
+                        .iter()
+                        .map(|e| e.arm.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
                 .into());
             }
@@ -161,8 +181,11 @@ pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::R
     for experiment in selected {
         let mut bytes = Vec::new();
         store.export_csv(experiment.id, &mut bytes)?;
-        let path = dir.join("csv").join(format!("{}.csv", file_safe(&experiment.arm)));
-        write_atomic(&path, &bytes).with_context(|| format!("exporting arm `{}`", experiment.arm))?;
+        let path = dir
+            .join("csv")
+            .join(format!("{}.csv", file_safe(&experiment.arm)));
+        write_atomic(&path, &bytes)
+            .with_context(|| format!("exporting arm `{}`", experiment.arm))?;
     }
     Ok(())
 }
@@ -170,6 +193,12 @@ pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::R
 /// An arm name as a file name.
 pub fn file_safe(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_+.".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_+.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

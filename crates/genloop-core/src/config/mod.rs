@@ -376,7 +376,14 @@ impl Checker {
         });
     }
 
-    fn count(&mut self, key: &str, value: Option<i64>, default: Option<i64>, min: i64, example: &str) -> usize {
+    fn count(
+        &mut self,
+        key: &str,
+        value: Option<i64>,
+        default: Option<i64>,
+        min: i64,
+        example: &str,
+    ) -> usize {
         match value.or(default) {
             None => {
                 self.problem(key, "", "is required", &format!("add e.g. {example}"));
@@ -397,14 +404,24 @@ impl Checker {
 
     fn positive(&mut self, key: &str, value: f64, example: &str) -> f64 {
         if !(value.is_finite() && value > 0.0) {
-            self.problem(key, value, "must be a positive number", &format!("e.g. {example}"));
+            self.problem(
+                key,
+                value,
+                "must be a positive number",
+                &format!("e.g. {example}"),
+            );
         }
         value
     }
 
     fn fraction(&mut self, key: &str, value: f64, example: &str) -> f64 {
         if !(0.0..=1.0).contains(&value) {
-            self.problem(key, value, "must be a fraction within [0, 1]", &format!("e.g. {example}"));
+            self.problem(
+                key,
+                value,
+                "must be a fraction within [0, 1]",
+                &format!("e.g. {example}"),
+            );
         }
         value
     }
@@ -478,7 +495,12 @@ impl RawConfig {
     pub fn check(&self) -> Result<Experiment, Vec<Problem>> {
         let mut c = Checker::default();
         if self.name.trim().is_empty() {
-            c.problem("name", "\"\"", "must not be empty", "e.g. name = \"gaussian-replace\"");
+            c.problem(
+                "name",
+                "\"\"",
+                "must not be empty",
+                "e.g. name = \"gaussian-replace\"",
+            );
         }
         let seed = match self.seed {
             Some(s) if s < 0 => {
@@ -488,10 +510,28 @@ impl RawConfig {
             Some(s) => s as u64,
             None => 1,
         };
-        let replicates = c.count("replicates", self.replicates, Some(1), 1, "replicates = 100");
+        let replicates = c.count(
+            "replicates",
+            self.replicates,
+            Some(1),
+            1,
+            "replicates = 100",
+        );
         let generations = c.count("generations", self.generations, None, 1, "generations = 50");
-        let original = c.count("data.original", self.data.original, None, 1, "original = 100");
-        let holdout = c.count("data.holdout", self.data.holdout, Some(1000), 1, "holdout = 10000");
+        let original = c.count(
+            "data.original",
+            self.data.original,
+            None,
+            1,
+            "original = 100",
+        );
+        let holdout = c.count(
+            "data.holdout",
+            self.data.holdout,
+            Some(1000),
+            1,
+            "holdout = 10000",
+        );
         let source = check_source(&mut c, &self.source);
         let model = check_model(&mut c, &self.model);
         let settings = RunSettings {
@@ -532,7 +572,12 @@ impl RawConfig {
         for (i, arm) in self.arm.iter().enumerate() {
             let prefix = format!("arm[{i}]");
             if arm.name.trim().is_empty() {
-                c.problem(&format!("{prefix}.name"), "\"\"", "must not be empty", "name each arm");
+                c.problem(
+                    &format!("{prefix}.name"),
+                    "\"\"",
+                    "must not be empty",
+                    "name each arm",
+                );
             }
             if self.arm[..i].iter().any(|a| a.name == arm.name) {
                 c.problem(
@@ -579,8 +624,20 @@ impl RawConfig {
                 _ => CompositionDetail::Full,
             },
         };
-        let bootstrap = c.count("output.bootstrap", self.output.bootstrap, Some(1000), 0, "bootstrap = 1000");
-        let sample_texts = c.count("output.sample_texts", self.output.sample_texts, Some(5), 0, "sample_texts = 5");
+        let bootstrap = c.count(
+            "output.bootstrap",
+            self.output.bootstrap,
+            Some(1000),
+            0,
+            "bootstrap = 1000",
+        );
+        let sample_texts = c.count(
+            "output.sample_texts",
+            self.output.sample_texts,
+            Some(5),
+            0,
+            "sample_texts = 5",
+        );
         let tokenizer = text::check_tokenizer(&mut c, self.tokenizer.as_ref(), source.as_ref());
 
         // Size checks only make sense once the sizes themselves are valid.
@@ -630,7 +687,14 @@ fn check_source(c: &mut Checker, raw: &RawSource) -> Option<SourceSpec> {
     let kind = c.choice(
         "source.kind",
         &raw.kind,
-        &["gaussian", "mixture", "categorical", "linear", "corpus", "language"],
+        &[
+            "gaussian",
+            "mixture",
+            "categorical",
+            "linear",
+            "corpus",
+            "language",
+        ],
     )?;
     match kind {
         "corpus" => {
@@ -650,15 +714,32 @@ fn check_source(c: &mut Checker, raw: &RawSource) -> Option<SourceSpec> {
             let dim = c.count("source.dim", Some(dim), None, 1, "dim = 1");
             let mean = raw.mean.clone().unwrap_or_else(|| vec![0.0; dim]);
             if mean.len() != dim {
-                c.problem("source.mean", format!("{mean:?}"), &format!("has {} entries but dim = {dim}", mean.len()), "give one entry per dimension");
+                c.problem(
+                    "source.mean",
+                    format!("{mean:?}"),
+                    &format!("has {} entries but dim = {dim}", mean.len()),
+                    "give one entry per dimension",
+                );
             }
             let covariance = match &raw.covariance {
-                None => (0..dim * dim).map(|i| if i % (dim + 1) == 0 { 1.0 } else { 0.0 }).collect(),
+                None => (0..dim * dim)
+                    .map(|i| if i % (dim + 1) == 0 { 1.0 } else { 0.0 })
+                    .collect(),
                 Some(rows) => {
                     if rows.len() != dim || rows.iter().any(|r| r.len() != dim) {
-                        c.problem("source.covariance", format!("{rows:?}"), &format!("must be a {dim}×{dim} matrix"), "give dim rows of dim numbers");
+                        c.problem(
+                            "source.covariance",
+                            format!("{rows:?}"),
+                            &format!("must be a {dim}×{dim} matrix"),
+                            "give dim rows of dim numbers",
+                        );
                     } else if !symmetric_positive_definite(rows) {
-                        c.problem("source.covariance", format!("{rows:?}"), "must be symmetric positive definite", "e.g. covariance = [[1.0, 0.5], [0.5, 1.0]]");
+                        c.problem(
+                            "source.covariance",
+                            format!("{rows:?}"),
+                            "must be symmetric positive definite",
+                            "e.g. covariance = [[1.0, 0.5], [0.5, 1.0]]",
+                        );
                     }
                     rows.iter().flatten().copied().collect()
                 }
@@ -668,24 +749,62 @@ fn check_source(c: &mut Checker, raw: &RawSource) -> Option<SourceSpec> {
         "mixture" => {
             c.only("source", kind, &given, &["dim", "components", "separation"]);
             let dim = c.count("source.dim", raw.dim, Some(2), 1, "dim = 2");
-            let components = c.count("source.components", raw.components, Some(3), 1, "components = 3");
-            let separation = c.positive("source.separation", raw.separation.unwrap_or(4.0), "separation = 4.0");
-            Some(SourceSpec::Mixture { dim, components, separation })
+            let components = c.count(
+                "source.components",
+                raw.components,
+                Some(3),
+                1,
+                "components = 3",
+            );
+            let separation = c.positive(
+                "source.separation",
+                raw.separation.unwrap_or(4.0),
+                "separation = 4.0",
+            );
+            Some(SourceSpec::Mixture {
+                dim,
+                components,
+                separation,
+            })
         }
         "categorical" => {
-            c.only("source", kind, &given, &["categories", "distribution", "exponent"]);
-            let categories = c.count("source.categories", raw.categories, Some(100), 2, "categories = 100");
+            c.only(
+                "source",
+                kind,
+                &given,
+                &["categories", "distribution", "exponent"],
+            );
+            let categories = c.count(
+                "source.categories",
+                raw.categories,
+                Some(100),
+                2,
+                "categories = 100",
+            );
             let distribution = raw.distribution.as_deref().unwrap_or("uniform");
-            let exponent = match c.choice("source.distribution", distribution, &["uniform", "zipf"]) {
-                Some("zipf") => c.positive("source.exponent", raw.exponent.unwrap_or(1.0), "exponent = 1.1"),
+            let exponent = match c.choice("source.distribution", distribution, &["uniform", "zipf"])
+            {
+                Some("zipf") => c.positive(
+                    "source.exponent",
+                    raw.exponent.unwrap_or(1.0),
+                    "exponent = 1.1",
+                ),
                 _ => {
                     if let Some(e) = raw.exponent {
-                        c.problem("source.exponent", e, "applies only to distribution = \"zipf\"", "remove it or set distribution = \"zipf\"");
+                        c.problem(
+                            "source.exponent",
+                            e,
+                            "applies only to distribution = \"zipf\"",
+                            "remove it or set distribution = \"zipf\"",
+                        );
                     }
                     0.0
                 }
             };
-            Some(SourceSpec::Categorical { categories, exponent })
+            Some(SourceSpec::Categorical {
+                categories,
+                exponent,
+            })
         }
         _ => {
             c.only("source", kind, &given, &["dim", "weights", "noise_std"]);
@@ -696,11 +815,24 @@ fn check_source(c: &mut Checker, raw: &RawSource) -> Option<SourceSpec> {
             let dim = c.count("source.dim", Some(dim), None, 1, "dim = 10");
             if let Some(w) = &raw.weights {
                 if w.len() != dim {
-                    c.problem("source.weights", format!("{w:?}"), &format!("has {} entries but dim = {dim}", w.len()), "give one weight per dimension");
+                    c.problem(
+                        "source.weights",
+                        format!("{w:?}"),
+                        &format!("has {} entries but dim = {dim}", w.len()),
+                        "give one weight per dimension",
+                    );
                 }
             }
-            let noise_std = c.positive("source.noise_std", raw.noise_std.unwrap_or(1.0), "noise_std = 1.0");
-            Some(SourceSpec::Linear { dim, weights: raw.weights.clone(), noise_std })
+            let noise_std = c.positive(
+                "source.noise_std",
+                raw.noise_std.unwrap_or(1.0),
+                "noise_std = 1.0",
+            );
+            Some(SourceSpec::Linear {
+                dim,
+                weights: raw.weights.clone(),
+                noise_std,
+            })
         }
     }
 }
@@ -746,31 +878,83 @@ fn check_model(c: &mut Checker, raw: &RawModel) -> Option<ModelSpec> {
         ("k", raw.k.is_some()),
         ("max_length", raw.max_length.is_some()),
     ];
-    let kind = c.choice("model.kind", &raw.kind, &["gaussian", "mixture", "kde", "categorical", "linear", "ngram"])?;
+    let kind = c.choice(
+        "model.kind",
+        &raw.kind,
+        &[
+            "gaussian",
+            "mixture",
+            "kde",
+            "categorical",
+            "linear",
+            "ngram",
+        ],
+    )?;
     Some(match kind {
         "ngram" => {
-            c.only("model", kind, &given, &["order", "smoothing", "k", "max_length"]);
+            c.only(
+                "model",
+                kind,
+                &given,
+                &["order", "smoothing", "k", "max_length"],
+            );
             ModelSpec::Ngram(text::check_ngram(c, raw))
         }
         "gaussian" => {
             c.only("model", kind, &given, &["estimator"]);
-            let estimator = match c.choice("model.estimator", raw.estimator.as_deref().unwrap_or("mle"), &["mle", "unbiased"]) {
+            let estimator = match c.choice(
+                "model.estimator",
+                raw.estimator.as_deref().unwrap_or("mle"),
+                &["mle", "unbiased"],
+            ) {
                 Some("unbiased") => VarianceEstimator::Unbiased,
                 _ => VarianceEstimator::Mle,
             };
             ModelSpec::Gaussian { estimator }
         }
         "mixture" => {
-            c.only("model", kind, &given, &["components", "max_iterations", "tolerance", "inits", "reg_covar"]);
+            c.only(
+                "model",
+                kind,
+                &given,
+                &[
+                    "components",
+                    "max_iterations",
+                    "tolerance",
+                    "inits",
+                    "reg_covar",
+                ],
+            );
             // Defaults follow scikit-learn's GaussianMixture.
-            let tolerance = c.positive("model.tolerance", raw.tolerance.unwrap_or(1e-3), "tolerance = 1e-3");
+            let tolerance = c.positive(
+                "model.tolerance",
+                raw.tolerance.unwrap_or(1e-3),
+                "tolerance = 1e-3",
+            );
             let reg_covar = raw.reg_covar.unwrap_or(1e-6);
             if !(reg_covar.is_finite() && reg_covar >= 0.0) {
-                c.problem("model.reg_covar", reg_covar, "must be a non-negative number", "e.g. reg_covar = 1e-6");
+                c.problem(
+                    "model.reg_covar",
+                    reg_covar,
+                    "must be a non-negative number",
+                    "e.g. reg_covar = 1e-6",
+                );
             }
             ModelSpec::Mixture {
-                components: c.count("model.components", raw.components, Some(2), 1, "components = 3"),
-                max_iterations: c.count("model.max_iterations", raw.max_iterations, Some(100), 1, "max_iterations = 100"),
+                components: c.count(
+                    "model.components",
+                    raw.components,
+                    Some(2),
+                    1,
+                    "components = 3",
+                ),
+                max_iterations: c.count(
+                    "model.max_iterations",
+                    raw.max_iterations,
+                    Some(100),
+                    1,
+                    "max_iterations = 100",
+                ),
                 tolerance,
                 inits: c.count("model.inits", raw.inits, Some(1), 1, "inits = 1"),
                 reg_covar,
@@ -780,11 +964,15 @@ fn check_model(c: &mut Checker, raw: &RawModel) -> Option<ModelSpec> {
             c.only("model", kind, &given, &["bandwidth"]);
             let bandwidth = match &raw.bandwidth {
                 None => Bandwidth::Scott,
-                Some(RawBandwidth::Value(v)) => Bandwidth::Fixed(c.positive("model.bandwidth", *v, "bandwidth = 0.3")),
-                Some(RawBandwidth::Rule(rule)) => match c.choice("model.bandwidth", rule, &["scott", "silverman"]) {
-                    Some("silverman") => Bandwidth::Silverman,
-                    _ => Bandwidth::Scott,
-                },
+                Some(RawBandwidth::Value(v)) => {
+                    Bandwidth::Fixed(c.positive("model.bandwidth", *v, "bandwidth = 0.3"))
+                }
+                Some(RawBandwidth::Rule(rule)) => {
+                    match c.choice("model.bandwidth", rule, &["scott", "silverman"]) {
+                        Some("silverman") => Bandwidth::Silverman,
+                        _ => Bandwidth::Scott,
+                    }
+                }
             };
             ModelSpec::Kde { bandwidth }
         }
@@ -794,22 +982,40 @@ fn check_model(c: &mut Checker, raw: &RawModel) -> Option<ModelSpec> {
                 None => 0.0,
                 Some(RawSmoothing::Count(v)) => *v,
                 Some(RawSmoothing::Method(m)) => {
-                    c.problem("model.smoothing", format!("\"{m}\""), "is a pseudo-count for the categorical model", "use a number, e.g. smoothing = 0.5 (0 = maximum likelihood)");
+                    c.problem(
+                        "model.smoothing",
+                        format!("\"{m}\""),
+                        "is a pseudo-count for the categorical model",
+                        "use a number, e.g. smoothing = 0.5 (0 = maximum likelihood)",
+                    );
                     0.0
                 }
             };
             if !(smoothing.is_finite() && smoothing >= 0.0) {
-                c.problem("model.smoothing", smoothing, "must be ≥ 0 (0 = maximum likelihood, k > 0 = add-k)", "e.g. smoothing = 0.5");
+                c.problem(
+                    "model.smoothing",
+                    smoothing,
+                    "must be ≥ 0 (0 = maximum likelihood, k > 0 = add-k)",
+                    "e.g. smoothing = 0.5",
+                );
             }
             ModelSpec::Categorical { smoothing }
         }
         _ => {
             c.only("model", kind, &given, &["design", "noise"]);
-            let design = match c.choice("model.design", raw.design.as_deref().unwrap_or("fixed"), &["fixed", "fresh"]) {
+            let design = match c.choice(
+                "model.design",
+                raw.design.as_deref().unwrap_or("fixed"),
+                &["fixed", "fresh"],
+            ) {
                 Some("fresh") => Design::Fresh,
                 _ => Design::Fixed,
             };
-            let noise = match c.choice("model.noise", raw.noise.as_deref().unwrap_or("known"), &["known", "estimated"]) {
+            let noise = match c.choice(
+                "model.noise",
+                raw.noise.as_deref().unwrap_or("known"),
+                &["known", "estimated"],
+            ) {
                 Some("estimated") => NoiseMode::Estimated,
                 _ => NoiseMode::Known,
             };
@@ -818,7 +1024,12 @@ fn check_model(c: &mut Checker, raw: &RawModel) -> Option<ModelSpec> {
     })
 }
 
-fn check_regime(c: &mut Checker, table: &str, raw: &RawRegime, original: usize) -> Option<RegimeSpec> {
+fn check_regime(
+    c: &mut Checker,
+    table: &str,
+    raw: &RawRegime,
+    original: usize,
+) -> Option<RegimeSpec> {
     let given = [
         ("samples", raw.samples.is_some()),
         ("budget", raw.budget.is_some()),
@@ -830,11 +1041,25 @@ fn check_regime(c: &mut Checker, table: &str, raw: &RawRegime, original: usize) 
     let kind = c.choice(
         &format!("{table}.kind"),
         &raw.kind,
-        &["replace", "accumulate", "accumulate_subsample", "augment", "fresh", "preserve", "real_only"],
+        &[
+            "replace",
+            "accumulate",
+            "accumulate_subsample",
+            "augment",
+            "fresh",
+            "preserve",
+            "real_only",
+        ],
     )?;
     let key = |k: &str| format!("{table}.{k}");
     let default_samples = original as i64;
-    let samples = c.count(&key("samples"), raw.samples, Some(default_samples), 0, "samples = 100");
+    let samples = c.count(
+        &key("samples"),
+        raw.samples,
+        Some(default_samples),
+        0,
+        "samples = 100",
+    );
     let fresh = c.count(&key("fresh"), raw.fresh, Some(0), 0, "fresh = 100");
     let regime_kind = match kind {
         "replace" => {
@@ -847,28 +1072,54 @@ fn check_regime(c: &mut Checker, table: &str, raw: &RawRegime, original: usize) 
         }
         "accumulate_subsample" => {
             c.only(table, kind, &given, &["samples", "budget", "fresh"]);
-            let budget = c.count(&key("budget"), raw.budget, Some(samples as i64), 1, "budget = 100");
+            let budget = c.count(
+                &key("budget"),
+                raw.budget,
+                Some(samples as i64),
+                1,
+                "budget = 100",
+            );
             RegimeKind::AccumulateSubsample { budget }
         }
         "augment" => {
             c.only(table, kind, &given, &["ratio", "fresh"]);
             let ratio = raw.ratio.unwrap_or(1.0);
             if !(ratio.is_finite() && ratio >= 0.0) {
-                c.problem(&key("ratio"), ratio, "must be ≥ 0 (synthetic records per original record)", "e.g. ratio = 0.5");
+                c.problem(
+                    &key("ratio"),
+                    ratio,
+                    "must be ≥ 0 (synthetic records per original record)",
+                    "e.g. ratio = 0.5",
+                );
             }
             RegimeKind::Augment { ratio }
         }
         "fresh" => {
             c.only(table, kind, &given, &["fresh", "synthetic", "samples"]);
-            let synthetic = c.count(&key("synthetic"), raw.synthetic.or(raw.samples), Some(default_samples), 0, "synthetic = 100");
+            let synthetic = c.count(
+                &key("synthetic"),
+                raw.synthetic.or(raw.samples),
+                Some(default_samples),
+                0,
+                "synthetic = 100",
+            );
             if raw.fresh.is_none() {
-                c.problem(&key("fresh"), "", "is required by the fresh regime", "add fresh = 100 (fresh human records per generation)");
+                c.problem(
+                    &key("fresh"),
+                    "",
+                    "is required by the fresh regime",
+                    "add fresh = 100 (fresh human records per generation)",
+                );
             }
             RegimeKind::Fresh { synthetic }
         }
         "preserve" => {
             c.only(table, kind, &given, &["samples", "fraction", "fresh"]);
-            let fraction = c.fraction(&key("fraction"), raw.fraction.unwrap_or(0.1), "fraction = 0.1");
+            let fraction = c.fraction(
+                &key("fraction"),
+                raw.fraction.unwrap_or(0.1),
+                "fraction = 0.1",
+            );
             RegimeKind::Preserve { fraction }
         }
         _ => {
@@ -885,45 +1136,90 @@ fn check_regime(c: &mut Checker, table: &str, raw: &RawRegime, original: usize) 
 
 fn check_sampling(c: &mut Checker, table: &str, raw: &RawSampling) -> Sampling {
     let d = Sampling::default();
-    let bias = c.positive(&format!("{table}.bias"), raw.bias.unwrap_or(d.bias), "bias = 1.0");
-    let temperature = c.positive(&format!("{table}.temperature"), raw.temperature.unwrap_or(d.temperature), "temperature = 1.0");
-    let top_k = c.count(&format!("{table}.top_k"), raw.top_k, Some(0), 0, "top_k = 0");
+    let bias = c.positive(
+        &format!("{table}.bias"),
+        raw.bias.unwrap_or(d.bias),
+        "bias = 1.0",
+    );
+    let temperature = c.positive(
+        &format!("{table}.temperature"),
+        raw.temperature.unwrap_or(d.temperature),
+        "temperature = 1.0",
+    );
+    let top_k = c.count(
+        &format!("{table}.top_k"),
+        raw.top_k,
+        Some(0),
+        0,
+        "top_k = 0",
+    );
     let top_p = raw.top_p.unwrap_or(d.top_p);
     if !(top_p > 0.0 && top_p <= 1.0) {
-        c.problem(&format!("{table}.top_p"), top_p, "must be within (0, 1]", "e.g. top_p = 0.9");
+        c.problem(
+            &format!("{table}.top_p"),
+            top_p,
+            "must be within (0, 1]",
+            "e.g. top_p = 0.9",
+        );
     }
-    Sampling { bias, temperature, top_k, top_p }
+    Sampling {
+        bias,
+        temperature,
+        top_k,
+        top_p,
+    }
 }
 
 fn check_gate(c: &mut Checker, table: &str, raw: &RawGate, default_metric: &str) -> GateSpec {
     let kind = raw.kind.as_deref().unwrap_or("none");
     match c.choice(&format!("{table}.kind"), kind, &["none", "holdout"]) {
         Some("holdout") => {
-            let metric = raw.metric.clone().unwrap_or_else(|| default_metric.to_string());
+            let metric = raw
+                .metric
+                .clone()
+                .unwrap_or_else(|| default_metric.to_string());
             match metrics::by_name(&metric) {
                 None => c.problem(
                     &format!("{table}.metric"),
                     format!("\"{metric}\""),
                     "is not a known metric",
-                    &format!("use one of: {}", metrics::ALL.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")),
+                    &format!(
+                        "use one of: {}",
+                        metrics::ALL
+                            .iter()
+                            .map(|m| m.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ),
-                Some(m) if matches!(m.direction, Direction::Target(_) | Direction::Neutral) => c.problem(
-                    &format!("{table}.metric"),
-                    format!("\"{metric}\""),
-                    "has no better direction, so a gate cannot rank it",
-                    "gate on a loss such as holdout_nll",
-                ),
+                Some(m) if matches!(m.direction, Direction::Target(_) | Direction::Neutral) => c
+                    .problem(
+                        &format!("{table}.metric"),
+                        format!("\"{metric}\""),
+                        "has no better direction, so a gate cannot rank it",
+                        "gate on a loss such as holdout_nll",
+                    ),
                 Some(_) => {}
             }
             let tolerance = raw.tolerance.unwrap_or(0.02);
             if !(tolerance.is_finite() && tolerance >= 0.0) {
-                c.problem(&format!("{table}.tolerance"), tolerance, "must be ≥ 0 (relative)", "e.g. tolerance = 0.02");
+                c.problem(
+                    &format!("{table}.tolerance"),
+                    tolerance,
+                    "must be ≥ 0 (relative)",
+                    "e.g. tolerance = 0.02",
+                );
             }
             GateSpec::Holdout { metric, tolerance }
         }
         _ => {
             if raw.metric.is_some() || raw.tolerance.is_some() {
-                c.problem(&format!("{table}.kind"), "\"none\"", "takes no metric or tolerance", "set kind = \"holdout\" or remove them");
+                c.problem(
+                    &format!("{table}.kind"),
+                    "\"none\"",
+                    "takes no metric or tolerance",
+                    "set kind = \"holdout\" or remove them",
+                );
             }
             GateSpec::None
         }
@@ -931,10 +1227,19 @@ fn check_gate(c: &mut Checker, table: &str, raw: &RawGate, default_metric: &str)
 }
 
 /// Source/model compatibility and sizes each model needs.
-fn check_pairing(c: &mut Checker, source: &SourceSpec, model: &ModelSpec, settings: &RunSettings, arms: &[Arm]) {
+fn check_pairing(
+    c: &mut Checker,
+    source: &SourceSpec,
+    model: &ModelSpec,
+    settings: &RunSettings,
+    arms: &[Arm],
+) {
     let compatible = match model {
         ModelSpec::Gaussian { .. } | ModelSpec::Mixture { .. } | ModelSpec::Kde { .. } => {
-            matches!(source, SourceSpec::Gaussian { .. } | SourceSpec::Mixture { .. })
+            matches!(
+                source,
+                SourceSpec::Gaussian { .. } | SourceSpec::Mixture { .. }
+            )
         }
         ModelSpec::Categorical { .. } => matches!(source, SourceSpec::Categorical { .. }),
         ModelSpec::Linear { .. } => matches!(source, SourceSpec::Linear { .. }),
@@ -950,7 +1255,10 @@ fn check_pairing(c: &mut Checker, source: &SourceSpec, model: &ModelSpec, settin
         c.problem(
             "model.kind",
             format!("\"{}\"", model.kind()),
-            &format!("cannot be fitted to data from source kind `{}`", source.kind()),
+            &format!(
+                "cannot be fitted to data from source kind `{}`",
+                source.kind()
+            ),
             &format!("use a {fits} source"),
         );
         return;
@@ -965,14 +1273,28 @@ fn check_pairing(c: &mut Checker, source: &SourceSpec, model: &ModelSpec, settin
             };
             (n, why)
         }
-        ModelSpec::Mixture { components, .. } => (*components, format!("{components} components need as many records")),
+        ModelSpec::Mixture { components, .. } => (
+            *components,
+            format!("{components} components need as many records"),
+        ),
         ModelSpec::Kde { .. } => (2, "a bandwidth rule needs at least 2 records".into()),
         ModelSpec::Categorical { .. } => (1, "a categorical fit needs a record".into()),
-        ModelSpec::Linear { .. } => (dim + 2, format!("the OLS error E‖ŵ − w*‖² = σ²d/(T−d−1) needs T > d + 1 = {}", dim + 1)),
+        ModelSpec::Linear { .. } => (
+            dim + 2,
+            format!(
+                "the OLS error E‖ŵ − w*‖² = σ²d/(T−d−1) needs T > d + 1 = {}",
+                dim + 1
+            ),
+        ),
         ModelSpec::Ngram(_) => (1, "a language model needs at least one token".into()),
     };
     if settings.original < needed {
-        c.problem("data.original", settings.original, &format!("is too small: {why}"), &format!("use original ≥ {needed}"));
+        c.problem(
+            "data.original",
+            settings.original,
+            &format!("is too small: {why}"),
+            &format!("use original ≥ {needed}"),
+        );
     }
     for arm in arms {
         let smallest = smallest_training_set(&arm.regime, settings.original);
@@ -993,9 +1315,13 @@ pub fn smallest_training_set(regime: &RegimeSpec, original: usize) -> usize {
     match regime.kind {
         RegimeKind::Replace | RegimeKind::Fresh { .. } => synthetic + regime.fresh,
         RegimeKind::Accumulate | RegimeKind::RealOnly => original,
-        RegimeKind::AccumulateSubsample { budget } => budget.min(original + synthetic + regime.fresh),
+        RegimeKind::AccumulateSubsample { budget } => {
+            budget.min(original + synthetic + regime.fresh)
+        }
         RegimeKind::Augment { .. } => original + synthetic + regime.fresh,
-        RegimeKind::Preserve { fraction } => (fraction * original as f64).round() as usize + synthetic + regime.fresh,
+        RegimeKind::Preserve { fraction } => {
+            (fraction * original as f64).round() as usize + synthetic + regime.fresh
+        }
     }
 }
 
@@ -1033,7 +1359,9 @@ impl ModelSpec {
                     Bandwidth::Fixed(h) => RawBandwidth::Value(*h),
                 });
             }
-            ModelSpec::Categorical { smoothing } => raw.smoothing = Some(RawSmoothing::Count(*smoothing)),
+            ModelSpec::Categorical { smoothing } => {
+                raw.smoothing = Some(RawSmoothing::Count(*smoothing))
+            }
             ModelSpec::Ngram(spec) => spec.fill_raw(&mut raw),
             ModelSpec::Linear { design, noise } => {
                 raw.design = Some(match design {

@@ -7,7 +7,13 @@ use serde::Serialize;
 use super::{Checker, RawModel, RawSmoothing, RawSource, RawTokenizer, SourceSpec};
 
 /// Keys a `corpus` source takes.
-pub const CORPUS_KEYS: &[&str] = &["path", "format", "text_field", "timestamp_field", "on_error"];
+pub const CORPUS_KEYS: &[&str] = &[
+    "path",
+    "format",
+    "text_field",
+    "timestamp_field",
+    "on_error",
+];
 /// Keys a `language` source takes.
 pub const LANGUAGE_KEYS: &[&str] = &["vocab", "exponent", "order", "mean_length", "branching"];
 
@@ -79,23 +85,43 @@ pub(super) fn check_corpus(c: &mut Checker, raw: &RawSource) -> Option<CorpusSpe
     let path = match &raw.path {
         Some(p) if !p.trim().is_empty() => p.clone(),
         _ => {
-            c.problem("source.path", "", "is required for a corpus", "add path = \"corpus.jsonl\" (.txt, .jsonl, optionally .gz or .zst)");
+            c.problem(
+                "source.path",
+                "",
+                "is required for a corpus",
+                "add path = \"corpus.jsonl\" (.txt, .jsonl, optionally .gz or .zst)",
+            );
             return None;
         }
     };
-    let guessed = if path.contains(".jsonl") || path.contains(".json") { "jsonl" } else { "lines" };
-    let format = match c.choice("source.format", raw.format.as_deref().unwrap_or(guessed), &["jsonl", "lines", "paragraphs"]) {
+    let guessed = if path.contains(".jsonl") || path.contains(".json") {
+        "jsonl"
+    } else {
+        "lines"
+    };
+    let format = match c.choice(
+        "source.format",
+        raw.format.as_deref().unwrap_or(guessed),
+        &["jsonl", "lines", "paragraphs"],
+    ) {
         Some("jsonl") => CorpusFormat::Jsonl,
         Some("paragraphs") => CorpusFormat::Paragraphs,
         _ => CorpusFormat::Lines,
     };
-    if format != CorpusFormat::Jsonl && (raw.text_field.is_some() || raw.timestamp_field.is_some()) {
-        c.problem("source.text_field", "", "applies only to format = \"jsonl\"", "remove it or set format = \"jsonl\"");
+    if format != CorpusFormat::Jsonl && (raw.text_field.is_some() || raw.timestamp_field.is_some())
+    {
+        c.problem(
+            "source.text_field",
+            "",
+            "applies only to format = \"jsonl\"",
+            "remove it or set format = \"jsonl\"",
+        );
     }
-    let skip_errors = match c.choice("source.on_error", raw.on_error.as_deref().unwrap_or("error"), &["error", "skip"]) {
-        Some("skip") => true,
-        _ => false,
-    };
+    let skip_errors = c.choice(
+        "source.on_error",
+        raw.on_error.as_deref().unwrap_or("error"),
+        &["error", "skip"],
+    ) == Some("skip");
     Some(CorpusSpec {
         path,
         format,
@@ -107,16 +133,36 @@ pub(super) fn check_corpus(c: &mut Checker, raw: &RawSource) -> Option<CorpusSpe
 
 pub(super) fn check_language(c: &mut Checker, raw: &RawSource) -> LanguageSpec {
     let vocab = c.count("source.vocab", raw.vocab, Some(1000), 2, "vocab = 1000");
-    let exponent = c.positive("source.exponent", raw.exponent.unwrap_or(1.1), "exponent = 1.1");
+    let exponent = c.positive(
+        "source.exponent",
+        raw.exponent.unwrap_or(1.1),
+        "exponent = 1.1",
+    );
     let order = c.count("source.order", raw.order, Some(1), 1, "order = 1");
     if order > 2 {
-        c.problem("source.order", order, "must be 1 or 2 (Markov order of the language)", "e.g. order = 2");
+        c.problem(
+            "source.order",
+            order,
+            "must be 1 or 2 (Markov order of the language)",
+            "e.g. order = 2",
+        );
     }
     let mean_length = raw.mean_length.unwrap_or(20.0);
     if !(mean_length.is_finite() && mean_length >= 1.0) {
-        c.problem("source.mean_length", mean_length, "must be at least 1 token", "e.g. mean_length = 20.0");
+        c.problem(
+            "source.mean_length",
+            mean_length,
+            "must be at least 1 token",
+            "e.g. mean_length = 20.0",
+        );
     }
-    let branching = c.count("source.branching", raw.branching, Some(32), 1, "branching = 32");
+    let branching = c.count(
+        "source.branching",
+        raw.branching,
+        Some(32),
+        1,
+        "branching = 32",
+    );
     LanguageSpec {
         vocab,
         exponent,
@@ -129,13 +175,23 @@ pub(super) fn check_language(c: &mut Checker, raw: &RawSource) -> LanguageSpec {
 pub(super) fn check_ngram(c: &mut Checker, raw: &RawModel) -> NgramSpec {
     let order = c.count("model.order", raw.order, Some(3), 1, "order = 3");
     if order > 6 {
-        c.problem("model.order", order, "must be within 1..=6", "e.g. order = 3");
+        c.problem(
+            "model.order",
+            order,
+            "must be within 1..=6",
+            "e.g. order = 3",
+        );
     }
     let method = match &raw.smoothing {
         None => "kneser_ney".to_string(),
         Some(RawSmoothing::Method(m)) => m.clone(),
         Some(RawSmoothing::Count(v)) => {
-            c.problem("model.smoothing", v, "names a method for the n-gram model", "use \"kneser_ney\", \"mle\" or \"add_k\" (with k = …)");
+            c.problem(
+                "model.smoothing",
+                v,
+                "names a method for the n-gram model",
+                "use \"kneser_ney\", \"mle\" or \"add_k\" (with k = …)",
+            );
             "kneser_ney".to_string()
         }
     };
@@ -147,9 +203,20 @@ pub(super) fn check_ngram(c: &mut Checker, raw: &RawModel) -> NgramSpec {
         _ => NgramSmoothing::KneserNey,
     };
     if raw.k.is_some() && !matches!(smoothing, NgramSmoothing::AddK { .. }) {
-        c.problem("model.k", raw.k.unwrap_or_default(), "applies only to smoothing = \"add_k\"", "remove it or set smoothing = \"add_k\"");
+        c.problem(
+            "model.k",
+            raw.k.unwrap_or_default(),
+            "applies only to smoothing = \"add_k\"",
+            "remove it or set smoothing = \"add_k\"",
+        );
     }
-    let max_length = c.count("model.max_length", raw.max_length, Some(1000), 1, "max_length = 1000");
+    let max_length = c.count(
+        "model.max_length",
+        raw.max_length,
+        Some(1000),
+        1,
+        "max_length = 1000",
+    );
     NgramSpec {
         order,
         smoothing,
@@ -173,7 +240,11 @@ impl NgramSpec {
     }
 }
 
-pub(super) fn check_tokenizer(c: &mut Checker, raw: Option<&RawTokenizer>, source: Option<&SourceSpec>) -> Option<TokenizerSpec> {
+pub(super) fn check_tokenizer(
+    c: &mut Checker,
+    raw: Option<&RawTokenizer>,
+    source: Option<&SourceSpec>,
+) -> Option<TokenizerSpec> {
     let is_corpus = matches!(source, Some(SourceSpec::Corpus(_)));
     let raw = match (raw, is_corpus) {
         (None, true) => return Some(TokenizerSpec::Word { lowercase: false }),
@@ -192,12 +263,23 @@ pub(super) fn check_tokenizer(c: &mut Checker, raw: Option<&RawTokenizer>, sourc
     let lowercase = raw.lowercase.unwrap_or(false);
     match c.choice("tokenizer.kind", &raw.kind, &["word", "bpe"]) {
         Some("bpe") => Some(TokenizerSpec::Bpe {
-            vocab_size: c.count("tokenizer.vocab_size", raw.vocab_size, Some(4000), 260, "vocab_size = 4000"),
+            vocab_size: c.count(
+                "tokenizer.vocab_size",
+                raw.vocab_size,
+                Some(4000),
+                260,
+                "vocab_size = 4000",
+            ),
             lowercase,
         }),
         _ => {
             if let Some(v) = raw.vocab_size {
-                c.problem("tokenizer.vocab_size", v, "applies only to kind = \"bpe\"", "remove it (the word vocabulary is the original pool's words)");
+                c.problem(
+                    "tokenizer.vocab_size",
+                    v,
+                    "applies only to kind = \"bpe\"",
+                    "remove it (the word vocabulary is the original pool's words)",
+                );
             }
             Some(TokenizerSpec::Word { lowercase })
         }

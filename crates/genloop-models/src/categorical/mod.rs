@@ -68,7 +68,10 @@ impl Estimator for CategoricalEstimator {
             return Err(FitError::Empty);
         }
         Ok(Categorical::new(
-            counts.iter().map(|c| (c + self.smoothing) / total).collect(),
+            counts
+                .iter()
+                .map(|c| (c + self.smoothing) / total)
+                .collect(),
         ))
     }
 }
@@ -97,7 +100,10 @@ impl FittedModel for Categorical {
     }
 
     fn log_prob(&self, data: &Symbols) -> Vec<f64> {
-        data.values.iter().map(|&v| self.probs[v as usize].ln()).collect()
+        data.values
+            .iter()
+            .map(|&v| self.probs[v as usize].ln())
+            .collect()
     }
 
     fn parameter_count(&self) -> usize {
@@ -107,7 +113,11 @@ impl FittedModel for Categorical {
 
 /// Entropy −Σ p ln p (nats).
 pub fn entropy(probs: &[f64]) -> f64 {
-    -probs.iter().filter(|p| **p > 0.0).map(|p| p * p.ln()).sum::<f64>()
+    -probs
+        .iter()
+        .filter(|p| **p > 0.0)
+        .map(|p| p * p.ln())
+        .sum::<f64>()
 }
 
 /// KL(q ‖ p) = Σ q ln(q/p); infinite when p drops a category q keeps.
@@ -115,7 +125,13 @@ pub fn kl(q: &[f64], p: &[f64]) -> f64 {
     q.iter()
         .zip(p)
         .filter(|(qi, _)| **qi > 0.0)
-        .map(|(qi, pi)| if *pi > 0.0 { qi * (qi / pi).ln() } else { f64::INFINITY })
+        .map(|(qi, pi)| {
+            if *pi > 0.0 {
+                qi * (qi / pi).ln()
+            } else {
+                f64::INFINITY
+            }
+        })
         .sum()
 }
 
@@ -132,9 +148,19 @@ mod tests {
         };
         let train = TrainingSet::single(Provenance::new(Pool::Original, 0), data);
         let mut rng = genloop_core::seed::RootSeed(1).stream("fit", 0, 0);
-        let mle = CategoricalEstimator { categories: 3, smoothing: 0.0 }.fit(&train, &mut rng).unwrap();
+        let mle = CategoricalEstimator {
+            categories: 3,
+            smoothing: 0.0,
+        }
+        .fit(&train, &mut rng)
+        .unwrap();
         assert_eq!(mle.probs, vec![0.75, 0.25, 0.0]);
-        let add1 = CategoricalEstimator { categories: 3, smoothing: 1.0 }.fit(&train, &mut rng).unwrap();
+        let add1 = CategoricalEstimator {
+            categories: 3,
+            smoothing: 1.0,
+        }
+        .fit(&train, &mut rng)
+        .unwrap();
         assert_eq!(add1.probs, vec![4.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0]);
         assert!(kl(&add1.probs, &mle.probs).is_infinite());
         assert!((entropy(&[0.5, 0.5]) - 2f64.ln()).abs() < 1e-12);
@@ -144,7 +170,10 @@ mod tests {
     fn low_temperature_concentrates_samples() {
         let model = Categorical::new(vec![0.6, 0.3, 0.1]);
         let mut rng = genloop_core::seed::RootSeed(2).stream("sample", 0, 0);
-        let cold = Sampling { temperature: 0.2, ..Sampling::default() };
+        let cold = Sampling {
+            temperature: 0.2,
+            ..Sampling::default()
+        };
         let s = model.sample(2000, &cold, &mut rng);
         let top = s.values.iter().filter(|v| **v == 0).count() as f64 / 2000.0;
         // p^(1/0.2) renormalised gives the top category ≈ 0.97.

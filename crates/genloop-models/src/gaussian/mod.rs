@@ -47,7 +47,11 @@ impl TryFrom<GaussianParams> for Gaussian {
 
     fn try_from(p: GaussianParams) -> Result<Self, String> {
         if p.covariance.len() != p.mean.len() * p.mean.len() {
-            return Err(format!("covariance has {} entries for a {}-d mean", p.covariance.len(), p.mean.len()));
+            return Err(format!(
+                "covariance has {} entries for a {}-d mean",
+                p.covariance.len(),
+                p.mean.len()
+            ));
         }
         Gaussian::new(p.mean, p.covariance).map_err(|e| e.to_string())
     }
@@ -223,7 +227,12 @@ impl VectorModel for Gaussian {
     /// ½[d ln 2π + ln|Σ| + tr(Σ⁻¹S) + (x̄ − μ)ᵀΣ⁻¹(x̄ − μ)].
     fn holdout_nll(&self, holdout: &VectorHoldout) -> f64 {
         let d = self.dim();
-        let diff: Vec<f64> = holdout.mean.iter().zip(&self.mean).map(|(a, b)| a - b).collect();
+        let diff: Vec<f64> = holdout
+            .mean
+            .iter()
+            .zip(&self.mean)
+            .map(|(a, b)| a - b)
+            .collect();
         let inv = &self.cache.inverse;
         0.5 * (d as f64 * LN_2PI
             + self.cache.log_det
@@ -250,7 +259,12 @@ pub fn w2_squared(m1: &[f64], s1: &[f64], m2: &[f64], s2: &[f64], sqrt2: &[f64])
 /// KL(N₀ ‖ N₁) = ½[tr(Σ₁⁻¹Σ₀) + (μ₁ − μ₀)ᵀΣ₁⁻¹(μ₁ − μ₀) − d + ln|Σ₁| − ln|Σ₀|].
 pub fn kl_divergence(truth: &Gaussian, model: &Gaussian) -> f64 {
     let d = truth.dim();
-    let diff: Vec<f64> = model.mean.iter().zip(&truth.mean).map(|(a, b)| a - b).collect();
+    let diff: Vec<f64> = model
+        .mean
+        .iter()
+        .zip(&truth.mean)
+        .map(|(a, b)| a - b)
+        .collect();
     0.5 * (linalg::trace_product(model.inverse(), &truth.covariance, d)
         + linalg::quadratic_form(model.inverse(), d, &diff)
         - d as f64
@@ -282,10 +296,15 @@ mod tests {
         let want = 0.5 * (0.25 + 0.25 - 1.0 + 4f64.ln());
         assert!((kl_divergence(&a, &b) - want).abs() < 1e-12);
         // W₂² = (μ₁−μ₂)² + (σ₁−σ₂)² = 1 + 1.
-        assert!((w2_squared(&b.mean, &b.covariance, &a.mean, &a.covariance, &[1.0]) - 2.0).abs() < 1e-12);
+        assert!(
+            (w2_squared(&b.mean, &b.covariance, &a.mean, &a.covariance, &[1.0]) - 2.0).abs()
+                < 1e-12
+        );
         let c = Gaussian::new(vec![0.0, 0.0], vec![1.0, 0.0, 0.0, 1.0]).unwrap();
         let e = Gaussian::new(vec![1.0, 0.0], vec![4.0, 0.0, 0.0, 1.0]).unwrap();
         let eye = [1.0, 0.0, 0.0, 1.0];
-        assert!((w2_squared(&e.mean, &e.covariance, &c.mean, &c.covariance, &eye) - 2.0).abs() < 1e-9);
+        assert!(
+            (w2_squared(&e.mean, &e.covariance, &c.mean, &c.covariance, &eye) - 2.0).abs() < 1e-9
+        );
     }
 }

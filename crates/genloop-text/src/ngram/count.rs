@@ -173,7 +173,11 @@ fn run_length<K: Key>(mut keys: Vec<K>) -> CountLevel<K> {
 /// The order below `upper`: its n-grams without their first word. Equal suffixes
 /// are adjacent in suffix order; a run's length is the number of distinct left
 /// extensions (Kneser-Ney) and the sum of its counts the raw count.
-fn lower_order<K: Key>(upper: &mut CountLevel<K>, packing: Packing, kneser_ney: bool) -> CountLevel<K> {
+fn lower_order<K: Key>(
+    upper: &mut CountLevel<K>,
+    packing: Packing,
+    kneser_ney: bool,
+) -> CountLevel<K> {
     let mut keys: Vec<K> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
     upper.suffix = Vec::with_capacity(upper.keys.len());
@@ -199,7 +203,11 @@ fn lower_order<K: Key>(upper: &mut CountLevel<K>, packing: Packing, kneser_ney: 
 /// Merges the n-grams that begin with `<s>` (raw counts, as lmplz) into an order
 /// built from suffixes, and renumbers the upper order's suffix links. The two sets
 /// are disjoint: nothing precedes `<s>`.
-fn merge<K: Key>(from_suffixes: CountLevel<K>, starts: CountLevel<K>, upper: &mut CountLevel<K>) -> CountLevel<K> {
+fn merge<K: Key>(
+    from_suffixes: CountLevel<K>,
+    starts: CountLevel<K>,
+    upper: &mut CountLevel<K>,
+) -> CountLevel<K> {
     if starts.keys.is_empty() {
         return from_suffixes;
     }

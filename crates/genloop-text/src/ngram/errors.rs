@@ -43,7 +43,11 @@ pub enum NgramError {
     },
 
     #[error("ARPA export: token ids {first} and {second} are both written as {word:?}; ARPA words must be unique")]
-    DuplicateWord { first: u32, second: u32, word: String },
+    DuplicateWord {
+        first: u32,
+        second: u32,
+        word: String,
+    },
 
     #[error("ARPA line {line}: {message}")]
     Arpa { line: usize, message: String },

@@ -29,8 +29,8 @@
 //! The backoff form stores p(w | h) for stored n-grams and γ(h) as the backoff
 //! weight, which reproduces the interpolated model exactly (lmplz writes the same).
 
-use super::count::Counted;
-use super::key::Key;
+use super::count::{CountLevel, Counted};
+use super::key::{Key, Packing};
 use super::tables::{to_log10, Level, Tables};
 use super::{Discount, Smoothing};
 
@@ -43,7 +43,10 @@ pub(crate) fn discount_from_counts(counts_of_counts: [u64; 5]) -> Discount {
     if n[1] > 0.0 && n[2] > 0.0 && n[3] > 0.0 {
         let y = n[1] / (n[1] + 2.0 * n[2]);
         let d: [f64; 3] = [1, 2, 3].map(|j| j as f64 - (j + 1) as f64 * y * n[j + 1] / n[j]);
-        if d.iter().enumerate().all(|(i, d)| (0.0..=(i + 1) as f64).contains(d)) {
+        if d.iter()
+            .enumerate()
+            .all(|(i, d)| (0.0..=(i + 1) as f64).contains(d))
+        {
             return Discount {
                 d1: d[0],
                 d2: d[1],
@@ -160,36 +163,12 @@ pub(crate) fn build<K: Key>(
     // (probabilities, backoffs, child offsets) of each finished order.
     let mut finished: Vec<(Vec<f64>, Vec<f64>, Vec<u32>)> = Vec::new();
     for n in 2..=order {
-        let level = &counted.levels[n - 1];
-        let below = &counted.levels[n - 2];
+        let (level, below) = (&counted.levels[n - 1], &counted.levels[n - 2]);
         let size = level.keys.len();
-        // Group by context: sort (context key, suffix-order index). Within a group
-        // the suffix order is the order of the last word.
-        let mut by_context: Vec<(K, u32)> = level
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, &key)| (packing.context(key, n), i as u32))
-            .collect();
-        by_context.sort_unstable();
-        // Each group's context is an n-gram of the order below (suffix order):
-        // find its index by a merge walk.
-        let mut group_of_parent: Vec<(u32, u32)> = vec![(0, 0); below.keys.len()];
-        let mut parent = 0usize;
-        let mut start = 0usize;
-        while start < size {
-            let context = by_context[start].0;
-            let mut end = start + 1;
-            while end < size && by_context[end].0 == context {
-                end += 1;
-            }
-            while below.keys[parent] < context {
-                parent += 1;
-            }
-            debug_assert!(below.keys[parent] == context, "every context is stored");
-            group_of_parent[parent] = (start as u32, end as u32);
-            start = end;
-        }
+        let ContextGroups {
+            by_context,
+            group_of_parent,
+        } = context_groups(level, below, packing, n);
 
         // Lay the groups out in the trie order of their parents.
         let mut level_out = Level {
@@ -219,7 +198,9 @@ pub(crate) fn build<K: Key>(
                     let suffix_lex = lower_suffix_to_lex[level.suffix[i] as usize] as usize;
                     let p = u + stats.gamma * lower_prob[suffix_lex];
                     running += u;
-                    level_out.words.push(dense_to_id[packing.last(level.keys[i], n) as usize]);
+                    level_out
+                        .words
+                        .push(dense_to_id[packing.last(level.keys[i], n) as usize]);
                     level_out.cumulative.push(running as f32);
                     prob.push(p);
                     lex_to_suffix.push(i as u32);
@@ -265,6 +246,50 @@ pub(crate) fn build<K: Key>(
     all_levels.extend(levels);
     let tables = Tables::new(order, vocab_size, all_levels, true, to_log10(uniform));
     (tables, discounts)
+}
+
+/// The n-grams of order `n` grouped by context: (context key, suffix-order index)
+/// sorted, and for each n-gram of the order below (suffix order) the range of its
+/// group. Within a group the suffix order is the order of the last word.
+fn context_groups<K: Key>(
+    level: &CountLevel<K>,
+    below: &CountLevel<K>,
+    packing: Packing,
+    n: usize,
+) -> ContextGroups<K> {
+    let mut by_context: Vec<(K, u32)> = level
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, &key)| (packing.context(key, n), i as u32))
+        .collect();
+    by_context.sort_unstable();
+    // Each context is an n-gram of the order below: a merge walk finds it.
+    let mut group_of_parent: Vec<(u32, u32)> = vec![(0, 0); below.keys.len()];
+    let (mut parent, mut start) = (0usize, 0usize);
+    while start < by_context.len() {
+        let context = by_context[start].0;
+        let mut end = start + 1;
+        while end < by_context.len() && by_context[end].0 == context {
+            end += 1;
+        }
+        while below.keys[parent] < context {
+            parent += 1;
+        }
+        debug_assert!(below.keys[parent] == context, "every context is stored");
+        group_of_parent[parent] = (start as u32, end as u32);
+        start = end;
+    }
+    ContextGroups {
+        by_context,
+        group_of_parent,
+    }
+}
+
+/// N-grams sorted by (context, suffix-order index), and each context's range.
+struct ContextGroups<K> {
+    by_context: Vec<(K, u32)>,
+    group_of_parent: Vec<(u32, u32)>,
 }
 
 /// Order 1 over every id 0..V+2; unseen ids get the uniform share and no

@@ -9,7 +9,9 @@
 //! `order × bits ≤ 64`, u128 otherwise (KJV words, order 5: 14 bits × 5 = 70).
 
 /// An unsigned integer holding up to `order` packed words.
-pub(crate) trait Key: Copy + Ord + Eq + Default + Send + Sync + std::fmt::Debug + 'static {
+pub(crate) trait Key:
+    Copy + Ord + Eq + Default + Send + Sync + std::fmt::Debug + 'static
+{
     fn from_word(word: u32) -> Self;
     fn shl(self, bits: u32) -> Self;
     fn shr(self, bits: u32) -> Self;
@@ -76,7 +78,9 @@ impl Packing {
     /// Word `position` (0 = first) of a packed n-gram of `length` words.
     #[inline]
     pub fn word<K: Key>(self, key: K, position: usize) -> u32 {
-        key.shr(self.bits * position as u32).low(self.bits).low_word()
+        key.shr(self.bits * position as u32)
+            .low(self.bits)
+            .low_word()
     }
 
     /// The last word (the most significant) of an n-gram of `length` words.

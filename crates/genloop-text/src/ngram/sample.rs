@@ -7,11 +7,12 @@
 //! p(· | h′), down to the unigram distribution. A draw costs a binary search per
 //! context visited, never a pass over the vocabulary.
 //!
-//! Biased sampling builds the full next-token distribution and applies, in this
-//! order (the Hugging Face `generate` order): temperature p^(1/T) (T = 0: the most
-//! probable outcome), top-k (the k most probable; ties go to the lower id), and
-//! nucleus top-p (the fewest most probable outcomes whose mass reaches p, Holtzman
-//! et al. 2020), then renormalises.
+//! Biased sampling applies, in this order (the Hugging Face `generate` order):
+//! temperature p^(1/T) (T = 0: the most probable outcome), top-k (the k most
+//! probable; ties go to the lower id), and nucleus top-p (the fewest most probable
+//! outcomes whose mass reaches p, Holtzman et al. 2020), then renormalises;
+//! `biased.rs` does it without a pass over the vocabulary, and [`bias`] here is the
+//! full-vocabulary reference the tests compare it with.
 
 use rand::Rng as _;
 
@@ -19,6 +20,7 @@ use genloop_core::data::Documents;
 use genloop_core::model::Sampling;
 use genloop_core::seed::Rng;
 
+use super::biased::Biased;
 use super::tables::{State, Tables};
 
 /// A model that keeps generating empty documents would never reach `n` tokens;
@@ -54,7 +56,7 @@ pub(crate) fn sample_documents(
 ) -> Documents {
     check(sampling);
     let plain = is_plain(sampling) && tables.mixture_exact;
-    let mut scratch = Scratch::default();
+    let mut biased = (!plain).then(|| Biased::new(tables, sampling));
     let mut documents = Documents::new();
     let mut document: Vec<u32> = Vec::new();
     let (mut produced, mut empty_run) = (0usize, 0usize);
@@ -62,10 +64,9 @@ pub(crate) fn sample_documents(
         document.clear();
         let mut state = tables.begin();
         while document.len() < max_length {
-            let word = if plain {
-                draw_mixture(tables, &state, rng)
-            } else {
-                draw_biased(tables, &state, sampling, &mut scratch, rng)
+            let word = match biased.as_mut() {
+                None => draw_mixture(tables, &state, rng),
+                Some(biased) => biased.draw(tables, &state, rng),
             };
             if word == tables.eos() {
                 break;
@@ -75,7 +76,11 @@ pub(crate) fn sample_documents(
         }
         produced += document.len();
         documents.push(&document);
-        empty_run = if document.is_empty() { empty_run + 1 } else { 0 };
+        empty_run = if document.is_empty() {
+            empty_run + 1
+        } else {
+            0
+        };
         if empty_run >= MAX_EMPTY_RUN {
             break;
         }
@@ -106,25 +111,9 @@ pub(crate) fn draw_mixture(tables: &Tables, state: &State, rng: &mut Rng) -> u32
     i.min(cumulative.len() - 1) as u32
 }
 
-#[derive(Default)]
-struct Scratch {
-    weights: Vec<f64>,
-    candidates: Vec<u32>,
-}
-
-fn draw_biased(
-    tables: &Tables,
-    state: &State,
-    sampling: &Sampling,
-    scratch: &mut Scratch,
-    rng: &mut Rng,
-) -> u32 {
-    tables.distribution(state, &mut scratch.weights);
-    bias(&mut scratch.weights, sampling, &mut scratch.candidates);
-    draw_weighted(&scratch.weights, rng)
-}
-
-/// Applies temperature, top-k and top-p to `weights` in place (unnormalised).
+/// Applies temperature, top-k and top-p to `weights` in place (unnormalised): the
+/// reference implementation, a pass over every outcome.
+#[cfg(test)]
 pub(crate) fn bias(weights: &mut [f64], sampling: &Sampling, candidates: &mut Vec<u32>) {
     let most_probable = || {
         // The lowest id among the largest weights.
@@ -188,6 +177,7 @@ pub(crate) fn bias(weights: &mut [f64], sampling: &Sampling, candidates: &mut Ve
 }
 
 /// One draw proportional to `weights`.
+#[cfg(test)]
 pub(crate) fn draw_weighted(weights: &[f64], rng: &mut Rng) -> u32 {
     let total: f64 = weights.iter().sum();
     let mut u = rng.random::<f64>() * total;

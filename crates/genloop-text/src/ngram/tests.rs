@@ -5,7 +5,7 @@ use rand::Rng as _;
 
 use genloop_core::data::{Dataset, Documents};
 use genloop_core::model::{FittedModel, Sampling};
-use genloop_core::seed::{RootSeed, Rng};
+use genloop_core::seed::{Rng, RootSeed};
 
 use super::sample::{bias, draw_weighted};
 use super::*;
@@ -62,7 +62,9 @@ fn every_context_sums_to_one() {
             for trial in 0..60 {
                 // Random contexts, mostly from the corpus, some with unseen ids.
                 let context: Vec<u32> = if trial % 3 == 0 {
-                    (0..rng.random_range(0..7)).map(|_| rng.random_range(0..vocab_size as u32)).collect()
+                    (0..rng.random_range(0..7))
+                        .map(|_| rng.random_range(0..vocab_size as u32))
+                        .collect()
                 } else {
                     let doc = docs.doc(rng.random_range(0..docs.len()));
                     doc[..rng.random_range(0..=doc.len())].to_vec()
@@ -114,14 +116,22 @@ fn kneser_ney_bigram_by_hand() {
     let discounts = model.discounts();
     assert!(discounts[0].fallback);
     assert_eq!(
-        (discounts[1].d1, discounts[1].d2, discounts[1].d3_plus, discounts[1].fallback),
+        (
+            discounts[1].d1,
+            discounts[1].d2,
+            discounts[1].d3_plus,
+            discounts[1].fallback
+        ),
         (0.5, 0.5, 1.0, false)
     );
     // Unigrams: Σa = 6, u(a) = u(b) = (2 − 1)/6, u(c) = u(</s>) = (1 − 0.5)/6,
     // γ = (0.5·2 + 1·2)/6 = 1/2, uniform over 4 outcomes: p(a) = 1/6 + 1/8 = 7/24,
     // p(b) = 7/24, p(c) = p(</s>) = 1/12 + 1/8 = 5/24.
     let unigram = model.unigram_probs();
-    for (p, expected) in unigram.iter().zip([7.0 / 24.0, 7.0 / 24.0, 5.0 / 24.0, 5.0 / 24.0]) {
+    for (p, expected) in unigram
+        .iter()
+        .zip([7.0 / 24.0, 7.0 / 24.0, 5.0 / 24.0, 5.0 / 24.0])
+    {
         assert_close(*p, expected, "unigram");
     }
     // Context <s>: a 3, b 2, c 1, Σ 6, γ = (1/2 + 1/2 + 1)/6 = 1/3:
@@ -149,7 +159,10 @@ fn kneser_ney_trigram_by_hand() {
     // b</s> 2, ca 1): n1 = 2, n2 = 3, n3 = 1, n4 = 0, Y = 2/8 = 1/4,
     // D1 = 1 − 2Y·3/2 = 1/4, D2 = 2 − 3Y·1/3 = 7/4, D3+ = 3 − 4Y·0 = 3.
     let discounts = model.discounts();
-    assert_eq!((discounts[1].d1, discounts[1].d2, discounts[1].d3_plus), (0.25, 1.75, 3.0));
+    assert_eq!(
+        (discounts[1].d1, discounts[1].d2, discounts[1].d3_plus),
+        (0.25, 1.75, 3.0)
+    );
     // Unigrams as in the bigram model: 7/24, 7/24, 5/24, 5/24.
     // Context <s>: u(a) = (3 − 3)/6 = 0, u(b) = (2 − 7/4)/6 = 1/24,
     // u(c) = (1 − 1/4)/6 = 1/8, γ = (1/4 + 7/4 + 3)/6 = 5/6:
@@ -185,7 +198,10 @@ fn mle_is_relative_frequency() {
     // Context <s>: a 3, b 2, c 1 of 6.
     let first = model.prob_distribution(&[]);
     assert_eq!(first.len(), 5);
-    for (p, expected) in first.iter().zip([3.0 / 6.0, 2.0 / 6.0, 1.0 / 6.0, 0.0, 0.0]) {
+    for (p, expected) in first
+        .iter()
+        .zip([3.0 / 6.0, 2.0 / 6.0, 1.0 / 6.0, 0.0, 0.0])
+    {
         assert_close(*p, expected, "p(· | <s>)");
     }
     // c a b: 1/6 · 1 · 1 · 1.
@@ -232,7 +248,12 @@ fn sampling_is_deterministic_and_sized() {
     };
     for sampling in [
         Sampling::default(),
-        Sampling { temperature: 0.7, top_k: 5, top_p: 0.9, ..Sampling::default() },
+        Sampling {
+            temperature: 0.7,
+            top_k: 5,
+            top_p: 0.9,
+            ..Sampling::default()
+        },
     ] {
         let first = draw(1, &sampling);
         assert_eq!(first, draw(1, &sampling));
@@ -244,7 +265,11 @@ fn sampling_is_deterministic_and_sized() {
         assert!(first.tokens.iter().all(|&t| t < 12));
     }
     let short = model.clone().with_max_length(2);
-    let capped = short.sample(300, &Sampling::default(), &mut RootSeed(3).stream("sample", 0, 1));
+    let capped = short.sample(
+        300,
+        &Sampling::default(),
+        &mut RootSeed(3).stream("sample", 0, 1),
+    );
     assert!(capped.iter().all(|d| d.len() <= 2));
 }
 
@@ -257,7 +282,9 @@ fn check_frequencies(model: &NgramModel, sampling: &Sampling, expected_first: &[
     let mut counts = vec![0usize; expected_first.len()];
     let mut documents = 0usize;
     for doc in sample.iter() {
-        counts[doc.first().map_or(expected_first.len() - 1, |&t| t as usize)] += 1;
+        counts[doc
+            .first()
+            .map_or(expected_first.len() - 1, |&t| t as usize)] += 1;
         documents += 1;
     }
     for (outcome, (&count, &p)) in counts.iter().zip(expected_first).enumerate() {
@@ -279,13 +306,24 @@ fn samples_follow_the_distribution() {
     // The mixture sampler, and the full-distribution path (top_k = all outcomes
     // forces it without changing the distribution).
     check_frequencies(&model, &Sampling::default(), &first, 1);
-    let all = Sampling { top_k: first.len(), ..Sampling::default() };
+    let all = Sampling {
+        top_k: first.len(),
+        ..Sampling::default()
+    };
     check_frequencies(&model, &all, &first, 2);
     // Temperature 0.5: p² renormalised.
     let squared: Vec<f64> = first.iter().map(|p| p * p).collect();
     let total: f64 = squared.iter().sum();
     let cold: Vec<f64> = squared.iter().map(|p| p / total).collect();
-    check_frequencies(&model, &Sampling { temperature: 0.5, ..Sampling::default() }, &cold, 3);
+    check_frequencies(
+        &model,
+        &Sampling {
+            temperature: 0.5,
+            ..Sampling::default()
+        },
+        &cold,
+        3,
+    );
 }
 
 #[test]
@@ -299,12 +337,27 @@ fn temperature_top_k_top_p() {
         w.iter().map(|x| x / total).collect::<Vec<f64>>()
     };
     let base = Sampling::default();
-    let cold = run(Sampling { temperature: 0.5, ..base }, &mut scratch);
+    let cold = run(
+        Sampling {
+            temperature: 0.5,
+            ..base
+        },
+        &mut scratch,
+    );
     let squares = [0.0025, 0.25, 0.0225, 0.09];
     for (got, expected) in cold.iter().zip(squares) {
         assert_close(*got, expected / 0.365, "temperature 0.5");
     }
-    assert_eq!(run(Sampling { temperature: 0.0, ..base }, &mut scratch), vec![0.0, 1.0, 0.0, 0.0]);
+    assert_eq!(
+        run(
+            Sampling {
+                temperature: 0.0,
+                ..base
+            },
+            &mut scratch
+        ),
+        vec![0.0, 1.0, 0.0, 0.0]
+    );
     let top2 = run(Sampling { top_k: 2, ..base }, &mut scratch);
     assert_close(top2[1], 0.5 / 0.8, "top-k");
     assert_eq!((top2[0], top2[2]), (0.0, 0.0));
@@ -314,7 +367,14 @@ fn temperature_top_k_top_p() {
     let nucleus = run(Sampling { top_p: 0.5, ..base }, &mut scratch);
     assert_eq!(nucleus, vec![0.0, 1.0, 0.0, 0.0]);
     // Top-k then top-p on the survivors, renormalised: {0.5, 0.3} → 0.625 ≥ 0.6.
-    let both = run(Sampling { top_k: 2, top_p: 0.6, ..base }, &mut scratch);
+    let both = run(
+        Sampling {
+            top_k: 2,
+            top_p: 0.6,
+            ..base
+        },
+        &mut scratch,
+    );
     assert_eq!(both, vec![0.0, 1.0, 0.0, 0.0]);
     // Ties go to the lower id.
     let mut tied = vec![0.25; 4];
@@ -327,7 +387,10 @@ fn temperature_top_k_top_p() {
 #[test]
 fn greedy_sampling_follows_the_most_probable_path() {
     let model = fit(2, Smoothing::KneserNey, 3, &abc_corpus());
-    let greedy = Sampling { top_k: 1, ..Sampling::default() };
+    let greedy = Sampling {
+        top_k: 1,
+        ..Sampling::default()
+    };
     let docs = model.sample(6, &greedy, &mut RootSeed(1).stream("sample", 0, 0));
     // p(a | <s>) = 31/72 is the largest, then p(b | a) = 79/96, p(</s> | b) = 125/144.
     assert!(docs.iter().all(|d| d == [0, 1]));
@@ -361,17 +424,28 @@ fn arpa_round_trip_is_exact() {
     ] {
         let model = fit(order, smoothing, 12, &docs);
         let text = arpa_text(&model);
-        assert!(text.starts_with("\\data\\\nngram 1=15\n"), "12 ids, </s>, <s>, <unk>");
+        assert!(
+            text.starts_with("\\data\\\nngram 1=15\n"),
+            "12 ids, </s>, <s>, <unk>"
+        );
         assert!(text.contains("\t<unk>"));
         let read = NgramModel::read_arpa(text.as_bytes(), 12, &id).unwrap();
         assert_eq!(read.order(), order);
         assert_eq!(read.ngram_counts(), model.ngram_counts());
         for doc in probe.iter() {
-            assert_eq!(read.token_log_probs(doc), model.token_log_probs(doc), "{smoothing:?}");
+            assert_eq!(
+                read.token_log_probs(doc),
+                model.token_log_probs(doc),
+                "{smoothing:?}"
+            );
         }
         assert_eq!(arpa_text(&read), text, "export → import → export");
         // Sampling from the imported model follows the same distribution.
-        let a = read.sample(200, &Sampling::default(), &mut RootSeed(1).stream("s", 0, 0));
+        let a = read.sample(
+            200,
+            &Sampling::default(),
+            &mut RootSeed(1).stream("s", 0, 0),
+        );
         assert!(a.units() >= 200);
     }
 }
@@ -382,34 +456,66 @@ fn arpa_errors_name_the_line() {
     let text = arpa_text(&model);
     let broken = text.replacen("\tw1\t", "\tw9\t", 1);
     let line = broken.lines().position(|l| l.contains("\tw9\t")).unwrap() + 1;
-    let error = NgramModel::read_arpa(broken.as_bytes(), 3, &id).unwrap_err().to_string();
-    assert_eq!(error, format!("ARPA line {line}: word \"w9\" maps to id 9, outside the vocabulary (size 3)"));
+    let error = NgramModel::read_arpa(broken.as_bytes(), 3, &id)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        format!("ARPA line {line}: word \"w9\" maps to id 9, outside the vocabulary (size 3)")
+    );
     let broken = text.replacen("\tw1\t", "\tbanana\t", 1);
-    let error = NgramModel::read_arpa(broken.as_bytes(), 3, &id).unwrap_err().to_string();
-    assert!(error.contains(&format!("line {line}: word \"banana\" is not in the vocabulary")), "{error}");
+    let error = NgramModel::read_arpa(broken.as_bytes(), 3, &id)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(&format!(
+            "line {line}: word \"banana\" is not in the vocabulary"
+        )),
+        "{error}"
+    );
     let broken = text.replace("ngram 2=", "ngram 2=1");
-    let error = NgramModel::read_arpa(broken.as_bytes(), 3, &id).unwrap_err().to_string();
+    let error = NgramModel::read_arpa(broken.as_bytes(), 3, &id)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("declares"), "{error}");
     let truncated: String = text.lines().take(8).map(|l| format!("{l}\n")).collect();
-    let error = NgramModel::read_arpa(truncated.as_bytes(), 3, &id).unwrap_err().to_string();
+    let error = NgramModel::read_arpa(truncated.as_bytes(), 3, &id)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("no \\end\\"), "{error}");
-    let error = model.write_arpa(&mut Vec::new(), &|i| if i == 1 { "a b".into() } else { word(i) });
-    assert!(error.unwrap_err().to_string().contains("token id 1 is written as \"a b\", which contains whitespace"));
+    let error = model.write_arpa(&mut Vec::new(), &|i| {
+        if i == 1 {
+            "a b".into()
+        } else {
+            word(i)
+        }
+    });
+    assert!(error
+        .unwrap_err()
+        .to_string()
+        .contains("token id 1 is written as \"a b\", which contains whitespace"));
 }
 
 #[test]
 fn fit_errors_name_the_value() {
     let docs = Documents::from_docs([vec![0u32, 7]]);
-    let error = NgramEstimator::new(3, Smoothing::KneserNey, 5).unwrap().fit_documents(&[&docs]);
+    let error = NgramEstimator::new(3, Smoothing::KneserNey, 5)
+        .unwrap()
+        .fit_documents(&[&docs]);
     assert_eq!(
         error.unwrap_err().to_string(),
         "token id 7 in training document 0 is outside the vocabulary (size 5); the tokenizer and the model must agree on the vocabulary size"
     );
-    assert!(NgramEstimator::new(7, Smoothing::Mle, 5).unwrap_err().to_string().contains("order 7"));
+    assert!(NgramEstimator::new(7, Smoothing::Mle, 5)
+        .unwrap_err()
+        .to_string()
+        .contains("order 7"));
     assert!(NgramEstimator::new(2, Smoothing::AddK(-1.0), 5).is_err());
     let empty = Documents::new();
     assert!(matches!(
-        NgramEstimator::new(2, Smoothing::Mle, 5).unwrap().fit_documents(&[&empty]),
+        NgramEstimator::new(2, Smoothing::Mle, 5)
+            .unwrap()
+            .fit_documents(&[&empty]),
         Err(NgramError::Empty)
     ));
 }
@@ -428,4 +534,90 @@ fn wide_keys_and_empty_documents() {
     let model = fit(3, Smoothing::KneserNey, 2, &empties);
     let sample = model.sample(1, &Sampling::default(), &mut RootSeed(1).stream("s", 0, 0));
     assert!(sample.units() >= 1 || sample.len() == sample::MAX_EMPTY_RUN);
+}
+
+#[test]
+fn biased_draws_match_the_full_vocabulary_reference() {
+    let mut rng = RootSeed(17).stream("test-corpus", 0, 0);
+    let docs = random_corpus(&mut rng, 300, 9);
+    let seen = docs.doc((0..docs.len()).find(|&i| docs.doc(i).len() >= 3).unwrap());
+    for smoothing in [Smoothing::KneserNey, Smoothing::Mle] {
+        check_biased_draws(&fit(3, smoothing, 11, &docs), seen);
+    }
+}
+
+fn check_biased_draws(model: &NgramModel, seen: &[u32]) {
+    use super::biased::Biased;
+    let tables = &*model.tables;
+    let contexts: [&[u32]; 3] = [&[], &seen[..2], &[10, 10]];
+    let settings = [
+        Sampling {
+            temperature: 0.5,
+            ..Sampling::default()
+        },
+        Sampling {
+            temperature: 1.7,
+            ..Sampling::default()
+        },
+        Sampling {
+            top_k: 3,
+            ..Sampling::default()
+        },
+        Sampling {
+            top_p: 0.8,
+            ..Sampling::default()
+        },
+        Sampling {
+            temperature: 0.8,
+            top_k: 5,
+            top_p: 0.9,
+            ..Sampling::default()
+        },
+        Sampling {
+            temperature: 0.0,
+            ..Sampling::default()
+        },
+    ];
+    let draws = 20_000;
+    let mut candidates = Vec::new();
+    for context in contexts {
+        let state = tables.state_after(context);
+        for sampling in &settings {
+            let mut expected = model.prob_distribution(context);
+            bias(&mut expected, sampling, &mut candidates);
+            let total: f64 = expected.iter().sum();
+            let mut biased = Biased::new(tables, sampling);
+            let mut counts = vec![0usize; expected.len()];
+            let mut draw_rng = RootSeed(3).stream("sample", 0, 0);
+            for _ in 0..draws {
+                counts[biased.draw(tables, &state, &mut draw_rng) as usize] += 1;
+            }
+            for (outcome, (&count, &weight)) in counts.iter().zip(&expected).enumerate() {
+                let p = weight / total;
+                let frequency = count as f64 / draws as f64;
+                let standard_error = (p * (1.0 - p) / draws as f64).sqrt();
+                assert!(
+                    (frequency - p).abs() <= 4.0 * standard_error + 1e-12,
+                    "context {context:?}, {sampling:?}, outcome {outcome}: {frequency} vs {p}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn non_interpolated_arpa_samples_exactly() {
+    // A backoff (not interpolated) bigram model, as SRILM writes by default:
+    // p(w0 | <s>) = 0.1 is below b(<s>) p(w0) = 1.5 × 0.5, so the mixture
+    // decomposition fails and sampling must use the explicit distribution.
+    let text = "\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n\
+        -0.30103\tw0\t0\n-0.5228787\tw1\t0\n-0.69897\t</s>\n-99\t<s>\t0.17609126\n\n\
+        \\2-grams:\n-1\t<s> w0\n-0.22184875\t<s> w1\n\n\\end\\\n";
+    let model = NgramModel::read_arpa(text.as_bytes(), 2, &id).unwrap();
+    assert!(!model.tables.mixture_exact);
+    let first = model.prob_distribution(&[]);
+    for (p, expected) in first.iter().zip([0.1, 0.6, 0.3]) {
+        assert!((p - expected).abs() < 1e-6, "{first:?}");
+    }
+    check_frequencies(&model, &Sampling::default(), &first, 4);
 }

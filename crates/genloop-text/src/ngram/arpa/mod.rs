@@ -3,7 +3,9 @@
 //!
 //! Export follows lmplz: log10 probabilities and backoffs, a backoff column on
 //! every n-gram below the top order (0 when it is not a context), `<s>` as a
-//! unigram with probability −99 (log10 of 0; it is never predicted) and a backoff.
+//! unigram with log10 probability 0 and a backoff (lmplz gives `<s>` probability 1
+//! so that scoring it explicitly changes nothing; it is never predicted, and the
+//! import ignores the value; SRILM writes −99 there and reads either).
 //! Every vocabulary id is written, seen or not; unseen ids carry the uniform share
 //! γ(ε)/(V + 1). `<unk>` is required by KenLM: when no id is spelled `<unk>` an
 //! extra `<unk>` unigram gets that same share, as `lmplz --vocab_pad` would give it
@@ -87,9 +89,10 @@ pub(crate) fn write(
             writeln!(out, "{line}")?;
         }
         let mut path = Vec::with_capacity(n);
+        let bos = vocab_size as u32 + 1;
         let mut emit = |path: &[u32], log10_prob: f32, log10_backoff: Option<f32>| {
             line.clear();
-            push_number(&mut line, log10_prob);
+            push_number(&mut line, if path == [bos] { 0.0 } else { log10_prob });
             line.push('\t');
             for (i, &w) in path.iter().enumerate() {
                 if i > 0 {
@@ -151,4 +154,3 @@ fn push_number(line: &mut String, value: f32) {
         write!(line, "{value}").expect("writing to a String");
     }
 }
-

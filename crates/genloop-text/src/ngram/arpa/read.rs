@@ -93,7 +93,11 @@ fn parse(
                     ));
                 }
             }
-            section = if text == "\\end\\" { usize::MAX } else { next + 1 };
+            section = if text == "\\end\\" {
+                usize::MAX
+            } else {
+                next + 1
+            };
             continue;
         }
         if section == 1 {
@@ -101,7 +105,9 @@ fn parse(
                 .strip_prefix("ngram ")
                 .and_then(|t| t.split_once('='))
                 .and_then(|(n, c)| Some((n.trim().parse::<usize>().ok()?, c.trim().parse().ok()?)))
-                .ok_or_else(|| NgramError::arpa(number, format!("expected `ngram N=COUNT`, found {text:?}")))?;
+                .ok_or_else(|| {
+                    NgramError::arpa(number, format!("expected `ngram N=COUNT`, found {text:?}"))
+                })?;
             if n != orders.len() + 1 || n > MAX_ORDER {
                 return Err(NgramError::arpa(
                     number,
@@ -119,7 +125,10 @@ fn parse(
         let mut fields = text.split_whitespace();
         let log10_prob = read_number(fields.next(), number, "probability")?;
         if log10_prob > 0.0 {
-            return Err(NgramError::arpa(number, format!("log10 probability {log10_prob} is above 0")));
+            return Err(NgramError::arpa(
+                number,
+                format!("log10 probability {log10_prob} is above 0"),
+            ));
         }
         ids.clear();
         let mut unmapped_unk = false;
@@ -160,7 +169,10 @@ fn parse(
             None => 0.0,
         };
         if fields.next().is_some() {
-            return Err(NgramError::arpa(number, format!("too many fields for a {n}-gram")));
+            return Err(NgramError::arpa(
+                number,
+                format!("too many fields for a {n}-gram"),
+            ));
         }
         if unmapped_unk {
             // Only reachable through words outside the vocabulary: not needed.
@@ -178,10 +190,14 @@ fn parse(
         });
     }
     if orders.is_empty() {
-        return Err(NgramError::ArpaFile("no \\data\\ section with n-gram counts".into()));
+        return Err(NgramError::ArpaFile(
+            "no \\data\\ section with n-gram counts".into(),
+        ));
     }
     if section != usize::MAX {
-        return Err(NgramError::ArpaFile(format!("no \\end\\ (the file stops at line {number})")));
+        return Err(NgramError::ArpaFile(format!(
+            "no \\end\\ (the file stops at line {number})"
+        )));
     }
     Ok((orders, unk))
 }
@@ -194,7 +210,11 @@ fn read_number(field: Option<&str>, line: usize, what: &str) -> Result<f32, Ngra
     if value.is_nan() {
         return Err(NgramError::arpa(line, format!("{what} is NaN")));
     }
-    Ok(if value <= ARPA_ZERO { f32::NEG_INFINITY } else { value })
+    Ok(if value <= ARPA_ZERO {
+        f32::NEG_INFINITY
+    } else {
+        value
+    })
 }
 
 /// Lays the n-grams out as a trie and derives the sampler's discounted
@@ -264,7 +284,10 @@ fn build(orders: Vec<Order>, unk: Option<f32>, vocab_size: usize) -> Result<Tabl
             {
                 return Err(NgramError::arpa(
                     line,
-                    format!("the context of this {n}-gram (its first {} words) is not listed", n - 1),
+                    format!(
+                        "the context of this {n}-gram (its first {} words) is not listed",
+                        n - 1
+                    ),
                 ));
             }
             children[parent + 1] += 1;
@@ -308,7 +331,9 @@ fn discounted_sums(tables: &mut Tables, orders: &[Order]) -> Result<bool, NgramE
             if range.is_empty() {
                 continue;
             }
-            let backoff = 10f64.powf(f64::from(tables.levels[n - 2].log10_backoff[parent as usize]));
+            let backoff = 10f64.powf(f64::from(
+                tables.levels[n - 2].log10_backoff[parent as usize],
+            ));
             // The words of the parent: follow it back through its ancestors.
             path.clear();
             parent_words(tables, n - 1, parent, &mut path, &mut stack);
@@ -333,7 +358,10 @@ fn discounted_sums(tables: &mut Tables, orders: &[Order]) -> Result<bool, NgramE
                     let line = line_of(orders, n, &path, word);
                     return Err(NgramError::arpa(
                         line,
-                        format!("the suffix of this {n}-gram (its last {} words) is not listed", n - 1),
+                        format!(
+                            "the suffix of this {n}-gram (its last {} words) is not listed",
+                            n - 1
+                        ),
                     ));
                 }
                 let lower = 10f64.powf(f64::from(tables.levels[n - 2].log10_prob[node as usize]));
@@ -352,7 +380,13 @@ fn discounted_sums(tables: &mut Tables, orders: &[Order]) -> Result<bool, NgramE
 
 /// The words of node `index` of order `order`, first word first, by searching
 /// each ancestor's children (import only; `stack` is scratch).
-fn parent_words(tables: &Tables, order: usize, index: u32, path: &mut Vec<u32>, stack: &mut Vec<u32>) {
+fn parent_words(
+    tables: &Tables,
+    order: usize,
+    index: u32,
+    path: &mut Vec<u32>,
+    stack: &mut Vec<u32>,
+) {
     stack.clear();
     let (mut o, mut i) = (order, index);
     while o > 1 {
