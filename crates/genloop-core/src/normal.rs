@@ -17,7 +17,7 @@ const LAYERS: usize = 256;
 /// Start of the tail, r, for 256 layers (Marsaglia & Tsang 2000, §2; the value their
 /// C code's 128-layer tables are built from, recomputed for 256 layers as in
 /// Doornik 2005, table 1).
-const R: f64 = 3.654_152_885_361_008_8;
+const R: f64 = 3.654_152_885_361_009;
 /// Area of each layer, v.
 const V: f64 = 4.928_673_233_99e-3;
 const M1: f64 = 2_147_483_648.0;
