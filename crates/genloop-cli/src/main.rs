@@ -15,7 +15,15 @@ fn main() -> ExitCode {
     match genloop_cli::commands::execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Each cause once: errors that quote their source are not repeated.
+            let mut parts: Vec<String> = Vec::new();
+            for cause in error.chain() {
+                let text = cause.to_string();
+                if !parts.last().is_some_and(|previous| previous.contains(&text)) {
+                    parts.push(text);
+                }
+            }
+            eprintln!("error: {}", parts.join(": "));
             ExitCode::from(genloop_cli::exit_code(&error))
         }
     }
