@@ -1,1 +1,161 @@
-//! (being written)
+//! Deduplication (REFERENCE.md §4): exact hashing of normalised text, and MinHash LSH
+//! near-duplicate detection whose candidates are always verified with exact Jaccard
+//! before a document is dropped.
+//!
+//! Steps: [`normalize`] → word shingles → [`MinHasher`] signature → LSH bands →
+//! verified Jaccard ≥ threshold → keep policy ([`Origin`], then `created`, then id).
+//! [`DedupIndex`] holds earlier pools; the share of a new pool it removes measures how
+//! fresh that pool is.
+//!
+//! ```
+//! use genloop_curate::dedup::{dedup, DedupParams, DedupRecord, Origin};
+//! let params = DedupParams::default().check().unwrap();
+//! let text = "the quick brown fox jumps over the lazy dog again and again";
+//! let records = vec![
+//!     DedupRecord { id: 1, text: text.into(), origin: Origin::Synthetic, created: 0 },
+//!     DedupRecord { id: 2, text: text.into(), origin: Origin::Original, created: 5 },
+//! ];
+//! let outcome = dedup(&records, &params);
+//! assert_eq!(outcome.kept, vec![2]);
+//! assert_eq!(outcome.dropped, vec![(1, 2, 1.0)]);
+//! ```
+
+mod lsh;
+mod minhash;
+mod normalize;
+#[cfg(test)]
+mod tests;
+
+pub use lsh::{dedup, DedupIndex, DedupOutcome, FreshnessCheck};
+pub use minhash::{
+    candidate_probability, jaccard, lsh_error, optimal_bands_rows, shingles, MinHasher, MERSENNE_61,
+};
+pub use normalize::{exact_hash, normalize, ExactDedup};
+
+use serde::{Deserialize, Serialize};
+
+/// Where a document comes from; the keep policy prefers them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Original human text (the first pool).
+    Original,
+    /// Human text collected later.
+    Fresh,
+    /// Model-generated text.
+    Synthetic,
+}
+
+/// One document offered for deduplication.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DedupRecord {
+    pub id: u64,
+    pub text: String,
+    pub origin: Origin,
+    /// Creation time (any monotone unit, e.g. generation or Unix seconds).
+    pub created: u64,
+}
+
+impl DedupRecord {
+    /// Sort key of the keep policy: original > fresh > synthetic, then earliest
+    /// `created`, then smallest id (REFERENCE.md §4). Smaller keys are kept.
+    pub fn keep_key(&self) -> (Origin, u64, u64) {
+        (self.origin, self.created, self.id)
+    }
+}
+
+/// Settings of near-duplicate detection; [`DedupParams::check`] turns them into
+/// [`ValidDedupParams`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DedupParams {
+    /// Exact Jaccard similarity at or above which a candidate is a duplicate.
+    pub threshold: f64,
+    /// LSH bands; bands × rows MinHash permutations in all.
+    pub bands: usize,
+    /// Rows per band.
+    pub rows: usize,
+    /// Words per shingle for ordinary texts.
+    pub shingle_words: usize,
+    /// Words per shingle for texts shorter than `short_text_words`.
+    pub short_shingle_words: usize,
+    /// Texts with fewer words than this use `short_shingle_words`. 50 is Gopher's
+    /// minimum document length: below it 5-word shingles are too few to compare.
+    pub short_text_words: usize,
+    /// Seed of the permutations; same seed and input give identical output.
+    pub seed: u64,
+}
+
+impl Default for DedupParams {
+    fn default() -> Self {
+        Self {
+            threshold: 0.7,
+            bands: 14,
+            rows: 8,
+            shingle_words: 5,
+            short_shingle_words: 3,
+            short_text_words: 50,
+            seed: 0x6765_6e6c_6f6f_7000,
+        }
+    }
+}
+
+/// Why a [`DedupParams`] was rejected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DedupError {
+    #[error("dedup threshold {0} is outside (0, 1]; 0.7 is the usual value")]
+    Threshold(f64),
+    #[error("dedup {name} = 0; it must be at least 1 (defaults: bands 14, rows 8, shingle_words 5, short_shingle_words 3)")]
+    Zero { name: &'static str },
+}
+
+impl DedupParams {
+    pub fn check(self) -> Result<ValidDedupParams, DedupError> {
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return Err(DedupError::Threshold(self.threshold));
+        }
+        for (name, value) in [
+            ("bands", self.bands),
+            ("rows", self.rows),
+            ("shingle_words", self.shingle_words),
+            ("short_shingle_words", self.short_shingle_words),
+        ] {
+            if value == 0 {
+                return Err(DedupError::Zero { name });
+            }
+        }
+        let hasher = MinHasher::new(self.bands * self.rows, self.seed);
+        Ok(ValidDedupParams {
+            params: self,
+            hasher,
+        })
+    }
+}
+
+/// Checked parameters with their permutations drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidDedupParams {
+    params: DedupParams,
+    hasher: MinHasher,
+}
+
+impl ValidDedupParams {
+    pub fn params(&self) -> &DedupParams {
+        &self.params
+    }
+
+    /// Shingle set of a text under these parameters.
+    pub fn shingles(&self, text: &str) -> Vec<u64> {
+        let p = &self.params;
+        shingles(
+            text,
+            p.shingle_words,
+            p.short_shingle_words,
+            p.short_text_words,
+        )
+    }
+
+    pub fn hasher(&self) -> &MinHasher {
+        &self.hasher
+    }
+}

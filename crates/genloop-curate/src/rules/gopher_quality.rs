@@ -1,0 +1,210 @@
+//! Gopher quality rules: Rae et al. 2021, Appendix A (Table A1), as implemented in
+//! huggingface/datatrove `pipeline/filters/gopher_quality_filter.py`, in datatrove's order.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::text::{count_occurrences, is_punctuation, ratio, split_words};
+use super::{Rule, Verdict};
+
+/// Thresholds of the Gopher quality rules; defaults are REFERENCE.md §3.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GopherQualityConfig {
+    /// Fewest words with a non-punctuation character (Gopher: 50).
+    pub min_doc_words: usize,
+    /// Most words with a non-punctuation character (Gopher: 100 000).
+    pub max_doc_words: usize,
+    /// Mean length of those words must lie in [min, max] characters (Gopher: 3 and 10).
+    pub min_avg_word_length: f64,
+    pub max_avg_word_length: f64,
+    /// Most '#' per word (Gopher's symbol-to-word ratio: 0.1).
+    pub max_hash_word_ratio: f64,
+    /// Most "..." or "…" per word (Gopher's symbol-to-word ratio: 0.1).
+    pub max_ellipsis_word_ratio: f64,
+    /// Most share of lines starting with a bullet, '•' or '-' (Gopher: 0.9).
+    pub max_bullet_lines_ratio: f64,
+    /// Most share of lines ending with "..." or "…" (Gopher: 0.3).
+    pub max_ellipsis_lines_ratio: f64,
+    /// Least share of words with an alphabetic character (Gopher: 0.8).
+    pub min_alpha_words_ratio: f64,
+    /// Fewest distinct stop words from `stop_words` present (Gopher: 2).
+    pub min_stop_words: usize,
+    /// Gopher's stop words: the, be, to, of, and, that, have, with.
+    pub stop_words: Vec<String>,
+}
+
+impl Default for GopherQualityConfig {
+    fn default() -> Self {
+        GopherQualityConfig {
+            min_doc_words: 50,
+            max_doc_words: 100_000,
+            min_avg_word_length: 3.0,
+            max_avg_word_length: 10.0,
+            max_hash_word_ratio: 0.1,
+            max_ellipsis_word_ratio: 0.1,
+            max_bullet_lines_ratio: 0.9,
+            max_ellipsis_lines_ratio: 0.3,
+            min_alpha_words_ratio: 0.8,
+            min_stop_words: 2,
+            stop_words: ["the", "be", "to", "of", "and", "that", "have", "with"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+/// The Gopher quality rule set.
+#[derive(Debug, Clone, Default)]
+pub struct GopherQuality {
+    config: GopherQualityConfig,
+}
+
+impl GopherQuality {
+    pub fn new(config: GopherQualityConfig) -> Self {
+        GopherQuality { config }
+    }
+
+    pub fn config(&self) -> &GopherQualityConfig {
+        &self.config
+    }
+}
+
+impl Rule for GopherQuality {
+    fn name(&self) -> &'static str {
+        "gopher_quality"
+    }
+
+    fn check(&self, text: &str) -> Verdict {
+        let config = &self.config;
+        let words = split_words(text);
+        let word_count = words.len();
+        let non_symbol_words: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|word| word.chars().any(|c| !is_punctuation(c)))
+            .collect();
+        let non_symbol_count = non_symbol_words.len();
+
+        if non_symbol_count < config.min_doc_words {
+            return Verdict::drop(
+                "gopher_quality.min_words",
+                format!("{non_symbol_count} words < {}", config.min_doc_words),
+            );
+        }
+        if non_symbol_count > config.max_doc_words {
+            return Verdict::drop(
+                "gopher_quality.max_words",
+                format!("{non_symbol_count} words > {}", config.max_doc_words),
+            );
+        }
+
+        let total_length: usize = non_symbol_words.iter().map(|w| w.chars().count()).sum();
+        let mean_length = ratio(total_length, non_symbol_count);
+        if mean_length < config.min_avg_word_length {
+            return Verdict::drop(
+                "gopher_quality.min_mean_word_length",
+                format!(
+                    "mean word length {mean_length:.2} < {}",
+                    config.min_avg_word_length
+                ),
+            );
+        }
+        if mean_length > config.max_avg_word_length {
+            return Verdict::drop(
+                "gopher_quality.max_mean_word_length",
+                format!(
+                    "mean word length {mean_length:.2} > {}",
+                    config.max_avg_word_length
+                ),
+            );
+        }
+
+        let hash_ratio = ratio(count_occurrences(text, "#"), word_count);
+        if hash_ratio > config.max_hash_word_ratio {
+            return Verdict::drop(
+                "gopher_quality.hash_ratio",
+                format!(
+                    "'#' per word {hash_ratio:.3} > {}",
+                    config.max_hash_word_ratio
+                ),
+            );
+        }
+        let ellipses = count_occurrences(text, "...") + count_occurrences(text, "…");
+        let ellipsis_ratio = ratio(ellipses, word_count);
+        if ellipsis_ratio > config.max_ellipsis_word_ratio {
+            return Verdict::drop(
+                "gopher_quality.ellipsis_ratio",
+                format!(
+                    "ellipses per word {ellipsis_ratio:.3} > {}",
+                    config.max_ellipsis_word_ratio
+                ),
+            );
+        }
+
+        let lines: Vec<&str> = text.lines().collect();
+        let bullet_lines = lines
+            .iter()
+            .filter(|line| line.trim_start().starts_with(['•', '-']))
+            .count();
+        let bullet_ratio = ratio(bullet_lines, lines.len());
+        if bullet_ratio > config.max_bullet_lines_ratio {
+            return Verdict::drop(
+                "gopher_quality.bullet_lines",
+                format!(
+                    "bullet-line share {bullet_ratio:.3} > {}",
+                    config.max_bullet_lines_ratio
+                ),
+            );
+        }
+        let ellipsis_lines = lines
+            .iter()
+            .filter(|line| {
+                let line = line.trim_end();
+                line.ends_with("...") || line.ends_with('…')
+            })
+            .count();
+        let ellipsis_lines_ratio = ratio(ellipsis_lines, lines.len());
+        if ellipsis_lines_ratio > config.max_ellipsis_lines_ratio {
+            return Verdict::drop(
+                "gopher_quality.ellipsis_lines",
+                format!(
+                    "ellipsis-line share {ellipsis_lines_ratio:.3} > {}",
+                    config.max_ellipsis_lines_ratio
+                ),
+            );
+        }
+
+        let alpha_words = words
+            .iter()
+            .filter(|word| word.chars().any(char::is_alphabetic))
+            .count();
+        let alpha_ratio = ratio(alpha_words, word_count);
+        if alpha_ratio < config.min_alpha_words_ratio {
+            return Verdict::drop(
+                "gopher_quality.alpha_words",
+                format!(
+                    "alphabetic-word share {alpha_ratio:.3} < {}",
+                    config.min_alpha_words_ratio
+                ),
+            );
+        }
+
+        // datatrove compares case-sensitively; we lowercase so that a sentence-initial
+        // "The" counts, which Gopher's word-level description implies.
+        let lowercase_words: HashSet<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let present = config
+            .stop_words
+            .iter()
+            .filter(|stop| lowercase_words.contains(stop.as_str()))
+            .count();
+        if present < config.min_stop_words {
+            return Verdict::drop(
+                "gopher_quality.stop_words",
+                format!("{present} distinct stop words < {}", config.min_stop_words),
+            );
+        }
+        Verdict::Keep
+    }
+}
