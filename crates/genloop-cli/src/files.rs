@@ -29,6 +29,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// True when `path` exists and is not an empty folder (runs and models are never
+/// written over).
+pub fn occupied(path: &Path) -> bool {
+    path.exists()
+        && std::fs::read_dir(path)
+            .map(|mut entries| entries.next().is_some())
+            .unwrap_or(true)
+}
+
 /// `YYYYmmdd-HHMMSS` in UTC, for default run folder names.
 pub fn utc_stamp() -> String {
     let secs = std::time::SystemTime::now()

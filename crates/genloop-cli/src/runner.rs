@@ -13,7 +13,7 @@ use genloop_core::engine::{run_arm, Arm, Collect, Observer, ObserverError, Repli
 use genloop_core::task::Task;
 use genloop_store::{config_hash, ExperimentInfo, Store};
 
-use crate::files::write_atomic;
+use crate::files::{occupied, write_atomic};
 use crate::UsageError;
 
 /// File names inside a run folder.
@@ -41,11 +41,7 @@ fn check_folder(request: &RunRequest<'_>) -> anyhow::Result<()> {
             )
             .into());
         }
-    } else if out.exists()
-        && std::fs::read_dir(out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
+    } else if occupied(out) {
         return Err(UsageError(format!(
             "{} already exists and is not empty; runs are never overwritten: choose another --out, or add --resume to continue it",
             out.display()
@@ -75,17 +71,7 @@ fn open_folder(request: &RunRequest<'_>) -> anyhow::Result<Store> {
         }
         return Ok(store);
     }
-    if out.exists()
-        && std::fs::read_dir(out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        return Err(UsageError(format!(
-            "{} already exists and is not empty; runs are never overwritten: choose another --out, or add --resume to continue it",
-            out.display()
-        ))
-        .into());
-    }
+    // `check_folder` refused an occupied folder before the task was built.
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     write_atomic(&out.join(CONFIG_FILE), request.config_text.as_bytes())?;
     Ok(Store::create(&store_path)?)

@@ -286,7 +286,7 @@ pub fn run_replicate<T: Task>(
                     arm.regime.fresh,
                     &mut seed.stream("fresh", replicate, u64::from(g)),
                 );
-                if !keeps_fresh_history(&arm.regime) {
+                if !arm.regime.keeps_fresh_history() {
                     pools.fresh.clear();
                 }
                 pools
@@ -385,12 +385,4 @@ fn fit_stream<T: Task>(seed: RootSeed, replicate: u64, generation: u32) -> crate
         use rand::SeedableRng;
         crate::seed::Rng::from_seed([1; 32])
     }
-}
-
-fn keeps_fresh_history(regime: &RegimeSpec) -> bool {
-    use crate::regime::RegimeKind::*;
-    matches!(
-        regime.kind,
-        Accumulate | AccumulateSubsample { .. } | RealOnly
-    )
 }

@@ -108,6 +108,14 @@ impl RegimeSpec {
         )
     }
 
+    /// Whether the regime trains on every fresh batch so far, not only the newest.
+    pub fn keeps_fresh_history(&self) -> bool {
+        matches!(
+            self.kind,
+            RegimeKind::Accumulate | RegimeKind::AccumulateSubsample { .. } | RegimeKind::RealOnly
+        )
+    }
+
     /// The training set of generation `generation` ≥ 1. `pools.synthetic` must end
     /// with the batch of generation − 1 when the regime uses synthetic data. `rng`
     /// is called only by regimes that draw (subsample, preserve).

@@ -25,14 +25,19 @@ fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// FNV-1a over the stream name, then mixed: names are short and fixed.
-fn hash_name(name: &str) -> u64 {
+/// FNV-1a 64 (Fowler, Noll & Vo): a stable, platform-independent hash of bytes.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.as_bytes() {
+    for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    mix64(h)
+    h
+}
+
+/// FNV-1a over the stream name, then mixed: names are short and fixed.
+fn hash_name(name: &str) -> u64 {
+    mix64(fnv1a64(name.as_bytes()))
 }
 
 /// The root seed of a run.

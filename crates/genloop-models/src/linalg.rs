@@ -41,6 +41,18 @@ pub fn forward_solve(l: &[f64], d: usize, b: &mut [f64]) {
     }
 }
 
+/// Solve A x = b in place from the Cholesky factor L of A (L y = b, then Lᵀ x = y).
+pub fn cholesky_solve(l: &[f64], d: usize, b: &mut [f64]) {
+    forward_solve(l, d, b);
+    for i in (0..d).rev() {
+        let mut s = b[i];
+        for k in i + 1..d {
+            s -= l[k * d + i] * b[k];
+        }
+        b[i] = s / l[i * d + i];
+    }
+}
+
 /// A⁻¹ from the Cholesky factor of A.
 pub fn inverse_from_cholesky(l: &[f64], d: usize) -> Vec<f64> {
     let mut inv = vec![0.0; d * d];
@@ -48,15 +60,7 @@ pub fn inverse_from_cholesky(l: &[f64], d: usize) -> Vec<f64> {
     for j in 0..d {
         column.iter_mut().for_each(|c| *c = 0.0);
         column[j] = 1.0;
-        forward_solve(l, d, &mut column);
-        // Back substitution with Lᵀ.
-        for i in (0..d).rev() {
-            let mut s = column[i];
-            for k in i + 1..d {
-                s -= l[k * d + i] * column[k];
-            }
-            column[i] = s / l[i * d + i];
-        }
+        cholesky_solve(l, d, &mut column);
         for i in 0..d {
             inv[i * d + j] = column[i];
         }

@@ -294,10 +294,3 @@ impl Task for LinearTask {
         out.push(0.5 * ((2.0 * std::f64::consts::PI * var).ln() + mse / var));
     }
 }
-
-#[allow(unused)]
-fn _assert_sources_are_sources(g: &GaussianSource, m: &MixtureSource) {
-    fn is_source<S: Source>(_: &S) {}
-    is_source(g);
-    is_source(m);
-}

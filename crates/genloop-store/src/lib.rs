@@ -178,12 +178,7 @@ pub struct Store {
 
 /// FNV-1a 64 of the config text, hex: identifies a config across runs.
 pub fn config_hash(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", genloop_core::seed::fnv1a64(text.as_bytes()))
 }
 
 fn direction_name(direction: Direction) -> String {

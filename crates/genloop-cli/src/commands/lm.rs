@@ -19,7 +19,7 @@ use genloop_text::tokenize::{
 };
 
 use crate::args::{LmCommand, SmoothingKind, TextFormat, TextInput, TokenizerKind};
-use crate::files::write_atomic;
+use crate::files::{occupied, write_atomic};
 use crate::UsageError;
 
 /// What `lm train` records beside the model.
@@ -110,11 +110,7 @@ fn train(
     input: &TextInput,
     out: &Path,
 ) -> anyhow::Result<()> {
-    if out.exists()
-        && std::fs::read_dir(out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
+    if occupied(out) {
         return Err(UsageError(format!(
             "{} already exists and is not empty; choose another --out",
             out.display()

@@ -125,7 +125,7 @@ pub fn run_config(
         &out.join(SUMMARY_FILE),
         serde_json::to_string_pretty(&summary)?.as_bytes(),
     )?;
-    export(&out, None, None)?;
+    export_from(&store, &out, None, None)?;
     if !options.no_report {
         crate::report::write_with_summary(&out, &store, &summary, crate::args::ReportFormat::Html)?;
         eprintln!("report: {}", out.join(crate::report::REPORT_FILE).display());
@@ -140,7 +140,16 @@ pub fn run_config(
 
 /// CSV export: `replicate,generation,metric,value` per arm.
 pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::Result<()> {
-    let store = Store::open(&dir.join(STORE_FILE))?;
+    export_from(&Store::open(&dir.join(STORE_FILE))?, dir, arm, output)
+}
+
+/// CSV export from an open store of the run folder `dir`.
+fn export_from(
+    store: &Store,
+    dir: &Path,
+    arm: Option<&str>,
+    output: Option<&Path>,
+) -> anyhow::Result<()> {
     let experiments = store.experiments()?;
     let selected: Vec<_> = match arm {
         Some(name) => {

@@ -85,14 +85,7 @@ impl Estimator for LinearEstimator {
             FitError::Numerical("XᵀX is singular: the inputs are collinear".into())
         })?;
         let mut w = xty;
-        linalg::forward_solve(&l, d, &mut w);
-        for i in (0..d).rev() {
-            let mut s = w[i];
-            for k in i + 1..d {
-                s -= l[k * d + i] * w[k];
-            }
-            w[i] = s / l[i * d + i];
-        }
+        linalg::cholesky_solve(&l, d, &mut w);
         let noise_std = match self.noise {
             NoiseMode::Known => self.true_noise_std,
             NoiseMode::Estimated => {

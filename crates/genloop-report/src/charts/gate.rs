@@ -5,8 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_font, draw_legend, generation_label, generation_range, value_label, Key, LegendEntry,
-    OrMessage,
+    draw_legend, generation_label, generation_range, house_mesh, Key, LegendEntry, OrMessage,
 };
 use crate::data::ReportData;
 use crate::palette;
@@ -51,18 +50,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .y_label_area_size(80)
         .build_cartesian_2d(generation_range(count), 0.0..(top * 1.1).clamp(1.0, 100.0))
         .or_msg()?;
-    chart
-        .configure_mesh()
+    house_mesh(chart.configure_mesh())
         .x_desc("generation")
         .y_desc("replicates rejected (%)")
         .x_labels(count.clamp(2, 11))
         .x_label_formatter(&generation_label)
-        .y_label_formatter(&value_label)
-        .label_style(axis_font())
-        .axis_desc_style(axis_font())
-        .light_line_style(palette::GRID.mix(0.5))
-        .bold_line_style(palette::GRID)
-        .max_light_lines(2)
         .draw()
         .or_msg()?;
     let mut entries = Vec::new();

@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{axis_font, draw_legend, value_label, Key, LegendEntry, OrMessage};
+use super::{draw_legend, house_mesh, value_label, Key, LegendEntry, OrMessage};
 use crate::data::ReportData;
 use crate::palette;
 
@@ -85,17 +85,10 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .y_label_area_size(80)
         .build_cartesian_2d(lo..hi, 0.0..(top * 1.05).max(f64::MIN_POSITIVE))
         .or_msg()?;
-    chart
-        .configure_mesh()
+    house_mesh(chart.configure_mesh())
         .x_desc("perplexity under the generation-0 model")
         .y_desc("density")
         .x_label_formatter(&value_label)
-        .y_label_formatter(&value_label)
-        .label_style(axis_font())
-        .axis_desc_style(axis_font())
-        .light_line_style(palette::GRID.mix(0.5))
-        .bold_line_style(palette::GRID)
-        .max_light_lines(2)
         .draw()
         .or_msg()?;
     let generations = shown_generations(data);

@@ -8,8 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_font, draw_legend, generation_label, generation_range, runs, value_label, Key,
-    LegendEntry, OrMessage,
+    draw_legend, generation_label, generation_range, house_mesh, runs, Key, LegendEntry, OrMessage,
 };
 use crate::data::{ArmData, MetricInfo, Point, ReportData, Scale};
 use crate::palette;
@@ -200,19 +199,12 @@ where
     DB: DrawingBackend,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
-    chart
-        .configure_mesh()
+    house_mesh(chart.configure_mesh())
         .x_desc("generation")
         .y_desc(y_desc)
         .x_labels(count.clamp(2, 11))
         .y_labels(8)
         .x_label_formatter(&generation_label)
-        .y_label_formatter(&value_label)
-        .label_style(axis_font())
-        .axis_desc_style(axis_font())
-        .light_line_style(palette::GRID.mix(0.5))
-        .bold_line_style(palette::GRID)
-        .max_light_lines(2)
         .draw()
         .or_msg()?;
     // Log axes cannot show zero or negative values: they break the lines there.

@@ -6,6 +6,7 @@ mod gate;
 mod histogram;
 mod metric;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -289,6 +290,25 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
             .or_msg()?;
     }
     Ok(())
+}
+
+/// The house style every chart's mesh shares: fonts, grid colours, value labels on
+/// the y axis. Callers add their axis descriptions and x labels, then `draw`.
+pub(crate) fn house_mesh<'a, 'b, X, Y, DB>(
+    mut mesh: MeshStyle<'a, 'b, X, Y, DB>,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged<ValueType = f64>,
+    DB: DrawingBackend,
+{
+    mesh.y_label_formatter(&value_label)
+        .label_style(axis_font())
+        .axis_desc_style(axis_font())
+        .light_line_style(palette::GRID.mix(0.5))
+        .bold_line_style(palette::GRID)
+        .max_light_lines(2);
+    mesh
 }
 
 /// Text style of axis labels and descriptions.
