@@ -233,13 +233,15 @@ fn load_corpus(
         lowercase,
         ..WordOptions::default()
     });
-    let fresh_needed = experiment
+    // Fresh batches are released at generations 1 .. G−1.
+    let releases = settings.generations.saturating_sub(1);
+    let fresh_per_generation = experiment
         .arms
         .iter()
         .map(|a| a.regime.fresh)
         .max()
-        .unwrap_or(0)
-        * settings.generations.saturating_sub(1);
+        .unwrap_or(0);
+    let fresh_needed = fresh_per_generation * releases;
     let gated = experiment
         .arms
         .iter()
@@ -295,16 +297,10 @@ fn load_corpus(
     } else {
         Documents::new()
     };
-    if fresh_needed > 0
-        && (encoded.fresh_generations(fresh_needed / settings.generations.saturating_sub(1).max(1))
-            as usize)
-            < settings.generations.saturating_sub(1)
-    {
+    if fresh_needed > 0 && (encoded.fresh_generations(fresh_per_generation) as usize) < releases {
         return Err(TextTaskError::Setup(format!(
-            "{}: the fresh stream is too short: {} generations × {} fresh tokens are needed after the original and holdout pools",
+            "{}: the fresh stream is too short: {releases} generations × {fresh_per_generation} fresh tokens are needed after the original and holdout pools",
             path.display(),
-            settings.generations.saturating_sub(1),
-            fresh_needed / settings.generations.saturating_sub(1).max(1)
         )));
     }
     Ok((
