@@ -74,6 +74,15 @@ pub enum Command {
         #[command(subcommand)]
         command: LmCommand,
     },
+    /// Curate a JSONL corpus with the loop's filters: quality rules, exact and
+    /// near-duplicate removal; kept records to --out, dropped ones (with the reason)
+    /// to --rejects, statistics on stderr (or stdout with --json).
+    Curate(CurateArgs),
+    /// Turn an outside source into a JSONL corpus.
+    Ingest {
+        #[command(subcommand)]
+        command: IngestCommand,
+    },
     /// Print the per-generation aggregates of a finished run folder.
     Summary {
         dir: PathBuf,
@@ -186,4 +195,62 @@ pub enum LmCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Csv,
+}
+
+/// The filter set `genloop curate` applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CurateProfile {
+    /// Web documents: Gopher quality and repetition, C4, FineWeb, exact and MinHash
+    /// dedup (word 5-gram shingles).
+    Web,
+    /// Posts: the short-form rules, exact and MinHash dedup (3-word shingles for
+    /// short texts).
+    Short,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CurateArgs {
+    /// JSONL corpus (.gz/.zst work); every field of a kept record is written back.
+    pub input: PathBuf,
+    #[arg(long, value_enum, default_value_t = CurateProfile::Web)]
+    pub profile: CurateProfile,
+    /// A TOML file with `[[filters]]` tables to use instead of the profile.
+    #[arg(long)]
+    pub filters: Option<PathBuf>,
+    /// Kept records (JSONL).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Dropped records, each with a `curation` field naming the filter and reason.
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// The JSONL text field.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// Print the statistics as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// A Mastodon account archive (zip or tar.gz with outbox.json and actor.json) →
+    /// JSONL with id, text, created, source, metadata. Only public posts of a
+    /// consenting author come out.
+    Mastodon {
+        archive: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Also ingest unlisted posts (public but kept off timelines).
+        #[arg(long)]
+        include_unlisted: bool,
+        /// Join self-reply threads of the author into one document.
+        #[arg(long)]
+        join_threads: bool,
+        /// Append the ids of deleted posts to this ledger (JSONL).
+        #[arg(long)]
+        ledger: Option<PathBuf>,
+        /// Print the statistics as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }

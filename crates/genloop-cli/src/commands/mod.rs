@@ -1,5 +1,7 @@
 //! One function per command.
 
+pub mod curate;
+pub mod ingest;
 pub mod lm;
 
 use std::io::Write;
@@ -38,6 +40,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Lm { command } => lm::execute(command),
+        Command::Curate(args) => curate::execute(&args),
+        Command::Ingest { command } => ingest::execute(command),
         Command::Summary { dir, json } => {
             let store = Store::open(&dir.join(STORE_FILE))?;
             let (summary, _) = summary::from_store(&store)?;
