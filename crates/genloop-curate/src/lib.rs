@@ -3,6 +3,7 @@
 //! drop-with-reason (REFERENCE.md §3–4).
 
 pub mod dedup;
+pub mod filters;
 pub mod detect;
 pub mod ingest;
 pub mod pipeline;

@@ -1,0 +1,226 @@
+//! Filter tables as users write them: `[[filters]]` with a `kind` and that kind's
+//! parameters beside it (issue 5). One definition serves the loop's configs and
+//! `genloop curate --filters`. Rule kinds take the thresholds of their rule set
+//! (REFERENCE.md §3); the dedup kinds take [`DedupParams`] keys; the model-based
+//! kinds (`perplexity`, `detector`, `verifier`) need the loop's models and are
+//! rejected by the corpus pipeline.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dedup::DedupParams;
+use crate::rules::{
+    C4Config, FineWebConfig, GopherQualityConfig, GopherRepetitionConfig, LengthBounds,
+    RuleConfig, ShortFormConfig,
+};
+
+/// Every filter kind, in the spelling configs use.
+pub const FILTER_KINDS: [&str; 11] = [
+    "gopher_quality",
+    "gopher_repetition",
+    "c4",
+    "fineweb",
+    "short_form",
+    "length_bounds",
+    "exact_dedup",
+    "minhash",
+    "perplexity",
+    "detector",
+    "verifier",
+];
+
+/// One `[[filters]]` table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FilterConfig {
+    GopherQuality(GopherQualityConfig),
+    GopherRepetition(GopherRepetitionConfig),
+    C4(C4Config),
+    #[serde(rename = "fineweb")]
+    FineWeb(FineWebConfig),
+    ShortForm(ShortFormConfig),
+    LengthBounds(LengthBounds),
+    ExactDedup(ExactDedupConfig),
+    Minhash(MinhashConfig),
+    Perplexity(PerplexityConfig),
+    Detector(DetectorConfig),
+    Verifier(VerifierConfig),
+}
+
+impl FilterConfig {
+    /// The `kind` as written.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FilterConfig::GopherQuality(_) => "gopher_quality",
+            FilterConfig::GopherRepetition(_) => "gopher_repetition",
+            FilterConfig::C4(_) => "c4",
+            FilterConfig::FineWeb(_) => "fineweb",
+            FilterConfig::ShortForm(_) => "short_form",
+            FilterConfig::LengthBounds(_) => "length_bounds",
+            FilterConfig::ExactDedup(_) => "exact_dedup",
+            FilterConfig::Minhash(_) => "minhash",
+            FilterConfig::Perplexity(_) => "perplexity",
+            FilterConfig::Detector(_) => "detector",
+            FilterConfig::Verifier(_) => "verifier",
+        }
+    }
+
+    /// The quality rule of a rule kind (None for dedup and model-based kinds).
+    pub fn rule(&self) -> Option<RuleConfig> {
+        Some(match self {
+            FilterConfig::GopherQuality(c) => RuleConfig::GopherQuality(c.clone()),
+            FilterConfig::GopherRepetition(c) => RuleConfig::GopherRepetition(c.clone()),
+            FilterConfig::C4(c) => RuleConfig::C4(c.clone()),
+            FilterConfig::FineWeb(c) => RuleConfig::FineWeb(c.clone()),
+            FilterConfig::ShortForm(c) => RuleConfig::ShortForm(c.clone()),
+            FilterConfig::LengthBounds(c) => RuleConfig::LengthBounds(c.clone()),
+            _ => return None,
+        })
+    }
+
+    /// Whether the filter needs models of the loop (reference model, detector pair).
+    pub fn needs_models(&self) -> bool {
+        matches!(
+            self,
+            FilterConfig::Perplexity(_) | FilterConfig::Detector(_) | FilterConfig::Verifier(_)
+        )
+    }
+}
+
+/// `kind = "exact_dedup"`: hash of normalised text (REFERENCE.md §4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExactDedupConfig {
+    /// In the loop: also drop new records that duplicate a record of an earlier
+    /// training set (the index of earlier pools); the share removed is the pool's
+    /// freshness.
+    pub history: bool,
+}
+
+impl Default for ExactDedupConfig {
+    fn default() -> Self {
+        ExactDedupConfig { history: true }
+    }
+}
+
+/// `kind = "minhash"`: MinHash-LSH near-dedup with verified Jaccard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MinhashConfig {
+    #[serde(flatten)]
+    pub params: DedupParams,
+    /// In the loop: also deduplicate new records against earlier training sets.
+    pub history: bool,
+}
+
+impl Default for MinhashConfig {
+    fn default() -> Self {
+        MinhashConfig {
+            params: DedupParams::default(),
+            history: true,
+        }
+    }
+}
+
+/// `kind = "perplexity"`: drop documents the reference model (trained on trusted
+/// original data) finds too surprising. Give `threshold` (a perplexity) or
+/// `percentile` (CCNet-style: the perplexity at that quantile of held-out human
+/// documents becomes the threshold), not both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerplexityConfig {
+    pub threshold: Option<f64>,
+    pub percentile: Option<f64>,
+    /// Also drop documents *below* this quantile of human perplexity (too
+    /// predictable: repeated or degenerate text). Off by default.
+    pub low_percentile: Option<f64>,
+    /// Held-out human documents the percentiles are taken on.
+    #[serde(default = "default_calibration")]
+    pub calibration: usize,
+}
+
+/// How a detector scores a document from two of the run's models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectorScore {
+    LogLikelihood,
+    LogRank,
+    FastDetectgpt,
+    Binoculars,
+}
+
+impl DetectorScore {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DetectorScore::LogLikelihood => "log_likelihood",
+            DetectorScore::LogRank => "log_rank",
+            DetectorScore::FastDetectgpt => "fast_detectgpt",
+            DetectorScore::Binoculars => "binoculars",
+        }
+    }
+}
+
+/// `kind = "detector"`: a machine-text detector from two of the run's own models
+/// (REFERENCE.md §5), calibrated at `target_fpr` on held-out human documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetectorConfig {
+    pub score: DetectorScore,
+    #[serde(default = "default_target_fpr")]
+    pub target_fpr: f64,
+    /// Held-out human documents the threshold is calibrated on.
+    #[serde(default = "default_calibration")]
+    pub calibration: usize,
+}
+
+/// `kind = "verifier"` (numeric models; Feng et al. 2024): drop samples whose
+/// log-density under the reference model (fitted on the original data) is below
+/// `threshold`, or below the `quantile` of held-out human records' log-densities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifierConfig {
+    pub threshold: Option<f64>,
+    pub quantile: Option<f64>,
+    #[serde(default = "default_calibration")]
+    pub calibration: usize,
+}
+
+fn default_calibration() -> usize {
+    500
+}
+
+fn default_target_fpr() -> f64 {
+    0.05
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Tables {
+        filters: Vec<FilterConfig>,
+    }
+
+    #[test]
+    fn every_kind_reads_from_toml() {
+        let text: String = FILTER_KINDS
+            .iter()
+            .map(|kind| {
+                let extra = match *kind {
+                    "length_bounds" => "min_words = 1\nmax_words = 10\n",
+                    "detector" => "score = \"binoculars\"\n",
+                    "perplexity" => "percentile = 0.9\n",
+                    "verifier" => "quantile = 0.01\n",
+                    _ => "",
+                };
+                format!("[[filters]]\nkind = \"{kind}\"\n{extra}\n")
+            })
+            .collect();
+        let tables: Tables = toml::from_str(&text).expect("parses");
+        let kinds: Vec<&str> = tables.filters.iter().map(|f| f.kind()).collect();
+        assert_eq!(kinds, FILTER_KINDS);
+        let bad = "[[filters]]\nkind = \"minhash\"\nthreshhold = 0.8\n";
+        let error = toml::from_str::<Tables>(bad).err().expect("rejected");
+        assert!(error.to_string().contains("threshhold"), "{error}");
+    }
+}
