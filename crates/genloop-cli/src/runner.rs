@@ -9,7 +9,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_core::config::{CompositionDetail, Experiment};
-use genloop_core::engine::{run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult};
+use genloop_core::engine::{
+    check_filters, metric_specs, run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult,
+};
 use genloop_core::task::Task;
 use genloop_store::{config_hash, ExperimentInfo, Store};
 
@@ -125,8 +127,10 @@ impl TaskVisitor for Driver<'_> {
 
     fn visit<T: Task>(self, task: &T) -> anyhow::Result<()> {
         let experiment = self.experiment;
+        check_filters(task, &experiment.arms).map_err(|e| UsageError(e.to_string()))?;
         let store = Mutex::new(open_folder(self.request)?);
-        let names: Vec<&str> = task.metrics().iter().map(|m| m.name).collect();
+        let specs = metric_specs(task, &experiment.settings);
+        let names: Vec<&str> = specs.iter().map(|m| m.name).collect();
         task.save_files(self.out).map_err(|e| {
             anyhow::anyhow!(
                 "cannot write the task's files into {}: {e}",
@@ -145,7 +149,7 @@ impl TaskVisitor for Driver<'_> {
                     seed: experiment.settings.seed,
                     replicates: experiment.settings.replicates,
                     generations: experiment.settings.generations,
-                    metrics: task.metrics(),
+                    metrics: &specs,
                 })?;
                 (id, store.completed_replicates(id)?)
             };
@@ -235,7 +239,10 @@ pub fn run_in_memory(experiment: &Experiment) -> anyhow::Result<Vec<ArmResults>>
         type Output = anyhow::Result<Vec<ArmResults>>;
         fn visit<T: Task>(self, task: &T) -> Self::Output {
             let replicates: Vec<u64> = (0..self.0.settings.replicates as u64).collect();
-            let metrics: Vec<&'static str> = task.metrics().iter().map(|m| m.name).collect();
+            let metrics: Vec<&'static str> = metric_specs(task, &self.0.settings)
+                .iter()
+                .map(|m| m.name)
+                .collect();
             self.0
                 .arms
                 .iter()

@@ -42,6 +42,10 @@ pub struct ArmSummary {
     /// Metric names in the task's order.
     pub metric_order: Vec<String>,
     pub generations: Vec<GenerationSummary>,
+    /// What each filter kept and dropped (mean records and units per replicate,
+    /// summed over generations), by outcome, channel (`pool`) and true `origin`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub curation: Vec<genloop_store::CurationTotal>,
 }
 
 /// The `--json` document: `generations` is the first arm's (the only one for a
@@ -124,6 +128,7 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
             rejected: store.rejections(row.id)?.len(),
             metric_order: specs.iter().map(|s| s.name.clone()).collect(),
             generations: per_generation,
+            curation: store.curation_totals(row.id)?,
         });
     }
     let summary = RunSummary {
@@ -238,8 +243,66 @@ pub fn render_text(summary: &RunSummary) -> String {
             }
             let _ = writeln!(out, "{}", line.trim_end());
         }
+        render_curation(&mut out, arm);
     }
     out
+}
+
+/// Per filter: records kept and dropped per replicate, human vs machine (true
+/// origin), and the synthetic share before and after curation at the last
+/// generation.
+fn render_curation(out: &mut String, arm: &ArmSummary) {
+    if arm.curation.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "   curation (records per replicate, all generations): filter  kept human/machine  dropped human/machine"
+    );
+    let mut filters: Vec<(u32, &str)> = arm
+        .curation
+        .iter()
+        .map(|c| (c.filter, c.kind.as_str()))
+        .collect();
+    filters.dedup();
+    for (filter, kind) in filters {
+        let sum = |kept: bool, machine: bool| -> f64 {
+            arm.curation
+                .iter()
+                .filter(|c| {
+                    c.filter == filter
+                        && (c.outcome == "kept") == kept
+                        && (c.origin == "synthetic") == machine
+                })
+                .map(|c| c.records)
+                .sum()
+        };
+        let _ = writeln!(
+            out,
+            "   {:>2} {:<18} {:>10} / {:<10} {:>10} / {:<10}",
+            filter,
+            kind,
+            number(sum(true, false)),
+            number(sum(true, true)),
+            number(sum(false, false)),
+            number(sum(false, true)),
+        );
+    }
+    if let Some(last) = arm.generations.last() {
+        let share = |name: &str| last.metrics.get(name).map(|s| s.mean);
+        if let (Some(before), Some(after)) = (
+            share("synthetic_share_before"),
+            share("synthetic_share_after"),
+        ) {
+            let _ = writeln!(
+                out,
+                "   synthetic share of the training set at generation {}: {} before curation, {} after",
+                last.generation,
+                number(before),
+                number(after)
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -249,17 +249,52 @@ impl Dataset for Documents {
 
 /// One batch with its provenance. The data are shared, so building a training set
 /// from pools copies no records.
+///
+/// `provenance` is the truth (which pool and generation really made the records);
+/// `channel` and `arrived` are what a curation pipeline can know: the pool the batch
+/// came in through and the generation it arrived at. They differ only for
+/// contamination: machine text inside the fresh human stream has synthetic
+/// provenance but arrives through the `fresh` channel. Filters see the channel, never
+/// the provenance; metrics see both.
 #[derive(Clone, Debug)]
 pub struct Part<D> {
     pub provenance: Provenance,
+    pub channel: Pool,
+    pub arrived: u32,
     pub data: Arc<D>,
 }
 
 impl<D: Dataset> Part<D> {
+    /// A batch that arrives through its own pool.
     pub fn new(provenance: Provenance, data: D) -> Self {
+        Part::shared(provenance, Arc::new(data))
+    }
+
+    /// A batch that arrives through its own pool, sharing already stored data.
+    pub fn shared(provenance: Provenance, data: Arc<D>) -> Self {
         Part {
             provenance,
-            data: Arc::new(data),
+            channel: provenance.pool,
+            arrived: provenance.generation,
+            data,
+        }
+    }
+
+    /// The same records arriving through `channel` at generation `arrived` (machine
+    /// text republished into the fresh stream).
+    pub fn arriving_via(mut self, channel: Pool, arrived: u32) -> Self {
+        self.channel = channel;
+        self.arrived = arrived;
+        self
+    }
+
+    /// The records at `indices`, same provenance and channel.
+    pub fn select(&self, indices: &[usize]) -> Self {
+        Part {
+            provenance: self.provenance,
+            channel: self.channel,
+            arrived: self.arrived,
+            data: Arc::new(self.data.select(indices)),
         }
     }
 }

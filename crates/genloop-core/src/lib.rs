@@ -16,6 +16,7 @@
 
 pub mod aggregate;
 pub mod config;
+pub mod curation;
 pub mod data;
 pub mod engine;
 pub mod gate;

@@ -221,6 +221,58 @@ pub const MEAN_LENGTH: MetricSpec = spec(
     "mean sampled document length",
 );
 
+pub const SYNTHETIC_SHARE_BEFORE: MetricSpec = spec(
+    "synthetic_share_before",
+    "share of units",
+    LowerIsBetter,
+    false,
+    "share of the generation's training units that are machine-made (true provenance), before curation",
+);
+pub const SYNTHETIC_SHARE_AFTER: MetricSpec = spec(
+    "synthetic_share_after",
+    "share of units",
+    LowerIsBetter,
+    false,
+    "share of the generation's training units that are machine-made (true provenance), after curation",
+);
+pub const DETECTOR_PRECISION: MetricSpec = spec(
+    "detector_precision",
+    "share of records",
+    HigherIsBetter,
+    false,
+    "machine-made share of the records the detector dropped (NaN when it dropped none)",
+);
+pub const DETECTOR_RECALL: MetricSpec = spec(
+    "detector_recall",
+    "share of records",
+    HigherIsBetter,
+    false,
+    "share of the machine-made records the detector judged that it dropped",
+);
+pub const DETECTOR_AUROC: MetricSpec = spec(
+    "detector_auroc",
+    "probability",
+    HigherIsBetter,
+    false,
+    "area under the ROC of the detector's scores on the records it judged, machine vs human (0.5 = chance)",
+);
+pub const DETECTOR_TPR_AT_1FPR: MetricSpec = spec(
+    "detector_tpr_at_1fpr",
+    "share of records",
+    HigherIsBetter,
+    false,
+    "share of machine-made records caught at the score threshold that flags 1 % of the human records judged",
+);
+
+/// Curation metrics measured by the loop itself (true provenance is known there).
+pub const CURATION_SHARES: &[MetricSpec] = &[SYNTHETIC_SHARE_BEFORE, SYNTHETIC_SHARE_AFTER];
+pub const DETECTOR: &[MetricSpec] = &[
+    DETECTOR_PRECISION,
+    DETECTOR_RECALL,
+    DETECTOR_AUROC,
+    DETECTOR_TPR_AT_1FPR,
+];
+
 /// Every metric genloop knows, by stable name.
 pub const ALL: &[MetricSpec] = &[
     MEAN_SQ_ERROR,
@@ -248,6 +300,12 @@ pub const ALL: &[MetricSpec] = &[
     NGRAM_RECALL,
     REPETITION_RATE,
     MEAN_LENGTH,
+    SYNTHETIC_SHARE_BEFORE,
+    SYNTHETIC_SHARE_AFTER,
+    DETECTOR_PRECISION,
+    DETECTOR_RECALL,
+    DETECTOR_AUROC,
+    DETECTOR_TPR_AT_1FPR,
 ];
 
 pub fn by_name(name: &str) -> Option<&'static MetricSpec> {

@@ -80,10 +80,12 @@ impl<D: Dataset> Pools<D> {
         }
     }
 
-    fn newest_fresh(&self, generation: u32) -> Option<Part<D>> {
+    /// The fresh batch released at `generation`: its human part and any machine
+    /// text that arrived with it (contamination).
+    fn newest_fresh(&self, generation: u32) -> impl Iterator<Item = Part<D>> + '_ {
         self.fresh
-            .last()
-            .filter(|p| p.provenance.generation == generation)
+            .iter()
+            .filter(move |p| p.arrived == generation)
             .cloned()
     }
 }
@@ -221,7 +223,7 @@ pub fn subsample<D: Dataset>(parts: &[Part<D>], budget: usize, rng: &mut Rng) ->
         .filter(|(_, idx)| !idx.is_empty())
         .map(|(part, mut idx)| {
             idx.sort_unstable();
-            Part::new(part.provenance, part.data.select(&idx))
+            part.select(&idx)
         })
         .collect()
 }

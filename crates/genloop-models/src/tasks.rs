@@ -1,6 +1,7 @@
 //! Tasks: a ground-truth source, a model family and the metrics that compare them.
 
 use genloop_core::config::{Design, NoiseMode};
+use genloop_core::curation::{self, Filter, FilterError, FilterSpec, Verifier, VerifierConfig};
 use genloop_core::data::{Labeled, Symbols, Vectors};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, Source};
@@ -78,6 +79,10 @@ where
     type Data = Vectors;
     type Estimator = E;
     type Truth = VectorHoldout;
+
+    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
+        numeric_filter(spec)
+    }
 
     fn metrics(&self) -> &[MetricSpec] {
         &self.metrics
@@ -173,6 +178,10 @@ impl Task for CategoricalTask {
     /// Holdout category frequencies.
     type Truth = Vec<f64>;
 
+    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
+        numeric_filter(spec)
+    }
+
     fn metrics(&self) -> &[MetricSpec] {
         &Self::METRICS
     }
@@ -251,6 +260,10 @@ impl Task for LinearTask {
     type Estimator = LinearEstimator;
     type Truth = Labeled;
 
+    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
+        numeric_filter(spec)
+    }
+
     fn metrics(&self) -> &[MetricSpec] {
         &Self::METRICS
     }
@@ -292,5 +305,16 @@ impl Task for LinearTask {
         out.push(mse);
         let var = model.noise_std.powi(2);
         out.push(0.5 * ((2.0 * std::f64::consts::PI * var).ln() + mse / var));
+    }
+}
+
+/// Numeric tasks offer the verifier; the text filters do not apply to their data.
+fn numeric_filter<T: Task>(spec: &FilterSpec) -> Result<Box<dyn Filter<T>>, FilterError> {
+    match spec.kind.as_str() {
+        "verifier" => Ok(Box::new(Verifier::new(VerifierConfig::from_spec(spec)?))),
+        _ => Err(curation::unsupported(
+            spec,
+            "numeric models take `verifier`",
+        )),
     }
 }

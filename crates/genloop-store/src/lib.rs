@@ -94,6 +94,19 @@ CREATE TABLE IF NOT EXISTS sample_scores (
     value         REAL,
     PRIMARY KEY (experiment_id, replicate, generation, kind, position)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS curation (
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    replicate     INTEGER NOT NULL,
+    generation    INTEGER NOT NULL,
+    filter        INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    outcome       TEXT NOT NULL,
+    pool          TEXT NOT NULL,
+    origin        TEXT NOT NULL,
+    records       INTEGER NOT NULL,
+    units         INTEGER NOT NULL,
+    PRIMARY KEY (experiment_id, replicate, generation, filter, outcome, pool, origin)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sample_texts (
     experiment_id INTEGER NOT NULL REFERENCES experiments(id),
     replicate     INTEGER NOT NULL,
@@ -168,6 +181,21 @@ pub struct CompositionMean {
     pub origin_generation: u32,
     pub records: f64,
     /// Records for numeric data, tokens for text.
+    pub units: f64,
+}
+
+/// One row of [`Store::curation_totals`]: mean records and units per replicate.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CurationTotal {
+    pub filter: u32,
+    pub kind: String,
+    /// `kept`, or the stable name of the rule that dropped the records.
+    pub outcome: String,
+    /// The channel the records arrived through.
+    pub pool: String,
+    /// Their true pool.
+    pub origin: String,
+    pub records: f64,
     pub units: f64,
 }
 
@@ -318,6 +346,10 @@ impl Store {
                 "INSERT INTO sample_scores (experiment_id, replicate, generation, kind, position, value)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             ))?;
+            let mut curation_stmt = self.wrap(tx.prepare_cached(
+                "INSERT INTO curation (experiment_id, replicate, generation, filter, kind, outcome, pool, origin, records, units)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            ))?;
             let mut text_stmt = self.wrap(tx.prepare_cached(
                 "INSERT INTO sample_texts (experiment_id, replicate, generation, kind, position, text)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -356,6 +388,20 @@ impl Store {
                                 c.units as i64,
                             ]))?;
                         }
+                    }
+                    for c in &g.curation {
+                        self.wrap(curation_stmt.execute(params![
+                            experiment_id,
+                            r,
+                            g.generation,
+                            c.filter,
+                            c.kind,
+                            c.outcome.as_ref(),
+                            c.pool.as_str(),
+                            c.origin.as_str(),
+                            c.records as i64,
+                            c.units as i64,
+                        ]))?;
                     }
                     for (name, value) in metric_names
                         .iter()
@@ -541,6 +587,33 @@ impl Store {
         rows.map(|r| self.wrap(r)).collect()
     }
 
+    /// What each filter kept and dropped, summed over generations ≥ 1 and averaged
+    /// over the stored replicates: per filter, outcome (`kept` or the drop rule),
+    /// channel and true origin.
+    pub fn curation_totals(&self, experiment_id: i64) -> Result<Vec<CurationTotal>, StoreError> {
+        let mut stmt = self.wrap(self.conn.prepare(
+            "WITH reps AS (SELECT COUNT(*) AS n FROM replicates WHERE experiment_id = ?1)
+             SELECT c.filter, c.kind, c.outcome, c.pool, c.origin,
+                    SUM(c.records) * 1.0 / reps.n, SUM(c.units) * 1.0 / reps.n
+             FROM curation c, reps
+             WHERE c.experiment_id = ?1
+             GROUP BY c.filter, c.kind, c.outcome, c.pool, c.origin
+             ORDER BY c.filter, c.outcome = 'kept' DESC, c.outcome, c.pool, c.origin",
+        ))?;
+        let rows = self.wrap(stmt.query_map([experiment_id], |r| {
+            Ok(CurationTotal {
+                filter: r.get::<_, i64>(0)? as u32,
+                kind: r.get(1)?,
+                outcome: r.get(2)?,
+                pool: r.get(3)?,
+                origin: r.get(4)?,
+                records: r.get(5)?,
+                units: r.get(6)?,
+            })
+        }))?;
+        rows.map(|r| self.wrap(r)).collect()
+    }
+
     /// The first replicate with stored sample texts of `kind`, if any.
     pub fn first_text_replicate(
         &self,
@@ -653,6 +726,10 @@ impl Store {
             (
                 "sample_texts",
                 "experiment_id, replicate, generation, kind, position",
+            ),
+            (
+                "curation",
+                "experiment_id, replicate, generation, filter, outcome, pool, origin",
             ),
         ] {
             let mut stmt = self.wrap(

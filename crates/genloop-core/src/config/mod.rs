@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::curation::{ContaminationSpec, FilterSpec, Schedule, SourceGenerations};
 use crate::engine::{Arm, RunSettings};
 use crate::gate::GateSpec;
 use crate::metrics::{self, Direction};
@@ -42,6 +43,23 @@ pub struct RawConfig {
     pub output: RawOutput,
     /// Text runs: how text becomes tokens.
     pub tokenizer: Option<RawTokenizer>,
+    /// Machine text inside the fresh stream (every arm unless it sets its own).
+    pub contamination: Option<RawContamination>,
+    /// The curation chain between mix and fit (every arm unless it sets its own).
+    #[serde(default)]
+    pub filters: Vec<toml::Table>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContamination {
+    pub schedule: String,
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    pub midpoint: Option<f64>,
+    pub steepness: Option<f64>,
+    pub sources: Option<String>,
+    pub window: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -159,6 +177,18 @@ pub struct RawArm {
     pub regime: Option<RawRegime>,
     pub sampling: Option<RawSampling>,
     pub gate: Option<RawGate>,
+    /// Overrides the top-level `[contamination]`; `contamination = false` turns it
+    /// off for this arm.
+    pub contamination: Option<RawArmContamination>,
+    /// Overrides the top-level `[[filters]]` (`filters = []`: no curation).
+    pub filters: Option<Vec<toml::Table>>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RawArmContamination {
+    Off(bool),
+    Spec(RawContamination),
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -534,12 +564,14 @@ impl RawConfig {
         );
         let source = check_source(&mut c, &self.source);
         let model = check_model(&mut c, &self.model);
-        let settings = RunSettings {
+        let mut settings = RunSettings {
             seed,
             replicates,
             generations,
             original,
             holdout,
+            measure_curation: false,
+            measure_detector: false,
         };
 
         let default_metric = match model.as_ref().map(|m| m.kind()) {
@@ -548,6 +580,11 @@ impl RawConfig {
         };
         let sampling = check_sampling(&mut c, "sampling", &self.sampling);
         let gate = check_gate(&mut c, "gate", &self.gate, default_metric);
+        let contamination = self
+            .contamination
+            .as_ref()
+            .and_then(|raw| check_contamination(&mut c, "contamination", raw));
+        let filters = check_filters(&mut c, "filters", &self.filters);
         let mut arms = Vec::new();
         if self.arm.is_empty() {
             match &self.regime {
@@ -558,6 +595,8 @@ impl RawConfig {
                             regime,
                             sampling,
                             gate: gate.clone(),
+                            contamination: contamination.clone(),
+                            filters: filters.clone(),
                         });
                     }
                 }
@@ -608,12 +647,34 @@ impl RawConfig {
                 Some(g) => check_gate(&mut c, &format!("{prefix}.gate"), g, default_metric),
                 None => gate.clone(),
             };
+            let arm_contamination = match &arm.contamination {
+                None => contamination.clone(),
+                Some(RawArmContamination::Off(false)) => None,
+                Some(RawArmContamination::Off(true)) => {
+                    c.problem(
+                        &format!("{prefix}.contamination"),
+                        "true",
+                        "cannot turn contamination on without a schedule",
+                        "give a table, e.g. contamination = { schedule = \"constant\", start = 0.1 }, or false",
+                    );
+                    None
+                }
+                Some(RawArmContamination::Spec(raw)) => {
+                    check_contamination(&mut c, &format!("{prefix}.contamination"), raw)
+                }
+            };
+            let arm_filters = match &arm.filters {
+                None => filters.clone(),
+                Some(tables) => check_filters(&mut c, &format!("{prefix}.filters"), tables),
+            };
             if let Some(regime) = regime {
                 arms.push(Arm {
                     name: arm.name.clone(),
                     regime,
                     sampling,
                     gate,
+                    contamination: arm_contamination,
+                    filters: arm_filters,
                 });
             }
         }
@@ -640,6 +701,12 @@ impl RawConfig {
         );
         let tokenizer = text::check_tokenizer(&mut c, self.tokenizer.as_ref(), source.as_ref());
 
+        settings.measure_curation = arms
+            .iter()
+            .any(|a| a.contamination.is_some() || !a.filters.is_empty());
+        settings.measure_detector = arms
+            .iter()
+            .any(|a| a.filters.iter().any(|f| f.kind == "detector"));
         // Size checks only make sense once the sizes themselves are valid.
         if let (Some(source), Some(model), true) = (&source, &model, c.problems.is_empty()) {
             check_pairing(&mut c, source, model, &settings, &arms);
@@ -1168,6 +1235,156 @@ fn check_sampling(c: &mut Checker, table: &str, raw: &RawSampling) -> Sampling {
         top_k,
         top_p,
     }
+}
+
+fn check_contamination(
+    c: &mut Checker,
+    table: &str,
+    raw: &RawContamination,
+) -> Option<ContaminationSpec> {
+    let schedule = c.choice(
+        &format!("{table}.schedule"),
+        &raw.schedule,
+        &["constant", "linear", "logistic"],
+    )?;
+    let mut allowed = vec!["start", "sources", "window"];
+    if schedule != "constant" {
+        allowed.push("end");
+    }
+    if schedule == "logistic" {
+        allowed.extend(["midpoint", "steepness"]);
+    }
+    c.only(
+        table,
+        schedule,
+        &[
+            ("end", raw.end.is_some()),
+            ("midpoint", raw.midpoint.is_some()),
+            ("steepness", raw.steepness.is_some()),
+        ],
+        &allowed,
+    );
+    let start = match raw.start {
+        Some(v) => c.fraction(&format!("{table}.start"), v, "start = 0.05"),
+        None => {
+            c.problem(
+                &format!("{table}.start"),
+                "",
+                "is required: the machine share of the fresh data at generation 1",
+                "e.g. start = 0.05",
+            );
+            0.0
+        }
+    };
+    let end = match (schedule, raw.end) {
+        ("constant", _) => start,
+        (_, Some(v)) => c.fraction(&format!("{table}.end"), v, "end = 0.5"),
+        (_, None) => {
+            c.problem(
+                &format!("{table}.end"),
+                "",
+                "is required: the machine share at the last generation",
+                "e.g. end = 0.5",
+            );
+            0.0
+        }
+    };
+    let schedule = match schedule {
+        "constant" => Schedule::Constant,
+        "linear" => Schedule::Linear,
+        _ => {
+            let midpoint = raw.midpoint.unwrap_or(0.5);
+            let midpoint = c.fraction(&format!("{table}.midpoint"), midpoint, "midpoint = 0.5");
+            let steepness = c.positive(
+                &format!("{table}.steepness"),
+                raw.steepness.unwrap_or(10.0),
+                "steepness = 10",
+            );
+            Schedule::Logistic {
+                midpoint,
+                steepness,
+            }
+        }
+    };
+    let sources = match raw.sources.as_deref().unwrap_or("all") {
+        s => match c.choice(&format!("{table}.sources"), s, &["all", "latest", "window"]) {
+            Some("latest") => SourceGenerations::Latest,
+            Some("window") => {
+                let n = c.count(
+                    &format!("{table}.window"),
+                    raw.window,
+                    None,
+                    1,
+                    "window = 3 (with sources = \"window\")",
+                );
+                SourceGenerations::Window(n as u32)
+            }
+            _ => SourceGenerations::All,
+        },
+    };
+    if raw.window.is_some() && !matches!(sources, SourceGenerations::Window(_)) {
+        c.problem(
+            &format!("{table}.window"),
+            "",
+            "applies only with sources = \"window\"",
+            "remove it, or set sources = \"window\"",
+        );
+    }
+    Some(ContaminationSpec {
+        schedule,
+        start,
+        end,
+        sources,
+    })
+}
+
+/// Every filter kind a `[[filters]]` table may name (the tasks check their keys).
+pub const FILTER_KINDS: [&str; 11] = [
+    "gopher_quality",
+    "gopher_repetition",
+    "c4",
+    "fineweb",
+    "short_form",
+    "length_bounds",
+    "exact_dedup",
+    "minhash",
+    "perplexity",
+    "detector",
+    "verifier",
+];
+
+fn check_filters(c: &mut Checker, table: &str, raw: &[toml::Table]) -> Vec<FilterSpec> {
+    let mut specs = Vec::new();
+    for (i, entry) in raw.iter().enumerate() {
+        let key = format!("{table}[{i}]");
+        let mut rest = entry.clone();
+        match rest.remove("kind") {
+            Some(toml::Value::String(kind)) => {
+                if c.choice(&format!("{key}.kind"), &kind, &FILTER_KINDS)
+                    .is_some()
+                {
+                    specs.push(FilterSpec {
+                        kind,
+                        key,
+                        table: rest,
+                    });
+                }
+            }
+            Some(other) => c.problem(
+                &format!("{key}.kind"),
+                other,
+                "must be a string",
+                &format!("use one of: {}", FILTER_KINDS.join(", ")),
+            ),
+            None => c.problem(
+                &format!("{key}.kind"),
+                "",
+                "is required",
+                &format!("use one of: {}", FILTER_KINDS.join(", ")),
+            ),
+        }
+    }
+    specs
 }
 
 fn check_gate(c: &mut Checker, table: &str, raw: &RawGate, default_metric: &str) -> GateSpec {
