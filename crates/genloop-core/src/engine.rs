@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::curation::{self, ContaminationSpec, CurationCount, Filter, FilterContext, FilterSpec};
+use crate::curation::{self, ContaminationSpec, CurationCount, FilterContext, FilterSpec, Stage};
 use crate::data::{Dataset, Part, TrainingSet};
 use crate::gate::{Decision, GateSpec, HoldoutGate};
 use crate::metrics::MetricSpec;
@@ -206,10 +206,15 @@ pub fn check_filters<T: Task>(task: &T, arms: &[Arm]) -> Result<(), LoopError> {
         .try_for_each(|arm| build_filters(task, arm).map(|_| ()))
 }
 
-fn build_filters<T: Task>(task: &T, arm: &Arm) -> Result<Vec<Box<dyn Filter<T>>>, LoopError> {
+fn build_filters<T: Task>(task: &T, arm: &Arm) -> Result<Vec<Stage<T>>, LoopError> {
     arm.filters
         .iter()
-        .map(|spec| task.build_filter(spec))
+        .map(|spec| {
+            task.build_filter(spec).map(|filter| Stage {
+                filter,
+                pools: spec.pools.clone(),
+            })
+        })
         .collect::<Result<_, _>>()
         .map_err(|source| LoopError::Filter {
             arm: arm.name.clone(),
@@ -324,7 +329,7 @@ pub fn run_replicate<T: Task>(
     // the history); the original data are the first.
     let mut seen: HashSet<(Pool, u32, crate::provenance::Provenance)> = HashSet::new();
     if !filters.is_empty() {
-        curation::admit_all(&mut filters, &train);
+        curation::admit_all(task, &mut filters, &train);
         seen.insert(batch_key(&pools.original));
     }
     let mut scratch = Vec::new();

@@ -15,6 +15,7 @@ use crate::engine::{Arm, RunSettings};
 use crate::gate::GateSpec;
 use crate::metrics::{self, Direction};
 use crate::model::Sampling;
+use crate::provenance::Pool;
 use crate::regime::{RegimeKind, RegimeSpec};
 
 pub mod text;
@@ -1306,21 +1307,21 @@ fn check_contamination(
             }
         }
     };
-    let sources = match raw.sources.as_deref().unwrap_or("all") {
-        s => match c.choice(&format!("{table}.sources"), s, &["all", "latest", "window"]) {
-            Some("latest") => SourceGenerations::Latest,
-            Some("window") => {
-                let n = c.count(
-                    &format!("{table}.window"),
-                    raw.window,
-                    None,
-                    1,
-                    "window = 3 (with sources = \"window\")",
-                );
-                SourceGenerations::Window(n as u32)
-            }
-            _ => SourceGenerations::All,
-        },
+    let sources_key = format!("{table}.sources");
+    let sources = raw.sources.as_deref().unwrap_or("all");
+    let sources = match c.choice(&sources_key, sources, &["all", "latest", "window"]) {
+        Some("latest") => SourceGenerations::Latest,
+        Some("window") => {
+            let n = c.count(
+                &format!("{table}.window"),
+                raw.window,
+                None,
+                1,
+                "window = 3 (with sources = \"window\")",
+            );
+            SourceGenerations::Window(n as u32)
+        }
+        _ => SourceGenerations::All,
     };
     if raw.window.is_some() && !matches!(sources, SourceGenerations::Window(_)) {
         c.problem(
@@ -1358,14 +1359,17 @@ fn check_filters(c: &mut Checker, table: &str, raw: &[toml::Table]) -> Vec<Filte
     for (i, entry) in raw.iter().enumerate() {
         let key = format!("{table}[{i}]");
         let mut rest = entry.clone();
+        let pools = rest.remove("pools");
         match rest.remove("kind") {
             Some(toml::Value::String(kind)) => {
                 if c.choice(&format!("{key}.kind"), &kind, &FILTER_KINDS)
                     .is_some()
                 {
+                    let pools = check_filter_pools(c, &key, &kind, pools);
                     specs.push(FilterSpec {
                         kind,
                         key,
+                        pools,
                         table: rest,
                     });
                 }
@@ -1385,6 +1389,55 @@ fn check_filters(c: &mut Checker, table: &str, raw: &[toml::Table]) -> Vec<Filte
         }
     }
     specs
+}
+
+/// The channels a filter judges: `pools = ["fresh", "synthetic"]`, or the kind's
+/// default (model-based filters skip the original data their reference was fitted
+/// on).
+fn check_filter_pools(
+    c: &mut Checker,
+    key: &str,
+    kind: &str,
+    raw: Option<toml::Value>,
+) -> Vec<Pool> {
+    let judged = [Pool::Original, Pool::Fresh, Pool::Synthetic];
+    let Some(raw) = raw else {
+        return match kind {
+            "perplexity" | "detector" | "verifier" => vec![Pool::Fresh, Pool::Synthetic],
+            _ => judged.to_vec(),
+        };
+    };
+    let names = ["original", "fresh", "synthetic"];
+    let fix = "e.g. pools = [\"fresh\", \"synthetic\"]";
+    let Some(items) = raw.as_array() else {
+        c.problem(&format!("{key}.pools"), raw, "must be a list of pools", fix);
+        return Vec::new();
+    };
+    let mut pools = Vec::new();
+    for item in items {
+        match item
+            .as_str()
+            .and_then(|s| c.choice(&format!("{key}.pools"), s, &names))
+        {
+            Some(name) => pools.extend(judged.iter().filter(|p| p.as_str() == name)),
+            None if item.as_str().is_none() => {
+                c.problem(&format!("{key}.pools"), item, "must name a pool", fix)
+            }
+            None => {}
+        }
+    }
+    if pools.is_empty() && !items.is_empty() {
+        return pools;
+    }
+    if items.is_empty() {
+        c.problem(
+            &format!("{key}.pools"),
+            "[]",
+            "must name at least one pool",
+            fix,
+        );
+    }
+    pools
 }
 
 fn check_gate(c: &mut Checker, table: &str, raw: &RawGate, default_metric: &str) -> GateSpec {

@@ -12,6 +12,7 @@
 //!   filter, outcome, channel and true origin ([`CurationCount`]).
 
 mod contamination;
+pub mod roc;
 pub mod stats;
 mod verifier;
 
@@ -34,7 +35,18 @@ use crate::task::{ModelOf, Task};
 pub struct FilterSpec {
     pub kind: String,
     pub key: String,
+    /// The channels whose records the filter judges (`pools = [...]`); records of
+    /// other channels pass it untouched. Model-based filters default to `fresh`
+    /// and `synthetic`: the reference model was fitted on the original data, so
+    /// judging the archive with it is meaningless.
+    pub pools: Vec<Pool>,
     pub table: toml::Table,
+}
+
+/// A built filter and the channels it judges.
+pub struct Stage<T: Task> {
+    pub filter: Box<dyn Filter<T>>,
+    pub pools: Vec<Pool>,
 }
 
 impl FilterSpec {
@@ -173,7 +185,7 @@ pub trait Filter<T: Task>: Send {
 
     /// Called with the records of the final training set (after every filter), so
     /// stateful filters can index what was trained on.
-    fn admitted(&mut self, _view: &CandidateView<'_, T::Data>) {}
+    fn admitted(&mut self, _task: &T, _view: &CandidateView<'_, T::Data>) {}
 }
 
 /// How a filter's decision is counted.
@@ -203,15 +215,21 @@ pub struct Curated<D> {
 /// Run `filters` in order over `set`; each filter judges only the records every
 /// earlier filter kept. `new` marks the parts not seen in an earlier training set.
 pub fn curate<T: Task>(
-    filters: &mut [Box<dyn Filter<T>>],
+    stages: &mut [Stage<T>],
     context: &FilterContext<'_, T>,
     set: &TrainingSet<T::Data>,
     new: &[bool],
 ) -> Curated<T::Data> {
-    let mut alive = all_records(set);
+    let mut survivors = all_records(set);
     let mut counts: Vec<CurationCount> = Vec::new();
     let mut detector = None;
-    for (position, filter) in filters.iter_mut().enumerate() {
+    for (position, stage) in stages.iter_mut().enumerate() {
+        let filter = &mut stage.filter;
+        // Records of channels the filter does not judge pass it untouched.
+        let alive_before = std::mem::take(&mut survivors);
+        let (alive, passed): (Vec<Record>, Vec<Record>) = alive_before
+            .iter()
+            .partition(|r| stage.pools.contains(&set.parts[r.part as usize].channel));
         let view = CandidateView {
             parts: &set.parts,
             new,
@@ -255,15 +273,20 @@ pub fn curate<T: Task>(
             let flagged: Vec<bool> = outcome.drops.iter().map(Option::is_some).collect();
             detector = Some(stats::detector_metrics(scores, &flagged, &machine));
         }
-        alive = kept;
+        // Keep the training set's record order: part by part, index by index.
+        kept.extend(passed);
+        kept.sort_unstable_by_key(|r| (r.part, r.index));
+        debug_assert!(kept.len() <= alive_before.len());
+        survivors = kept;
     }
+    let alive = survivors;
     let view = CandidateView {
         parts: &set.parts,
         new,
         records: &alive,
     };
-    for filter in filters.iter_mut() {
-        filter.admitted(&view);
+    for stage in stages.iter_mut() {
+        stage.filter.admitted(context.task, &view);
     }
     Curated {
         set: select(set, &alive),
@@ -274,7 +297,7 @@ pub fn curate<T: Task>(
 
 /// Tell every filter that the whole of `set` was trained on (generation 0's
 /// original data start the history of the dedup filters).
-pub fn admit_all<T: Task>(filters: &mut [Box<dyn Filter<T>>], set: &TrainingSet<T::Data>) {
+pub fn admit_all<T: Task>(task: &T, stages: &mut [Stage<T>], set: &TrainingSet<T::Data>) {
     let records = all_records(set);
     let new = vec![true; set.parts.len()];
     let view = CandidateView {
@@ -282,8 +305,8 @@ pub fn admit_all<T: Task>(filters: &mut [Box<dyn Filter<T>>], set: &TrainingSet<
         new: &new,
         records: &records,
     };
-    for filter in filters.iter_mut() {
-        filter.admitted(&view);
+    for stage in stages.iter_mut() {
+        stage.filter.admitted(task, &view);
     }
 }
 

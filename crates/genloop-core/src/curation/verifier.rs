@@ -36,7 +36,7 @@ impl VerifierConfig {
                 .try_into()
                 .map_err(|e: toml::de::Error| FilterError {
                     key: spec.key.clone(),
-                    message: format!("{}", e.message()),
+                    message: e.message().to_string(),
                 })?;
         let problem = |message: &str| FilterError {
             key: spec.key.clone(),
