@@ -7,10 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use genloop_core::curation::VerifierConfig;
+
 use crate::dedup::DedupParams;
 use crate::rules::{
-    C4Config, FineWebConfig, GopherQualityConfig, GopherRepetitionConfig, LengthBounds,
-    RuleConfig, ShortFormConfig,
+    C4Config, FineWebConfig, GopherQualityConfig, GopherRepetitionConfig, LengthBounds, RuleConfig,
+    ShortFormConfig,
 };
 
 /// Every filter kind, in the spelling configs use.
@@ -168,18 +170,6 @@ pub struct DetectorConfig {
     #[serde(default = "default_target_fpr")]
     pub target_fpr: f64,
     /// Held-out human documents the threshold is calibrated on.
-    #[serde(default = "default_calibration")]
-    pub calibration: usize,
-}
-
-/// `kind = "verifier"` (numeric models; Feng et al. 2024): drop samples whose
-/// log-density under the reference model (fitted on the original data) is below
-/// `threshold`, or below the `quantile` of held-out human records' log-densities.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VerifierConfig {
-    pub threshold: Option<f64>,
-    pub quantile: Option<f64>,
     #[serde(default = "default_calibration")]
     pub calibration: usize,
 }

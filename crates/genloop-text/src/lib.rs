@@ -3,6 +3,8 @@
 //! (`language/`), and the n-gram language model (`ngram/`).
 
 pub mod corpus;
+pub mod detect;
+pub mod filters;
 pub mod language;
 pub mod metrics;
 pub mod ngram;

@@ -368,6 +368,14 @@ impl Task for TextTask {
         self.estimator.clone()
     }
 
+    fn build_filter(
+        &self,
+        spec: &genloop_core::curation::FilterSpec,
+    ) -> Result<Box<dyn genloop_core::curation::Filter<Self>>, genloop_core::curation::FilterError>
+    {
+        crate::filters::build(spec)
+    }
+
     fn needs_samples(&self) -> bool {
         true
     }

@@ -214,8 +214,17 @@ fn draws_whole_documents_until_the_token_count() {
     let before_last = docs.units() - docs.doc(docs.len() - 1).len();
     assert!(docs.units() >= 1_000 && before_last < 1_000);
     assert!(docs.tokens.iter().all(|&t| t < language.end_id()));
-    assert_eq!(language.token_text(7), "w7");
-    assert_eq!(language.document_text(&[3, 0]), "w3 w0");
+    assert_eq!(language.token_text(0), "ba");
+    assert_eq!(language.token_text(7), "di");
+    assert_eq!(language.token_text(70), "baba");
+    assert_eq!(language.document_text(&[3, 0]), "bo ba");
+    // Every id has its own letters-only spelling.
+    let words: std::collections::HashSet<String> =
+        (0..10_000).map(genloop_text::language::spell).collect();
+    assert_eq!(words.len(), 10_000);
+    assert!(words
+        .iter()
+        .all(|w| w.bytes().all(|b| b.is_ascii_lowercase())));
 }
 
 #[test]

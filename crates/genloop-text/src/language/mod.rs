@@ -176,10 +176,10 @@ impl Language {
         &self.unigram
     }
 
-    /// `w{id}` for words, `</d>` for the end token.
+    /// A letters-only word per id (see [`spell`]), `</d>` for the end token.
     pub fn token_text(&self, id: u32) -> String {
         if (id as usize) < self.spec.vocab {
-            format!("w{id}")
+            spell(id)
         } else if id == self.end_id() {
             "</d>".to_owned()
         } else {
@@ -391,3 +391,24 @@ impl Source for Language {
 
 #[cfg(test)]
 mod tests;
+
+/// The spelling of word `id`: consonant–vowel syllables, a bijection of the ids
+/// onto letters-only words ("ba", "be", …, "zu", "beba", …). Letters only, so text
+/// normalisation (which maps digit runs to 0) keeps distinct words distinct and
+/// quality rules see ordinary word lengths.
+pub fn spell(id: u32) -> String {
+    const CONSONANTS: &[u8] = b"bdfgklmnprstvz";
+    const VOWELS: &[u8] = b"aeiou";
+    let syllables = (CONSONANTS.len() * VOWELS.len()) as u32;
+    // Bijective base-70 numeral: every id gets its own syllable string.
+    let mut n = id + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let digit = ((n - 1) % syllables) as usize;
+        out.push(VOWELS[digit % VOWELS.len()]);
+        out.push(CONSONANTS[digit / VOWELS.len()]);
+        n = (n - 1) / syllables;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}

@@ -1,0 +1,297 @@
+//! The first pass over the outbox: each activity is classified, each post checked
+//! (consent, visibility, opt-out hashtags, text) and the documents staged in a
+//! scratch file, since a `Delete` or a self-reply later in the outbox can still
+//! change them. Only ids and reply links stay in memory.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::super::output::write_error;
+use super::super::{
+    pseudonym, Document, DocumentMetadata, IngestError, IngestStats, Ledger, LedgerEntry, PostKind,
+    SkipReason, Visibility, MAX_PROBLEMS,
+};
+use super::activity::{classify, visibility, Activity, Decision, Object};
+use super::actor::{is_opt_out, Actor, Consent};
+use super::{html, MastodonOptions};
+
+/// A document waiting for the second pass.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Staged {
+    /// Position of the activity in `orderedItems`.
+    pub position: u64,
+    /// The id of the post replied to, as the archive wrote it.
+    pub in_reply_to: Option<String>,
+    pub document: Document,
+}
+
+/// A staged post's place in the reply graph.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub parent: Option<String>,
+    pub author: String,
+}
+
+/// What the first pass leaves for the second.
+pub(crate) struct FirstPass {
+    pub stats: IngestStats,
+    pub scratch: File,
+    pub nodes: HashMap<String, Node>,
+    /// The deletion ledger given, plus this archive's deletions.
+    pub deleted: Ledger,
+    /// This archive's deletions that the ledger did not hold yet.
+    pub new_deletions: Vec<LedgerEntry>,
+}
+
+pub(crate) struct Collector<'a> {
+    actor: &'a Actor,
+    consent: Consent,
+    options: &'a MastodonOptions,
+    scratch_path: PathBuf,
+    scratch: BufWriter<File>,
+    stats: IngestStats,
+    nodes: HashMap<String, Node>,
+    deleted: Ledger,
+    new_deletions: Vec<LedgerEntry>,
+}
+
+impl<'a> Collector<'a> {
+    /// `scratch_path` only names the scratch file in errors (it has no name).
+    pub(crate) fn new(
+        actor: &'a Actor,
+        options: &'a MastodonOptions,
+        scratch: File,
+        scratch_path: PathBuf,
+        deleted: Ledger,
+    ) -> Collector<'a> {
+        let consent = actor.consent();
+        let mut stats = IngestStats::default();
+        if let Consent::Refused { detail, .. } = &consent {
+            stats.consent_refused = Some(detail.clone());
+        }
+        Collector {
+            actor,
+            consent,
+            options,
+            scratch_path,
+            scratch: BufWriter::new(scratch),
+            stats,
+            nodes: HashMap::new(),
+            deleted,
+            new_deletions: Vec::new(),
+        }
+    }
+
+    /// One item of `orderedItems`.
+    pub(crate) fn take(
+        &mut self,
+        position: u64,
+        item: serde_json::Value,
+    ) -> Result<(), IngestError> {
+        self.stats.activities += 1;
+        let item_id = item
+            .get("id")
+            .and_then(|id| id.as_str())
+            .map(str::to_string);
+        let activity: Activity = match serde_json::from_value(item) {
+            Ok(activity) => activity,
+            Err(error) => {
+                self.malformed(position, item_id.as_deref(), &error.to_string());
+                return Ok(());
+            }
+        };
+        match classify(activity) {
+            Decision::Post(object) => self.post(position, *object)?,
+            Decision::Delete { id, published } => {
+                self.stats.deletions += 1;
+                if self.deleted.insert(id.clone()) {
+                    self.new_deletions.push(LedgerEntry {
+                        id,
+                        deleted: published,
+                    });
+                }
+            }
+            Decision::Skip(reason) => self.stats.skipped.add(reason),
+            Decision::Unknown(kind) => {
+                self.stats.skipped.add(SkipReason::UnknownType);
+                *self.stats.unknown_types.entry(kind).or_default() += 1;
+            }
+            Decision::Malformed(problem) => self.malformed(position, item_id.as_deref(), &problem),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> Result<FirstPass, IngestError> {
+        let scratch_path = self.scratch_path;
+        let scratch = self
+            .scratch
+            .into_inner()
+            .map_err(|error| write_error(&scratch_path, error.into_error()))?;
+        Ok(FirstPass {
+            stats: self.stats,
+            scratch,
+            nodes: self.nodes,
+            deleted: self.deleted,
+            new_deletions: self.new_deletions,
+        })
+    }
+
+    fn post(&mut self, position: u64, object: Object) -> Result<(), IngestError> {
+        if let Consent::Refused { reason, .. } = &self.consent {
+            self.stats.skipped.add(*reason);
+            return Ok(());
+        }
+        let Some(id) = object.id.clone() else {
+            self.malformed(position, None, &format!("a {} without an id", object.kind));
+            return Ok(());
+        };
+        if self.nodes.contains_key(&id) {
+            self.malformed(position, Some(&id), "a second post with the same id");
+            return Ok(());
+        }
+        let visibility = visibility(&object, self.actor.followers.as_deref());
+        let consent_note = match visibility {
+            Visibility::Public => "public post",
+            Visibility::Unlisted if self.options.include_unlisted => {
+                "unlisted post (include_unlisted)"
+            }
+            Visibility::Unlisted => return self.skip(SkipReason::Unlisted),
+            Visibility::FollowersOnly => return self.skip(SkipReason::FollowersOnly),
+            Visibility::Direct => return self.skip(SkipReason::Direct),
+        };
+        let Some(document) = self.document(id, &object, visibility, consent_note) else {
+            return Ok(());
+        };
+        let author = document.metadata.author.clone();
+        let staged = Staged {
+            position,
+            in_reply_to: object.in_reply_to,
+            document,
+        };
+        serde_json::to_writer(&mut self.scratch, &staged)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.scratch.write_all(b"\n"))
+            .map_err(|error| write_error(&self.scratch_path, error))?;
+        self.nodes.insert(
+            staged.document.id,
+            Node {
+                parent: staged.in_reply_to,
+                author,
+            },
+        );
+        Ok(())
+    }
+
+    /// The document of a post that may be used, or None (counted) when it has an
+    /// opt-out hashtag or no text.
+    fn document(
+        &mut self,
+        id: String,
+        object: &Object,
+        visibility: Visibility,
+        consent_note: &str,
+    ) -> Option<Document> {
+        let language = language(object);
+        let html_content = object.content.as_deref().or_else(|| {
+            let map = object.content_map.as_ref()?;
+            map.get(language.as_deref()?).map(String::as_str)
+        });
+        let plain = html::to_text(html_content.unwrap_or_default());
+        let mut text = plain.text;
+        let mut hashtags = plain.hashtags;
+        for tag in object.tag.iter().filter(|tag| tag.kind == "Hashtag") {
+            let name = tag.name.as_deref().unwrap_or_default();
+            let name = name.trim_start_matches('#').to_lowercase();
+            if !name.is_empty() && !hashtags.contains(&name) {
+                hashtags.push(name);
+            }
+        }
+        if hashtags.iter().any(|tag| is_opt_out(tag)) {
+            self.stats.skipped.add(SkipReason::OptOut);
+            return None;
+        }
+        let kind = if object.kind == "Question" {
+            // A poll: the options (plain text, not HTML) are the author's text too,
+            // one per line.
+            let options: Vec<String> = object
+                .one_of
+                .iter()
+                .chain(&object.any_of)
+                .filter_map(|option| option.name.as_deref())
+                .map(|name| format!("- {}", name.trim()))
+                .collect();
+            if !options.is_empty() {
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                text.push_str(&options.join("\n"));
+            }
+            PostKind::Question
+        } else {
+            PostKind::Note
+        };
+        if text.is_empty() {
+            self.stats.skipped.add(SkipReason::EmptyText);
+            return None;
+        }
+        let author_id = object.attributed_to.as_deref().or(self.actor.id.as_deref());
+        Some(Document {
+            id,
+            text,
+            created: object.published.clone(),
+            source: "mastodon".into(),
+            metadata: DocumentMetadata {
+                author: pseudonym(author_id.unwrap_or_default()),
+                language,
+                content_warning: object
+                    .summary
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|warning| !warning.is_empty())
+                    .map(str::to_string),
+                sensitive: object.sensitive.unwrap_or(false),
+                hashtags,
+                visibility,
+                in_reply_to: None,
+                consent: self.actor.basis(consent_note),
+                discoverable: self.actor.discoverable,
+                indexable: self.actor.indexable,
+                kind,
+                url: object.url.clone(),
+                thread: Vec::new(),
+            },
+        })
+    }
+
+    fn skip(&mut self, reason: SkipReason) -> Result<(), IngestError> {
+        self.stats.skipped.add(reason);
+        Ok(())
+    }
+
+    fn malformed(&mut self, position: u64, id: Option<&str>, problem: &str) {
+        let stats = &mut self.stats;
+        stats.skipped.add(SkipReason::Malformed);
+        if stats.problems.len() < MAX_PROBLEMS {
+            let id = id.map(|id| format!(" ({id})")).unwrap_or_default();
+            stats
+                .problems
+                .push(format!("orderedItems[{position}]{id}: {problem}"));
+        }
+    }
+}
+
+/// The post's language: the key of `contentMap` (Mastodon writes one), the one
+/// whose HTML is `content` when there are several.
+fn language(object: &Object) -> Option<String> {
+    let map = object.content_map.as_ref()?;
+    let matching = map
+        .iter()
+        .find(|(_, html)| Some(html.as_str()) == object.content.as_deref());
+    matching
+        .or_else(|| map.iter().next())
+        .map(|(language, _)| language.clone())
+}
