@@ -408,10 +408,18 @@ pub fn run_replicate<T: Task>(
                 .mix(g, &pools, || seed.stream("mix", replicate, u64::from(g)));
             shares[0] = curation::synthetic_share(&train);
             if !filters.is_empty() {
+                // A batch is curated once: when it first reaches a training set. The
+                // survivors of whole batches replace them in the pools.
                 let new: Vec<bool> = train
                     .parts
                     .iter()
                     .map(|p| !seen.contains(&batch_key(p)))
+                    .collect();
+                let persist: Vec<bool> = train
+                    .parts
+                    .iter()
+                    .zip(&new)
+                    .map(|(p, &new)| new && pools.holds(p))
                     .collect();
                 let context = FilterContext {
                     task,
@@ -422,8 +430,19 @@ pub fn run_replicate<T: Task>(
                     calibration: calibration.as_ref().expect("drawn when filters exist"),
                     seed,
                 };
-                let curated = curation::curate(&mut filters, &context, &train, &new);
-                seen.extend(train.parts.iter().map(batch_key));
+                let curated = curation::curate(&mut filters, &context, &train, &new, &persist);
+                for ((part, survivors), _) in train
+                    .parts
+                    .iter()
+                    .zip(&curated.survivors)
+                    .zip(&persist)
+                    .filter(|(_, &persist)| persist)
+                {
+                    seen.insert(batch_key(part));
+                    if survivors.len() < part.data.len() {
+                        pools.replace(part, part.select(survivors));
+                    }
+                }
                 counts = curated.counts;
                 detector = curated.detector.unwrap_or([f64::NAN; 4]);
                 train = curated.set;

@@ -80,6 +80,27 @@ impl<D: Dataset> Pools<D> {
         }
     }
 
+    /// Whether `part` is one of the pools' batches as stored (not a subsample).
+    pub fn holds(&self, part: &Part<D>) -> bool {
+        self.fresh
+            .iter()
+            .chain(&self.synthetic)
+            .any(|p| std::sync::Arc::ptr_eq(&p.data, &part.data))
+    }
+
+    /// Put `curated` in place of the stored batch `part` (curation keeps only its
+    /// survivors).
+    pub fn replace(&mut self, part: &Part<D>, curated: Part<D>) {
+        if let Some(slot) = self
+            .fresh
+            .iter_mut()
+            .chain(self.synthetic.iter_mut())
+            .find(|p| std::sync::Arc::ptr_eq(&p.data, &part.data))
+        {
+            *slot = curated;
+        }
+    }
+
     /// The fresh batch released at `generation`: its human part and any machine
     /// text that arrived with it (contamination).
     fn newest_fresh(&self, generation: u32) -> impl Iterator<Item = Part<D>> + '_ {

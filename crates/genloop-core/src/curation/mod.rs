@@ -116,8 +116,8 @@ impl<'a, D: Dataset> CandidateView<'a, D> {
         self.parts[self.records[i].part as usize].arrived
     }
 
-    /// Whether record `i` belongs to a batch that was not in any earlier training
-    /// set of this replicate (the new pools that dedup checks against the history).
+    /// Whether record `i` belongs to a batch not yet curated (new in this
+    /// generation; dedup checks new batches against the history of earlier ones).
     pub fn is_new(&self, i: usize) -> bool {
         self.new[self.records[i].part as usize]
     }
@@ -207,29 +207,37 @@ pub struct CurationCount {
 /// Curation of one training set: the result and its counts.
 pub struct Curated<D> {
     pub set: TrainingSet<D>,
+    /// Surviving record indices of every part of the input set.
+    pub survivors: Vec<Vec<usize>>,
     pub counts: Vec<CurationCount>,
     /// The first detector's precision, recall, AUROC and TPR at 1 % FPR.
     pub detector: Option<[f64; 4]>,
 }
 
-/// Run `filters` in order over `set`; each filter judges only the records every
-/// earlier filter kept. `new` marks the parts not seen in an earlier training set.
+/// Run the stages in order over `set`. A batch is judged once, when it is new
+/// (`new[part]`): the loop writes the survivors of whole new batches back into its
+/// pools (`persist[part]`), so later generations train on the curated batch and
+/// nothing is judged twice. Each filter judges the records of new parts in its
+/// channels that every earlier filter kept; everything else passes untouched.
+/// Persisted parts are reported to [`Filter::admitted`] (the dedup history).
 pub fn curate<T: Task>(
     stages: &mut [Stage<T>],
     context: &FilterContext<'_, T>,
     set: &TrainingSet<T::Data>,
     new: &[bool],
+    persist: &[bool],
 ) -> Curated<T::Data> {
     let mut survivors = all_records(set);
     let mut counts: Vec<CurationCount> = Vec::new();
     let mut detector = None;
     for (position, stage) in stages.iter_mut().enumerate() {
         let filter = &mut stage.filter;
-        // Records of channels the filter does not judge pass it untouched.
+        // Records of old batches, or of channels the filter does not judge, pass it
+        // untouched.
         let alive_before = std::mem::take(&mut survivors);
-        let (alive, passed): (Vec<Record>, Vec<Record>) = alive_before
-            .iter()
-            .partition(|r| stage.pools.contains(&set.parts[r.part as usize].channel));
+        let (alive, passed): (Vec<Record>, Vec<Record>) = alive_before.iter().partition(|r| {
+            new[r.part as usize] && stage.pools.contains(&set.parts[r.part as usize].channel)
+        });
         let view = CandidateView {
             parts: &set.parts,
             new,
@@ -280,16 +288,26 @@ pub fn curate<T: Task>(
         survivors = kept;
     }
     let alive = survivors;
+    let admitted: Vec<Record> = alive
+        .iter()
+        .filter(|r| persist[r.part as usize])
+        .copied()
+        .collect();
     let view = CandidateView {
         parts: &set.parts,
         new,
-        records: &alive,
+        records: &admitted,
     };
     for stage in stages.iter_mut() {
         stage.filter.admitted(context.task, &view);
     }
+    let mut by_part: Vec<Vec<usize>> = vec![Vec::new(); set.parts.len()];
+    for r in &alive {
+        by_part[r.part as usize].push(r.index as usize);
+    }
     Curated {
-        set: select(set, &alive),
+        set: select(set, &by_part),
+        survivors: by_part,
         counts,
         detector,
     }
@@ -338,12 +356,8 @@ fn add_count(counts: &mut Vec<CurationCount>, count: CurationCount) {
     }
 }
 
-/// The training set restricted to `records` (in part order).
-fn select<D: Dataset>(set: &TrainingSet<D>, records: &[Record]) -> TrainingSet<D> {
-    let mut by_part: Vec<Vec<usize>> = vec![Vec::new(); set.parts.len()];
-    for r in records {
-        by_part[r.part as usize].push(r.index as usize);
-    }
+/// The training set restricted to the surviving indices of each part.
+fn select<D: Dataset>(set: &TrainingSet<D>, by_part: &[Vec<usize>]) -> TrainingSet<D> {
     let parts = set
         .parts
         .iter()
@@ -353,7 +367,7 @@ fn select<D: Dataset>(set: &TrainingSet<D>, records: &[Record]) -> TrainingSet<D
             if indices.len() == part.data.len() {
                 part.clone()
             } else {
-                part.select(&indices)
+                part.select(indices)
             }
         })
         .collect();
