@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use genloop_report::{
-    ArmData, CompositionPart, MetricInfo, Point, Provenance, Rejection, ReportData, Samples, Scale,
-    Scores,
+    ArmData, CompositionPart, CurationRow, MetricInfo, Point, Provenance, Rejection, ReportData,
+    Samples, Scale, Scores,
 };
 use genloop_store::{ExperimentRow, Store};
 
@@ -213,6 +213,19 @@ fn arm_data(
         composition,
         perplexity,
         samples,
+        curation: arm
+            .curation
+            .iter()
+            .map(|c| CurationRow {
+                filter: c.filter,
+                kind: c.kind.clone(),
+                outcome: c.outcome.clone(),
+                pool: c.pool.clone(),
+                origin: c.origin.clone(),
+                records: c.records,
+                units: c.units,
+            })
+            .collect(),
     };
     Ok((data, tokens))
 }

@@ -86,6 +86,25 @@ pub struct ArmData {
     /// Sampled documents for selected generations (store kind `sample`); empty when
     /// the run has none.
     pub samples: Vec<Samples>,
+    /// What each curation filter kept and dropped; empty without filters.
+    pub curation: Vec<CurationRow>,
+}
+
+/// One filter outcome for records of one channel and true origin: mean records and
+/// units per replicate, summed over generations.
+#[derive(Clone, Debug, Serialize)]
+pub struct CurationRow {
+    /// Position of the filter in the chain.
+    pub filter: u32,
+    pub kind: String,
+    /// `kept`, or the rule that dropped the records.
+    pub outcome: String,
+    /// The channel the records arrived through.
+    pub pool: String,
+    /// Their true pool.
+    pub origin: String,
+    pub records: f64,
+    pub units: f64,
 }
 
 /// Aggregates of one metric at one generation across replicates.

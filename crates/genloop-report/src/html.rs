@@ -39,6 +39,18 @@ struct ArmView<'a> {
     colour: String,
     rejected: usize,
     rejections: Vec<RejectionView<'a>>,
+    curation: Vec<CurationView<'a>>,
+}
+
+#[derive(Serialize)]
+struct CurationView<'a> {
+    filter: u32,
+    kind: &'a str,
+    outcome: &'a str,
+    pool: &'a str,
+    origin: &'a str,
+    records: String,
+    units: String,
 }
 
 #[derive(Serialize)]
@@ -115,6 +127,11 @@ pub fn render(data: &ReportData, figures: &[Figure]) -> Result<String, Error> {
             figures: Vec::new(),
         },
         Section {
+            id: "curation",
+            title: "Curation: kept and dropped by filter, channel and true origin",
+            figures: Vec::new(),
+        },
+        Section {
             id: "text",
             title: "Samples under the generation-0 model",
             figures: Vec::new(),
@@ -173,6 +190,19 @@ fn arm_view(i: usize, arm: &ArmData) -> ArmView<'_> {
                 generation: r.generation,
                 deployed: r.deployed,
                 reason: &r.reason,
+            })
+            .collect(),
+        curation: arm
+            .curation
+            .iter()
+            .map(|c| CurationView {
+                filter: c.filter,
+                kind: &c.kind,
+                outcome: &c.outcome,
+                pool: &c.pool,
+                origin: &c.origin,
+                records: number(c.records),
+                units: number(c.units),
             })
             .collect(),
     }

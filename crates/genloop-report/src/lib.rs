@@ -41,8 +41,8 @@ mod palette;
 
 pub use charts::{figures, file_safe, Figure};
 pub use data::{
-    selected_generations, ArmData, CompositionPart, MetricInfo, Point, Provenance, Rejection,
-    ReportData, Samples, Scale, Scores,
+    selected_generations, ArmData, CompositionPart, CurationRow, MetricInfo, Point, Provenance,
+    Rejection, ReportData, Samples, Scale, Scores,
 };
 pub use html::number;
 pub use palette::{arm_colour, OKABE_ITO};
