@@ -270,3 +270,84 @@ fn filter_tables_are_checked_before_anything_runs() {
         "{error}"
     );
 }
+
+#[test]
+fn a_deletion_ledger_purges_posts_before_any_pool_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut corpus = String::new();
+    let mut ledger = String::new();
+    let words = [
+        "river", "stone", "lamp", "window", "garden", "bread", "cloud", "door",
+    ];
+    for i in 0..600 {
+        let deleted = i % 10 == 3;
+        let body: Vec<&str> = (0..12)
+            .map(|k| words[(i * 7 + k * 3) % words.len()])
+            .collect();
+        let marker = if deleted { " withdrawn" } else { "" };
+        corpus.push_str(&format!(
+            "{{\"id\": \"post-{i}\", \"text\": \"{}{marker}\"}}\n",
+            body.join(" ")
+        ));
+        if deleted {
+            ledger.push_str(&format!(
+                "{{\"id\": \"post-{i}\", \"deleted\": \"2026-01-01T00:00:00Z\"}}\n"
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("posts.jsonl"), corpus).unwrap();
+    std::fs::write(dir.path().join("deletions.jsonl"), ledger).unwrap();
+    let config = |with_ledger: bool| {
+        format!(
+            r#"
+name = "ledger"
+replicates = 1
+generations = 2
+[source]
+kind = "corpus"
+path = "posts.jsonl"
+{}
+[data]
+original = 2000
+holdout = 500
+[tokenizer]
+kind = "word"
+[model]
+kind = "ngram"
+order = 2
+[regime]
+kind = "replace"
+samples = 1000
+"#,
+            if with_ledger {
+                "ledger = \"deletions.jsonl\""
+            } else {
+                ""
+            }
+        )
+    };
+    for with_ledger in [false, true] {
+        let path = dir.path().join(format!("c{with_ledger}.toml"));
+        std::fs::write(&path, config(with_ledger)).unwrap();
+        let out = dir.path().join(format!("run{with_ledger}"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_genloop"))
+            .args([
+                "run",
+                path.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--no-report",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        // The word tokenizer's vocabulary is the original pool's: the deleted posts'
+        // marker word is in it only without the ledger.
+        let vocabulary = std::fs::read_to_string(out.join("tokenizer.json")).unwrap();
+        assert_eq!(vocabulary.contains("withdrawn"), !with_ledger);
+    }
+}

@@ -28,6 +28,7 @@ use crate::ngram::{NgramError, NgramEstimator, NgramModel, Smoothing};
 use crate::tokenize::{
     BpeOptions, TokenizeError, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer,
 };
+use genloop_curate::ingest::Ledger;
 
 /// Documents whose per-sample perplexity under generation 0 is kept (replicate 0).
 const SCORED_DOCUMENTS: usize = 1000;
@@ -259,6 +260,22 @@ fn load_corpus(
         holdout_choice: Default::default(),
     };
     let reader = CorpusReader::open(&path, &options)?;
+    // Deleted posts are purged before any pool is built.
+    let ledger = match &corpus.ledger {
+        Some(ledger) => {
+            let ledger_path = experiment.base_dir.join(ledger);
+            Some(Ledger::load(&ledger_path).map_err(|e| TextTaskError::Setup(e.to_string()))?)
+        }
+        None => None,
+    };
+    let id_field = corpus.id_field.clone();
+    let reader = reader.filter(move |doc| match (&ledger, doc) {
+        (Some(ledger), Ok(doc)) => !doc.metadata.get(&id_field).is_some_and(|id| match id {
+            serde_json::Value::String(id) => ledger.contains(id),
+            other => ledger.contains(&other.to_string()),
+        }),
+        _ => true,
+    });
     let splits = TextSplits::split(
         reader,
         &path,

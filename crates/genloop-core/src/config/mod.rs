@@ -91,6 +91,10 @@ pub struct RawSource {
     pub text_field: Option<String>,
     pub timestamp_field: Option<String>,
     pub on_error: Option<String>,
+    /// Corpus: a deletion ledger whose ids are purged before any pool is built.
+    pub ledger: Option<String>,
+    /// Corpus: the JSONL field holding a record's id (`id`).
+    pub id_field: Option<String>,
     pub vocab: Option<i64>,
     pub order: Option<i64>,
     pub mean_length: Option<f64>,
@@ -747,6 +751,8 @@ fn check_source(c: &mut Checker, raw: &RawSource) -> Option<SourceSpec> {
         ("text_field", raw.text_field.is_some()),
         ("timestamp_field", raw.timestamp_field.is_some()),
         ("on_error", raw.on_error.is_some()),
+        ("ledger", raw.ledger.is_some()),
+        ("id_field", raw.id_field.is_some()),
         ("vocab", raw.vocab.is_some()),
         ("order", raw.order.is_some()),
         ("mean_length", raw.mean_length.is_some()),

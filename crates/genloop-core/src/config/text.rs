@@ -13,6 +13,8 @@ pub const CORPUS_KEYS: &[&str] = &[
     "text_field",
     "timestamp_field",
     "on_error",
+    "ledger",
+    "id_field",
 ];
 /// Keys a `language` source takes.
 pub const LANGUAGE_KEYS: &[&str] = &["vocab", "exponent", "order", "mean_length", "branching"];
@@ -40,6 +42,10 @@ pub struct CorpusSpec {
     pub timestamp_field: Option<String>,
     /// Skip and count malformed records instead of failing.
     pub skip_errors: bool,
+    /// A deletion ledger (JSONL lines with an `id`, as `genloop ingest` appends):
+    /// records whose `id_field` is listed never reach any pool.
+    pub ledger: Option<String>,
+    pub id_field: String,
 }
 
 /// The seeded synthetic language (a Zipfian Markov source with exact
@@ -108,6 +114,14 @@ pub(super) fn check_corpus(c: &mut Checker, raw: &RawSource) -> Option<CorpusSpe
         Some("paragraphs") => CorpusFormat::Paragraphs,
         _ => CorpusFormat::Lines,
     };
+    if format != CorpusFormat::Jsonl && (raw.ledger.is_some() || raw.id_field.is_some()) {
+        c.problem(
+            "source.ledger",
+            "",
+            "applies only to format = \"jsonl\" (records need ids)",
+            "remove it or set format = \"jsonl\"",
+        );
+    }
     if format != CorpusFormat::Jsonl && (raw.text_field.is_some() || raw.timestamp_field.is_some())
     {
         c.problem(
@@ -128,6 +142,8 @@ pub(super) fn check_corpus(c: &mut Checker, raw: &RawSource) -> Option<CorpusSpe
         text_field: raw.text_field.clone().unwrap_or_else(|| "text".into()),
         timestamp_field: raw.timestamp_field.clone(),
         skip_errors,
+        ledger: raw.ledger.clone(),
+        id_field: raw.id_field.clone().unwrap_or_else(|| "id".into()),
     })
 }
 
