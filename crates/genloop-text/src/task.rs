@@ -22,7 +22,7 @@ use genloop_core::task::{Artifact, Evaluation, Task};
 use crate::corpus::{
     CorpusError, CorpusReader, CorpusSplits, Format, OnError, ReadOptions, SplitSpec, TextSplits,
 };
-use crate::language::{Language, LanguageError, LanguageSpec};
+use crate::language::{Language, LanguageError};
 use crate::metrics::{self as text_metrics, VocabularyProfile};
 use crate::ngram::{NgramError, NgramEstimator, NgramModel, Smoothing};
 use crate::tokenize::{
@@ -115,16 +115,7 @@ impl TextTask {
         };
         let (source, decoder, vocab_size) = match &experiment.source {
             SourceSpec::Language(spec) => {
-                let language = Language::new(
-                    &LanguageSpec {
-                        vocab: spec.vocab,
-                        exponent: spec.exponent,
-                        order: spec.order,
-                        mean_length: spec.mean_length,
-                        branching: spec.branching,
-                    },
-                    &mut seed.global("language"),
-                )?;
+                let language = Language::new(spec, &mut seed.global("language"))?;
                 let vocab = language.vocab_size();
                 (
                     TextSource::Language(language.clone()),

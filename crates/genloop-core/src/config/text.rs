@@ -2,7 +2,7 @@
 //! and the n-gram model. Sizes of text pools (`data.original`, `data.holdout`,
 //! `regime.samples`, `regime.fresh`) are counted in tokens.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Checker, RawModel, RawSmoothing, RawSource, RawTokenizer, SourceSpec};
 
@@ -49,17 +49,33 @@ pub struct CorpusSpec {
 }
 
 /// The seeded synthetic language (a Zipfian Markov source with exact
-/// log-probabilities).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// log-probabilities); `genloop_text::language` builds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct LanguageSpec {
+    /// Number of word tokens (the end token is extra).
     pub vocab: usize,
+    /// Zipf exponent s of the unigram proposal and of the weights within a row.
     pub exponent: f64,
     /// Markov order of the transitions: 1 or 2.
     pub order: usize,
-    /// Mean document length in tokens (geometric lengths).
+    /// Mean document length in word tokens (geometric lengths; end token not
+    /// counted).
     pub mean_length: f64,
-    /// Successors per context (sparsity of the transition rows).
+    /// Successors per context (sparsity of the transition rows), capped at `vocab`.
     pub branching: usize,
+}
+
+impl Default for LanguageSpec {
+    fn default() -> Self {
+        LanguageSpec {
+            vocab: 1000,
+            exponent: 1.1,
+            order: 1,
+            mean_length: 20.0,
+            branching: 32,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

@@ -113,7 +113,7 @@ fn mix64(mut z: u64) -> u64 {
 impl Language {
     /// Builds the language of `spec`; draws its key (one u64) from `rng`.
     pub fn new(spec: &LanguageSpec, rng: &mut Rng) -> Result<Language, LanguageError> {
-        spec.check()?;
+        spec::check(spec)?;
         let vocab = spec.vocab;
         let zipf = |rank: usize| (rank as f64).powf(-spec.exponent);
         let total: f64 = (1..=vocab).map(zipf).sum();
