@@ -15,20 +15,9 @@ use crate::rules::{
     ShortFormConfig,
 };
 
-/// Every filter kind, in the spelling configs use.
-pub const FILTER_KINDS: [&str; 11] = [
-    "gopher_quality",
-    "gopher_repetition",
-    "c4",
-    "fineweb",
-    "short_form",
-    "length_bounds",
-    "exact_dedup",
-    "minhash",
-    "perplexity",
-    "detector",
-    "verifier",
-];
+/// Every filter kind, in the spelling configs use (the loop's config checks the
+/// same list).
+pub use genloop_core::config::FILTER_KINDS;
 
 /// One `[[filters]]` table.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
