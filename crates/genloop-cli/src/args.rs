@@ -237,7 +237,10 @@ pub enum IngestCommand {
     /// JSONL with id, text, created, source, metadata. Only public posts of a
     /// consenting author come out.
     Mastodon {
+        /// The archive Mastodon exports (Settings → Import and export → Request your
+        /// archive).
         archive: PathBuf,
+        /// The JSONL corpus to write (never overwritten).
         #[arg(long)]
         out: PathBuf,
         /// Also ingest unlisted posts (public but kept off timelines).
