@@ -3,8 +3,8 @@
 //! drop-with-reason (REFERENCE.md §3–4).
 
 pub mod dedup;
-pub mod filters;
 pub mod detect;
+pub mod filters;
 pub mod ingest;
 pub mod pipeline;
 pub mod rules;

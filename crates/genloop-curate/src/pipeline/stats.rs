@@ -1,0 +1,130 @@
+//! Counts of a curation run, serialisable for `--json`, and their text rendering
+//! (a pure function, so it is tested without running anything).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+/// Counts of one filter of the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilterStats {
+    /// The filter kind, as configs spell it.
+    pub kind: String,
+    /// Documents that reached this filter (not dropped by an earlier one).
+    pub checked: u64,
+    pub dropped: u64,
+    /// Drops by rule name, such as `gopher_quality.min_words`.
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+impl FilterStats {
+    pub fn new(kind: &str) -> Self {
+        FilterStats {
+            kind: kind.to_string(),
+            checked: 0,
+            dropped: 0,
+            by_rule: BTreeMap::new(),
+        }
+    }
+}
+
+/// Counts of one curation run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurationStats {
+    pub input: String,
+    /// Records read (blank lines are not records).
+    pub documents: u64,
+    pub kept: u64,
+    pub dropped: u64,
+    /// Uncompressed input bytes, line terminators included.
+    pub input_bytes: u64,
+    /// UTF-8 bytes of the text field, all documents and kept ones.
+    pub text_bytes: u64,
+    pub kept_text_bytes: u64,
+    pub elapsed_seconds: f64,
+    /// In chain order.
+    pub filters: Vec<FilterStats>,
+}
+
+impl CurationStats {
+    /// Documents per second over the whole run (reading and writing included).
+    pub fn documents_per_second(&self) -> f64 {
+        self.documents as f64 / self.elapsed_seconds.max(1e-9)
+    }
+
+    /// Input megabytes (10⁶ bytes) per second.
+    pub fn megabytes_per_second(&self) -> f64 {
+        self.input_bytes as f64 / 1e6 / self.elapsed_seconds.max(1e-9)
+    }
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
+}
+
+/// Human-readable summary: totals, then each filter and its rules.
+pub fn render_text(stats: &CurationStats) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "{}: {} documents, kept {} ({:.1} %), dropped {}; {:.1} MB in {:.2} s ({:.0} docs/s, {:.1} MB/s)",
+        stats.input,
+        stats.documents,
+        stats.kept,
+        percent(stats.kept, stats.documents),
+        stats.dropped,
+        stats.input_bytes as f64 / 1e6,
+        stats.elapsed_seconds,
+        stats.documents_per_second(),
+        stats.megabytes_per_second(),
+    );
+    for filter in &stats.filters {
+        let _ = writeln!(
+            text,
+            "  {:<18} dropped {:>9} of {:>9} ({:.1} %)",
+            filter.kind,
+            filter.dropped,
+            filter.checked,
+            percent(filter.dropped, filter.checked)
+        );
+        for (rule, count) in &filter.by_rule {
+            let _ = writeln!(text, "    {rule:<34} {count:>9}");
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_totals_filters_and_rules() {
+        let mut c4 = FilterStats::new("c4");
+        c4.checked = 4;
+        c4.dropped = 1;
+        c4.by_rule.insert("c4.lorem_ipsum".into(), 1);
+        let stats = CurationStats {
+            input: "in.jsonl".into(),
+            documents: 4,
+            kept: 3,
+            dropped: 1,
+            input_bytes: 2_000_000,
+            text_bytes: 1_500_000,
+            kept_text_bytes: 1_000_000,
+            elapsed_seconds: 2.0,
+            filters: vec![c4],
+        };
+        assert_eq!(
+            render_text(&stats),
+            "in.jsonl: 4 documents, kept 3 (75.0 %), dropped 1; 2.0 MB in 2.00 s (2 docs/s, 1.0 MB/s)\n\
+             \x20 c4                 dropped         1 of         4 (25.0 %)\n\
+             \x20   c4.lorem_ipsum                             1\n"
+        );
+    }
+}
