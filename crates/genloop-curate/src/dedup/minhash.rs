@@ -3,21 +3,10 @@
 //! the band/row optimisation follows `datasketch.lsh._optimal_param`).
 
 use super::normalize::{hash_bytes, normalize};
+use super::signer::Signer;
 
 /// The Mersenne prime 2⁶¹ − 1: permutations are (a·h + b) mod this prime.
 pub const MERSENNE_61: u64 = (1 << 61) - 1;
-
-/// x mod (2⁶¹ − 1) for x < 2¹²², using 2⁶¹ ≡ 1 instead of a division.
-fn mod_mersenne(x: u128) -> u64 {
-    let p = u128::from(MERSENNE_61);
-    let folded = (x & p) + (x >> 61); // < 2⁶² for x < 2¹²²
-    let folded = ((folded & p) + (folded >> 61)) as u64;
-    if folded >= MERSENNE_61 {
-        folded - MERSENNE_61
-    } else {
-        folded
-    }
-}
 
 /// SplitMix64 generator (Steele, Lea & Flood 2014): the fixed-seed source of a and b.
 struct SplitMix64(u64);
@@ -85,39 +74,42 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 /// b ∈ [0, p), drawn from SplitMix64 with a fixed seed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MinHasher {
-    a: Vec<u64>,
-    b: Vec<u64>,
+    signer: Signer,
+}
+
+/// The coefficients (a, b) of `num_perm` permutations drawn from `seed`.
+pub(crate) fn permutations(num_perm: usize, seed: u64) -> (Vec<u64>, Vec<u64>) {
+    let mut rng = SplitMix64(seed);
+    let mut a = Vec::with_capacity(num_perm);
+    let mut b = Vec::with_capacity(num_perm);
+    for _ in 0..num_perm {
+        a.push(1 + rng.next() % (MERSENNE_61 - 1));
+        b.push(rng.next() % MERSENNE_61);
+    }
+    (a, b)
 }
 
 impl MinHasher {
     pub fn new(num_perm: usize, seed: u64) -> Self {
-        let mut rng = SplitMix64(seed);
-        let mut a = Vec::with_capacity(num_perm);
-        let mut b = Vec::with_capacity(num_perm);
-        for _ in 0..num_perm {
-            a.push(1 + rng.next() % (MERSENNE_61 - 1));
-            b.push(rng.next() % MERSENNE_61);
+        let (a, b) = permutations(num_perm, seed);
+        Self {
+            signer: Signer::new(&a, b),
         }
-        Self { a, b }
     }
 
     pub fn num_perm(&self) -> usize {
-        self.a.len()
+        self.signer.num_perm()
     }
 
     /// MinHash signature of a shingle set; all `u64::MAX` for an empty set.
     pub fn signature(&self, shingles: &[u64]) -> Vec<u64> {
-        let mut signature = vec![u64::MAX; self.a.len()];
-        for &shingle in shingles {
-            let h = u128::from(mod_mersenne(u128::from(shingle)));
-            for (slot, (&a, &b)) in signature.iter_mut().zip(self.a.iter().zip(&self.b)) {
-                let value = mod_mersenne(u128::from(a) * h + u128::from(b));
-                if value < *slot {
-                    *slot = value;
-                }
-            }
-        }
-        signature
+        self.signer.signature(shingles)
+    }
+
+    /// The signature into `signature` (length [`MinHasher::num_perm`]) without
+    /// allocating; `scratch` is reused between calls.
+    pub fn sign_into(&self, shingles: &[u64], scratch: &mut Vec<u64>, signature: &mut [u64]) {
+        self.signer.sign_into(shingles, scratch, signature);
     }
 }
 

@@ -23,6 +23,7 @@
 mod lsh;
 mod minhash;
 mod normalize;
+mod signer;
 #[cfg(test)]
 mod tests;
 

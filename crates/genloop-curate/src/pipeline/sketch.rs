@@ -16,8 +16,6 @@
 
 use crate::dedup::{normalize, ValidDedupParams};
 
-use super::signer::Signer;
-
 /// FNV-1a 64-bit offset basis and prime (Fowler–Noll–Vo), as in the dedup module.
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
@@ -115,7 +113,6 @@ pub fn normalize_into(text: &str, out: &mut String, words: &mut Vec<(usize, usiz
 #[derive(Debug, Clone)]
 pub struct Sketcher {
     params: ValidDedupParams,
-    signer: Signer,
     normalized: String,
     /// Byte ranges of the words of `normalized`.
     words: Vec<(usize, usize)>,
@@ -125,11 +122,9 @@ pub struct Sketcher {
 
 impl Sketcher {
     pub fn new(params: ValidDedupParams) -> Sketcher {
-        let signer = Signer::new(params.hasher());
-        let signature = vec![0; signer.num_perm()];
+        let signature = vec![0; params.hasher().num_perm()];
         Sketcher {
             params,
-            signer,
             normalized: String::new(),
             words: Vec::new(),
             reduced: Vec::new(),
@@ -171,7 +166,8 @@ impl Sketcher {
     /// land in different buckets), then SplitMix64's finaliser. A key collision only
     /// adds a candidate, which verification then rejects.
     pub fn band_keys_into(&mut self, shingles: &[u64], keys: &mut Vec<u64>) {
-        self.signer
+        self.params
+            .hasher()
             .sign_into(shingles, &mut self.reduced, &mut self.signature);
         keys.clear();
         let rows = self.params.params().rows;
