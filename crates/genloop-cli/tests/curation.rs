@@ -351,3 +351,46 @@ samples = 1000
         assert_eq!(vocabulary.contains("withdrawn"), !with_ledger);
     }
 }
+
+#[test]
+fn curated_runs_are_stored_identically_at_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("recipe.toml");
+    std::fs::write(
+        &config,
+        language_config(4).replace("replicates = 3", "replicates = 4"),
+    )
+    .unwrap();
+    let mut dumps = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}"));
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_genloop"))
+            .args([
+                "run",
+                config.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .args(["--threads", threads, "--json", "--no-report"])
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let arm = &doc["arms"][0];
+        let curation = arm["curation"]
+            .as_array()
+            .expect("curation totals in --json");
+        assert!(curation.iter().any(|c| c["kind"] == "detector"
+            && c["outcome"] == "detector.machine"
+            && c["origin"] == "synthetic"));
+        assert!(doc["generations"][2]["metrics"]["detector_auroc"]["mean"].is_number());
+        let store = genloop_store::Store::open(&out.join("results.sqlite")).unwrap();
+        dumps.push(store.canonical_dump().unwrap());
+    }
+    assert!(dumps[0].iter().any(|line| line.starts_with("curation|")));
+    assert_eq!(dumps[0], dumps[1]);
+}
