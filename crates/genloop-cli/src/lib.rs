@@ -15,6 +15,9 @@ pub const DEMO_CONFIG: &str = include_str!("demo.toml");
 /// The config text of the demo's text part (the synthetic language).
 pub const DEMO_LANGUAGE_CONFIG: &str = include_str!("demo_language.toml");
 
+/// The config text of the demo's curation part (contaminated fresh stream, filters).
+pub const DEMO_CURATION_CONFIG: &str = include_str!("demo_curation.toml");
+
 /// Bad input that is the user's to fix (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

@@ -275,7 +275,7 @@ fn render_curation(out: &mut String, arm: &ArmSummary) {
                         && (c.origin == "synthetic") == machine
                 })
                 .map(|c| c.records)
-                .sum()
+                .fold(0.0, |a, b| a + b)
         };
         let _ = writeln!(
             out,

@@ -16,7 +16,7 @@ use crate::args::{Cli, Command, ExportFormat, RunOptions};
 use crate::files::write_atomic;
 use crate::runner::{self, RunRequest, STORE_FILE, SUMMARY_FILE};
 use crate::summary;
-use crate::{UsageError, DEMO_CONFIG, DEMO_LANGUAGE_CONFIG};
+use crate::{UsageError, DEMO_CONFIG, DEMO_CURATION_CONFIG, DEMO_LANGUAGE_CONFIG};
 
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -61,10 +61,9 @@ fn print_summary(summary: &summary::RunSummary, json: bool) -> anyhow::Result<()
     Ok(())
 }
 
-/// Check the config (nothing is written when it is bad), run it, write the exports
-/// and print the aggregates.
-/// `genloop demo`: the Gaussian under every data policy, then the n-gram model on the
-/// synthetic language; two run folders under one.
+/// `genloop demo`: the Gaussian under every data policy, the n-gram model on the
+/// synthetic language, and the seed's recipe with a contaminated fresh stream and
+/// filters; three run folders under one.
 fn demo(options: &RunOptions) -> anyhow::Result<()> {
     let root = options
         .out
@@ -74,6 +73,7 @@ fn demo(options: &RunOptions) -> anyhow::Result<()> {
     for (part, text) in [
         ("gaussian", DEMO_CONFIG),
         ("language", DEMO_LANGUAGE_CONFIG),
+        ("curation", DEMO_CURATION_CONFIG),
     ] {
         let part_options = RunOptions {
             out: Some(root.join(part)),
@@ -99,6 +99,8 @@ fn demo(options: &RunOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Check the config (nothing is written when it is bad), run it, write the exports
+/// and print the aggregates.
 pub fn run_config(
     text: &str,
     origin: &str,
