@@ -394,3 +394,64 @@ fn curated_runs_are_stored_identically_at_any_thread_count() {
     assert!(dumps[0].iter().any(|line| line.starts_with("curation|")));
     assert_eq!(dumps[0], dumps[1]);
 }
+
+#[test]
+fn corpus_runs_calibrate_their_filters_without_a_gate() {
+    // The filters' calibration set is carved from the corpus beside the holdout even
+    // when no arm has a gate; without it the detector would flag nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let words = [
+        "river", "stone", "lamp", "window", "garden", "bread", "cloud", "door", "salt", "hill",
+    ];
+    let corpus: String = (0..3000)
+        .map(|i| {
+            let body: Vec<&str> = (0..10)
+                .map(|k| words[(i * 7 + k * k * 3 + i / 5) % words.len()])
+                .collect();
+            format!("{}\n", body.join(" "))
+        })
+        .collect();
+    std::fs::write(dir.path().join("lines.txt"), corpus).unwrap();
+    let text = r#"
+name = "corpus-detector"
+replicates = 1
+generations = 3
+[source]
+kind = "corpus"
+path = "lines.txt"
+[data]
+original = 5000
+holdout = 3000
+[tokenizer]
+kind = "word"
+[model]
+kind = "ngram"
+order = 2
+smoothing = "add_k"
+k = 0.01
+[regime]
+kind = "replace"
+samples = 3000
+fresh = 2000
+[contamination]
+schedule = "constant"
+start = 0.5
+[[filters]]
+kind = "detector"
+score = "log_likelihood"
+target_fpr = 0.2
+"#;
+    let mut experiment = from_toml(text, "c.toml").unwrap();
+    experiment.base_dir = dir.path().to_path_buf();
+    let results = run_in_memory(&experiment).unwrap();
+    let dropped: u64 = results[0].replicates[0].generations[1..]
+        .iter()
+        .flat_map(|g| &g.curation)
+        .filter(|c| c.outcome == "detector.machine")
+        .map(|c| c.records)
+        .sum();
+    assert!(
+        dropped > 0,
+        "the detector was calibrated and flagged something"
+    );
+}

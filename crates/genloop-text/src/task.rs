@@ -2,7 +2,8 @@
 //! and the text metrics (names in `genloop_core::metrics`).
 //!
 //! Sizes are tokens. A corpus is split once per run (seeded stream `corpus_split`):
-//! holdout and original from its start, the gate's validation set beside the holdout,
+//! holdout and original from its start, the gate's validation set (also the filters'
+//! calibration set) beside the holdout,
 //! the rest a time-ordered fresh stream. The synthetic language draws fresh documents
 //! for every pool and gives the exact truth term of `kl_to_truth`.
 
@@ -234,10 +235,14 @@ fn load_corpus(
         .max()
         .unwrap_or(0);
     let fresh_needed = fresh_per_generation * releases;
-    let gated = experiment
-        .arms
-        .iter()
-        .any(|a| a.gate != genloop_core::gate::GateSpec::None);
+    // The gate's validation draw and the filters' calibration draw both come from a
+    // held-out set carved beside the test holdout.
+    let gated = experiment.arms.iter().any(|a| {
+        a.gate != genloop_core::gate::GateSpec::None
+            || a.filters
+                .iter()
+                .any(|f| matches!(f.kind.as_str(), "perplexity" | "detector"))
+    });
     let spec = SplitSpec {
         original: settings.original,
         // The gate's validation set is carved out beside the holdout.
