@@ -2,7 +2,7 @@
 //! (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3;
 //! the band/row optimisation follows `datasketch.lsh._optimal_param`).
 
-use super::normalize::{hash_bytes, normalize};
+use super::normalize::{hash_bytes, normalize_into};
 use super::signer::Signer;
 
 /// The Mersenne prime 2⁶¹ − 1: permutations are (a·h + b) mod this prime.
@@ -29,10 +29,32 @@ pub fn shingles(
     short_shingle_words: usize,
     short_text_words: usize,
 ) -> Vec<u64> {
-    let normalized = normalize(text);
-    let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out = Vec::new();
+    shingles_into(
+        text,
+        (shingle_words, short_shingle_words, short_text_words),
+        &mut String::new(),
+        &mut Vec::new(),
+        &mut out,
+    );
+    out
+}
+
+/// [`shingles`] into `out`, with the normalised text and its word ranges in reused
+/// buffers; `sizes` = (shingle_words, short_shingle_words, short_text_words). The
+/// normalised text has single spaces between words and none at the ends, so a
+/// shingle's joined words are a substring of it and are hashed in place.
+pub fn shingles_into(
+    text: &str,
+    (shingle_words, short_shingle_words, short_text_words): (usize, usize, usize),
+    normalized: &mut String,
+    words: &mut Vec<(usize, usize)>,
+    out: &mut Vec<u64>,
+) {
+    normalize_into(text, normalized, words);
+    out.clear();
     if words.is_empty() {
-        return Vec::new();
+        return;
     }
     let size = if words.len() < short_text_words {
         short_shingle_words
@@ -40,13 +62,14 @@ pub fn shingles(
         shingle_words
     };
     let size = size.clamp(1, words.len());
-    let mut hashes: Vec<u64> = words
-        .windows(size)
-        .map(|window| hash_bytes(window.join(" ").as_bytes()))
-        .collect();
-    hashes.sort_unstable();
-    hashes.dedup();
-    hashes
+    let bytes = normalized.as_bytes();
+    out.extend(
+        words
+            .windows(size)
+            .map(|window| hash_bytes(&bytes[window[0].0..window[size - 1].1])),
+    );
+    out.sort_unstable();
+    out.dedup();
 }
 
 /// Exact Jaccard similarity |A ∩ B| / |A ∪ B| of two sorted, de-duplicated sets; two

@@ -29,9 +29,10 @@ mod tests;
 
 pub use lsh::{dedup, DedupIndex, DedupOutcome, FreshnessCheck};
 pub use minhash::{
-    candidate_probability, jaccard, lsh_error, optimal_bands_rows, shingles, MinHasher, MERSENNE_61,
+    candidate_probability, jaccard, lsh_error, optimal_bands_rows, shingles, shingles_into,
+    MinHasher, MERSENNE_61,
 };
-pub use normalize::{exact_hash, normalize, ExactDedup};
+pub use normalize::{exact_hash, hash_bytes, mix64, normalize, normalize_into, ExactDedup};
 
 use serde::{Deserialize, Serialize};
 

@@ -18,7 +18,7 @@ const FNV_PRIME: u64 = 0x0100_0000_01b3;
 /// FNV-1a over bytes followed by the SplitMix64 finaliser, so that short inputs still
 /// spread over all 64 bits. Stable across platforms and Rust versions (unlike
 /// `DefaultHasher`), which keeps results reproducible.
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut hash = FNV_OFFSET;
     for &byte in bytes {
         hash ^= u64::from(byte);
@@ -28,7 +28,7 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
 }
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014).
-pub(crate) fn mix64(mut z: u64) -> u64 {
+pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -106,9 +106,84 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// What an ASCII byte becomes in normalised text: its lowercase letter, `0` for a
+/// digit, 0 for a separator (everything else).
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        table[byte] = if b.is_ascii_digit() {
+            b'0'
+        } else if b.is_ascii_alphabetic() {
+            b.to_ascii_lowercase()
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// [`normalize`] into `out` (buffers reused), and the byte ranges of its words into
+/// `words`; one pass over the bytes with a table for ASCII text (lowercase, digit runs
+/// → `0`, other bytes separate words), [`normalize`] for any other text.
+pub fn normalize_into(text: &str, out: &mut String, words: &mut Vec<(usize, usize)>) {
+    words.clear();
+    if !text.is_ascii() {
+        out.clear();
+        out.push_str(&normalize(text));
+        let mut start = 0;
+        for word in out.split(' ') {
+            if !word.is_empty() {
+                words.push((start, start + word.len()));
+            }
+            start += word.len() + 1;
+        }
+        return;
+    }
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.clear();
+    bytes.reserve(text.len());
+    let input = text.as_bytes();
+    let mut position = 0;
+    // Word by word: skip separators, then copy the word's mapped bytes; each loop
+    // exit is the only hard-to-predict branch.
+    while position < input.len() {
+        while position < input.len() && ASCII_CLASS[usize::from(input[position])] == 0 {
+            position += 1;
+        }
+        if position == input.len() {
+            break;
+        }
+        if !bytes.is_empty() {
+            bytes.push(b' ');
+        }
+        let start = bytes.len();
+        let mut after_digit = false;
+        while position < input.len() {
+            let mapped = ASCII_CLASS[usize::from(input[position])];
+            if mapped == 0 {
+                break;
+            }
+            // A run of digits becomes one `0`.
+            let digit = mapped == b'0';
+            if !(digit && after_digit) {
+                bytes.push(mapped);
+            }
+            after_digit = digit;
+            position += 1;
+        }
+        words.push((start, bytes.len()));
+    }
+    *out = String::from_utf8(bytes).expect("ASCII bytes are UTF-8");
+}
+
 /// 64-bit hash of the normalised text.
 pub fn exact_hash(text: &str) -> u64 {
-    hash_bytes(normalize(text).as_bytes())
+    let (mut normalized, mut words) = (String::new(), Vec::new());
+    normalize_into(text, &mut normalized, &mut words);
+    hash_bytes(normalized.as_bytes())
 }
 
 /// Exact deduplication by the hash of the normalised text.

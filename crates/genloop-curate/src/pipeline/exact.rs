@@ -3,8 +3,8 @@
 //! line. Memory: one 16-byte entry per distinct kept text.
 
 use super::prehashed::PrehashedMap;
-use super::sketch::{hash_bytes, normalize_into};
 use super::stage::{Document, Duplicate, Rejection, Stage};
+use crate::dedup::{hash_bytes, normalize_into};
 
 /// Drops a document whose normalised text equals that of an earlier kept one.
 #[derive(Debug, Default)]

@@ -1,113 +1,9 @@
-//! Shingles, exact-dedup hashes and band keys for the stream, equal bit for bit to the
-//! dedup module's ([`crate::dedup::normalize`], [`crate::dedup::exact_hash`],
-//! [`ValidDedupParams::shingles`]) without their per-document allocations.
-//!
-//! Why not call those directly: on 30-word posts they cost about 4 µs per document
-//! (a `String` per shingle for `join`, Unicode case tables for ASCII text), more than
-//! the whole budget of the dedup throughput target (ten times a numpy implementation,
-//! ≈ 4 µs per post). Two observations keep this exact:
-//! - the normalised text has single spaces between words and none at the ends, so the
-//!   joined words of a shingle are a substring of it and can be hashed in place;
-//! - for ASCII text, normalisation is one pass over the bytes with a table (lowercase,
-//!   digit runs → `0`, other bytes separate words) that also finds the words; any other
-//!   text goes through [`crate::dedup::normalize`].
-//!
-//! The contract tests below compare every output with the dedup module's.
+//! Shingles, exact-dedup hashes and band keys for the stream: the dedup module's
+//! ([`crate::dedup::normalize_into`], [`crate::dedup::shingles_into`], the MinHash
+//! signature) with buffers reused from one document to the next, so a post costs no
+//! allocation. The tests below compare every output with the allocating functions.
 
-use crate::dedup::{normalize, ValidDedupParams};
-
-/// FNV-1a 64-bit offset basis and prime (Fowler–Noll–Vo), as in the dedup module.
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
-
-/// FNV-1a followed by the SplitMix64 finaliser: the dedup module's byte hash.
-pub fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut hash = FNV_OFFSET;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(FNV_PRIME);
-    }
-    mix64(hash)
-}
-
-/// SplitMix64 finaliser (Steele, Lea & Flood 2014).
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// What an ASCII byte becomes in normalised text: its lowercase letter, `0` for a
-/// digit, 0 for a separator (everything else).
-static ASCII_CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut byte = 0;
-    while byte < 128 {
-        let b = byte as u8;
-        table[byte] = if b.is_ascii_digit() {
-            b'0'
-        } else if b.is_ascii_alphabetic() {
-            b.to_ascii_lowercase()
-        } else {
-            0
-        };
-        byte += 1;
-    }
-    table
-};
-
-/// [`normalize`] into `out`, and the byte ranges of its words into `words`; one pass
-/// over the bytes for ASCII text.
-pub fn normalize_into(text: &str, out: &mut String, words: &mut Vec<(usize, usize)>) {
-    words.clear();
-    if !text.is_ascii() {
-        out.clear();
-        out.push_str(&normalize(text));
-        let mut start = 0;
-        for word in out.split(' ') {
-            if !word.is_empty() {
-                words.push((start, start + word.len()));
-            }
-            start += word.len() + 1;
-        }
-        return;
-    }
-    let mut bytes = std::mem::take(out).into_bytes();
-    bytes.clear();
-    bytes.reserve(text.len());
-    let input = text.as_bytes();
-    let mut position = 0;
-    // Word by word: skip separators, then copy the word's mapped bytes; each loop
-    // exit is the only hard-to-predict branch.
-    while position < input.len() {
-        while position < input.len() && ASCII_CLASS[usize::from(input[position])] == 0 {
-            position += 1;
-        }
-        if position == input.len() {
-            break;
-        }
-        if !bytes.is_empty() {
-            bytes.push(b' ');
-        }
-        let start = bytes.len();
-        let mut after_digit = false;
-        while position < input.len() {
-            let mapped = ASCII_CLASS[usize::from(input[position])];
-            if mapped == 0 {
-                break;
-            }
-            // A run of digits becomes one `0`.
-            let digit = mapped == b'0';
-            if !(digit && after_digit) {
-                bytes.push(mapped);
-            }
-            after_digit = digit;
-            position += 1;
-        }
-        words.push((start, bytes.len()));
-    }
-    *out = String::from_utf8(bytes).expect("ASCII bytes are UTF-8");
-}
+use crate::dedup::{hash_bytes, mix64, normalize_into, shingles_into, ValidDedupParams};
 
 /// Reusable buffers turning texts into shingle sets, exact hashes and band keys.
 #[derive(Debug, Clone)]
@@ -139,26 +35,14 @@ impl Sketcher {
     /// Sorted, de-duplicated shingle hashes of `text` into `shingles`; equal to
     /// [`ValidDedupParams::shingles`].
     pub fn shingles_into(&mut self, text: &str, shingles: &mut Vec<u64>) {
-        normalize_into(text, &mut self.normalized, &mut self.words);
-        shingles.clear();
-        if self.words.is_empty() {
-            return;
-        }
         let p = self.params.params();
-        let size = if self.words.len() < p.short_text_words {
-            p.short_shingle_words
-        } else {
-            p.shingle_words
-        };
-        let size = size.clamp(1, self.words.len());
-        let bytes = self.normalized.as_bytes();
-        shingles.extend(
-            self.words
-                .windows(size)
-                .map(|window| hash_bytes(&bytes[window[0].0..window[size - 1].1])),
+        shingles_into(
+            text,
+            (p.shingle_words, p.short_shingle_words, p.short_text_words),
+            &mut self.normalized,
+            &mut self.words,
+            shingles,
         );
-        shingles.sort_unstable();
-        shingles.dedup();
     }
 
     /// LSH band keys of a shingle set into `keys`, one per band: the band's rows
@@ -196,7 +80,7 @@ impl Sketcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedup::{exact_hash, DedupParams};
+    use crate::dedup::{exact_hash, normalize, DedupParams};
 
     /// Texts that exercise every branch of normalisation and shingling.
     const TEXTS: [&str; 14] = [
