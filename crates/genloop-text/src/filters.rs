@@ -14,11 +14,11 @@
 //! then its arrival generation, then its position. Machine text inside the fresh
 //! stream therefore counts as fresh, as it would in a real crawl.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use genloop_core::curation::{
     lower_quantile, CandidateView, DropReason, Filter, FilterContext, FilterError, FilterOutcome,
-    FilterSpec,
+    FilterSpec, Record,
 };
 use genloop_core::data::Documents;
 use genloop_core::provenance::Pool;
@@ -52,12 +52,14 @@ pub fn build(spec: &FilterSpec) -> Result<Box<dyn Filter<TextTask>>, FilterError
         FilterConfig::ExactDedup(c) => Box::new(ExactDedupFilter {
             history: c.history,
             seen: HashSet::new(),
+            judged: HashMap::new(),
         }),
         FilterConfig::Minhash(c) => {
             let params = c.params.check().map_err(|e| error(e.to_string()))?;
             Box::new(MinhashFilter {
                 history: c.history.then(|| DedupIndex::new(params.clone())),
                 params,
+                judged: HashMap::new(),
             })
         }
         FilterConfig::Perplexity(c) => Box::new(PerplexityFilter::new(c).map_err(error)?),
@@ -144,6 +146,8 @@ impl Filter<TextTask> for RuleFilter {
 struct ExactDedupFilter {
     history: bool,
     seen: HashSet<u64>,
+    /// Hashes of the records last judged, for `admitted`.
+    judged: HashMap<Record, u64>,
 }
 
 impl Filter<TextTask> for ExactDedupFilter {
@@ -160,12 +164,20 @@ impl Filter<TextTask> for ExactDedupFilter {
             .iter()
             .map(|t| exact_hash(t))
             .collect();
+        if self.history {
+            self.judged = view
+                .records
+                .iter()
+                .copied()
+                .zip(hashes.iter().copied())
+                .collect();
+        }
         let mut order: Vec<usize> = (0..view.len()).collect();
         order.sort_by_key(|&i| (origin_of(view.channel(i)), view.arrived(i), i));
         let mut drops = vec![None; view.len()];
         let mut kept = HashSet::new();
         for i in order {
-            if self.history && view.is_new(i) && self.seen.contains(&hashes[i]) {
+            if self.history && self.seen.contains(&hashes[i]) {
                 drops[i] = Some(DropReason::new(
                     "exact_dedup.history",
                     "same normalised text as a document of an earlier training set",
@@ -185,9 +197,16 @@ impl Filter<TextTask> for ExactDedupFilter {
 
     fn admitted(&mut self, task: &TextTask, view: &CandidateView<'_, Documents>) {
         if self.history {
-            for i in (0..view.len()).filter(|&i| view.is_new(i)) {
-                self.seen.insert(exact_hash(&text(task, view, i)));
+            // Hashes of this generation's survivors come from `judge`; generation 0's
+            // original data were never judged.
+            for (i, record) in view.records.iter().enumerate() {
+                let hash = match self.judged.get(record) {
+                    Some(&hash) => hash,
+                    None => exact_hash(&text(task, view, i)),
+                };
+                self.seen.insert(hash);
             }
+            self.judged.clear();
         }
     }
 }
@@ -197,6 +216,8 @@ impl Filter<TextTask> for ExactDedupFilter {
 struct MinhashFilter {
     params: ValidDedupParams,
     history: Option<DedupIndex>,
+    /// The records last judged, for `admitted` (with `history`).
+    judged: HashMap<Record, DedupRecord>,
 }
 
 impl Filter<TextTask> for MinhashFilter {
@@ -209,35 +230,33 @@ impl Filter<TextTask> for MinhashFilter {
         context: &FilterContext<'_, TextTask>,
         view: &CandidateView<'_, Documents>,
     ) -> Outcome {
-        let texts = texts(context.task, view);
+        let records: Vec<DedupRecord> = texts(context.task, view)
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| dedup_record(view, i, text))
+            .collect();
         let mut drops = vec![None; view.len()];
-        let record = |i: usize| DedupRecord {
-            id: i as u64,
-            text: texts[i].clone(),
-            origin: origin_of(view.channel(i)),
-            created: u64::from(view.arrived(i)),
-        };
         if let Some(index) = &self.history {
-            let new: Vec<DedupRecord> = (0..view.len())
-                .filter(|&i| view.is_new(i))
-                .map(record)
-                .collect();
-            for (id, _, similarity) in index.check_new(&new).removed {
+            for (id, _, similarity) in index.check_new(&records).removed {
                 drops[id as usize] = Some(DropReason::new(
                     "minhash.history",
                     format!("Jaccard {similarity:.2} with a document of an earlier training set"),
                 ));
             }
         }
-        let rest: Vec<DedupRecord> = (0..view.len())
-            .filter(|&i| drops[i].is_none())
-            .map(record)
+        let rest: Vec<DedupRecord> = records
+            .iter()
+            .filter(|r| drops[r.id as usize].is_none())
+            .cloned()
             .collect();
         for (id, instead, similarity) in dedup(&rest, &self.params).dropped {
             drops[id as usize] = Some(DropReason::new(
                 "minhash.duplicate",
                 format!("Jaccard {similarity:.2} with kept document {instead}"),
             ));
+        }
+        if self.history.is_some() {
+            self.judged = view.records.iter().copied().zip(records).collect();
         }
         Outcome {
             drops,
@@ -247,17 +266,31 @@ impl Filter<TextTask> for MinhashFilter {
 
     fn admitted(&mut self, task: &TextTask, view: &CandidateView<'_, Documents>) {
         if let Some(index) = &mut self.history {
-            let records: Vec<DedupRecord> = (0..view.len())
-                .filter(|&i| view.is_new(i))
-                .map(|i| DedupRecord {
-                    id: i as u64,
-                    text: text(task, view, i),
-                    origin: origin_of(view.channel(i)),
-                    created: u64::from(view.arrived(i)),
+            // Survivors of this generation come from `judge`; generation 0's original
+            // data were never judged.
+            let records: Vec<DedupRecord> = view
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, record)| {
+                    self.judged
+                        .remove(record)
+                        .unwrap_or_else(|| dedup_record(view, i, text(task, view, i)))
                 })
                 .collect();
             index.add_pool(&records);
+            self.judged.clear();
         }
+    }
+}
+
+/// Record `i` of the view for the dedup module: keep policy by channel, then arrival.
+fn dedup_record(view: &CandidateView<'_, Documents>, i: usize, text: String) -> DedupRecord {
+    DedupRecord {
+        id: i as u64,
+        text,
+        origin: origin_of(view.channel(i)),
+        created: u64::from(view.arrived(i)),
     }
 }
 

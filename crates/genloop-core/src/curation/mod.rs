@@ -78,18 +78,17 @@ pub fn unsupported(spec: &FilterSpec, offered: &str) -> FilterError {
 }
 
 /// One record of a training set: its part and its index within the part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Record {
     pub part: u32,
     pub index: u32,
 }
 
-/// What a filter may see of the records it judges: the data, the channel each
-/// arrived through, the generation it arrived at, and whether its batch is new in
-/// this generation's training set. True provenance is deliberately absent.
+/// What a filter may see of the records it judges (always records of batches new in
+/// this generation): the data, the channel each arrived through and the generation
+/// it arrived at. True provenance is deliberately absent.
 pub struct CandidateView<'a, D> {
     parts: &'a [Part<D>],
-    new: &'a [bool],
     pub records: &'a [Record],
 }
 
@@ -114,12 +113,6 @@ impl<'a, D: Dataset> CandidateView<'a, D> {
 
     pub fn arrived(&self, i: usize) -> u32 {
         self.parts[self.records[i].part as usize].arrived
-    }
-
-    /// Whether record `i` belongs to a batch not yet curated (new in this
-    /// generation; dedup checks new batches against the history of earlier ones).
-    pub fn is_new(&self, i: usize) -> bool {
-        self.new[self.records[i].part as usize]
     }
 
     /// Size of record `i` in units.
@@ -240,7 +233,6 @@ pub fn curate<T: Task>(
         });
         let view = CandidateView {
             parts: &set.parts,
-            new,
             records: &alive,
         };
         let outcome = filter.judge(context, &view);
@@ -295,7 +287,6 @@ pub fn curate<T: Task>(
         .collect();
     let view = CandidateView {
         parts: &set.parts,
-        new,
         records: &admitted,
     };
     for stage in stages.iter_mut() {
@@ -317,10 +308,8 @@ pub fn curate<T: Task>(
 /// original data start the history of the dedup filters).
 pub fn admit_all<T: Task>(task: &T, stages: &mut [Stage<T>], set: &TrainingSet<T::Data>) {
     let records = all_records(set);
-    let new = vec![true; set.parts.len()];
     let view = CandidateView {
         parts: &set.parts,
-        new: &new,
         records: &records,
     };
     for stage in stages.iter_mut() {
