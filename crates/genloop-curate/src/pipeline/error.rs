@@ -90,7 +90,7 @@ impl PipelineError {
 }
 
 /// The JSON kind of a value, for messages.
-pub(crate) fn json_kind(value: &serde_json::Value) -> &'static str {
+pub fn json_kind(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
         serde_json::Value::Bool(_) => "a boolean",

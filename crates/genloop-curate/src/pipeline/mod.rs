@@ -50,7 +50,7 @@ use serde_json::Value;
 
 use crate::filters::FilterConfig;
 
-pub use error::{PipelineError, RecordProblem};
+pub use error::{json_kind, PipelineError, RecordProblem};
 pub use exact::ExactStage;
 pub use near_dup::{NearDupIndex, NearDupStage};
 pub use profile::{profile, Profile, UnknownProfile};

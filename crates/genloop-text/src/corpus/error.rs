@@ -39,17 +39,8 @@ impl fmt::Display for RecordProblem {
     }
 }
 
-/// The JSON kind of `value`, for messages.
-pub(crate) fn json_kind(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
+/// The JSON kind of a value, for messages (one definition, in genloop-curate).
+pub(crate) use genloop_curate::pipeline::json_kind;
 
 /// Why a corpus could not be read or split.
 #[derive(Debug, thiserror::Error)]
