@@ -140,48 +140,39 @@ impl Rule for GopherRepetition {
 
         let paragraphs = split_on_newline_runs(text.trim(), 2);
         let (dup_paragraphs, dup_paragraph_chars) = find_duplicates(paragraphs.iter().copied());
-        let share = ratio(dup_paragraphs, paragraphs.len());
-        if share > config.dup_paragraph_fraction {
-            return Verdict::drop(
-                "gopher_repetition.dup_paragraphs",
-                format!(
-                    "duplicate paragraph share {share:.3} > {}",
-                    config.dup_paragraph_fraction
-                ),
-            );
-        }
-        let share = ratio(dup_paragraph_chars, text_chars);
-        if share > config.dup_paragraph_char_fraction {
-            return Verdict::drop(
-                "gopher_repetition.dup_paragraph_chars",
-                format!(
-                    "duplicate paragraph char share {share:.3} > {}",
-                    config.dup_paragraph_char_fraction
-                ),
-            );
-        }
-
         let lines = split_on_newline_runs(text, 1);
         let (dup_lines, dup_line_chars) = find_duplicates(lines.iter().copied());
-        let share = ratio(dup_lines, lines.len());
-        if share > config.dup_line_fraction {
-            return Verdict::drop(
+        // (rule, what is measured, share, threshold), checked in this order.
+        let checks = [
+            (
+                "gopher_repetition.dup_paragraphs",
+                "duplicate paragraph share",
+                ratio(dup_paragraphs, paragraphs.len()),
+                config.dup_paragraph_fraction,
+            ),
+            (
+                "gopher_repetition.dup_paragraph_chars",
+                "duplicate paragraph char share",
+                ratio(dup_paragraph_chars, text_chars),
+                config.dup_paragraph_char_fraction,
+            ),
+            (
                 "gopher_repetition.dup_lines",
-                format!(
-                    "duplicate line share {share:.3} > {}",
-                    config.dup_line_fraction
-                ),
-            );
-        }
-        let share = ratio(dup_line_chars, text_chars);
-        if share > config.dup_line_char_fraction {
-            return Verdict::drop(
+                "duplicate line share",
+                ratio(dup_lines, lines.len()),
+                config.dup_line_fraction,
+            ),
+            (
                 "gopher_repetition.dup_line_chars",
-                format!(
-                    "duplicate line char share {share:.3} > {}",
-                    config.dup_line_char_fraction
-                ),
-            );
+                "duplicate line char share",
+                ratio(dup_line_chars, text_chars),
+                config.dup_line_char_fraction,
+            ),
+        ];
+        for (rule, what, share, threshold) in checks {
+            if share > threshold {
+                return Verdict::drop(rule, format!("{what} {share:.3} > {threshold}"));
+            }
         }
 
         let words = split_words(text);
