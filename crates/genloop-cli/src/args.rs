@@ -36,7 +36,9 @@ pub struct RunOptions {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the built-in demo: a Gaussian under every data policy, with theory.
+    /// Run the built-in demo in three parts: a Gaussian under every data policy (with
+    /// theory), a bigram model on the synthetic language, and curation of a
+    /// contaminated fresh stream (the seed's recipe vs replace and accumulate).
     Demo {
         #[command(flatten)]
         options: RunOptions,
