@@ -8,7 +8,7 @@ use genloop_core::config;
 use std::sync::Mutex;
 
 use genloop_cli::dispatch::{dispatch, TaskVisitor};
-use genloop_core::engine::{run_arm, Arm, Observer, ObserverError, ReplicateResult};
+use genloop_core::pipeline::{run_arm, Arm, Observer, ObserverError, ReplicateResult};
 use genloop_core::task::Task;
 
 /// The same allocator as the `genloop` binary.

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_core::config::{CompositionDetail, Experiment};
-use genloop_core::engine::{
+use genloop_core::pipeline::{
     check_filters, metric_specs, run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult,
 };
 use genloop_core::task::Task;

@@ -1,8 +1,9 @@
-//! genloop-core: records, provenance, seeds, the model and task traits, regimes,
-//! the gate, the generational loop, aggregation and the closed-form theory.
+//! genloop-core: records, provenance, seeds, the model and task traits, the
+//! generational loop as its stages (pools, mix, curate, fit, evaluate, gate, sample),
+//! aggregation and the closed-form theory.
 //!
 //! One generation: pools → mix (regime) → curate → fit → evaluate → gate → sample
-//! (DESIGN.md). The loop ([`engine::run_arm`]) is generic over a [`task::Task`], which
+//! (docs/). The loop ([`pipeline::run_arm`]) is generic over a [`task::Task`], which
 //! binds a ground-truth source to a model family and its metrics.
 //!
 //! ```
@@ -16,16 +17,13 @@
 
 pub mod aggregate;
 pub mod config;
-pub mod curation;
 pub mod data;
-pub mod engine;
-pub mod gate;
 pub mod metrics;
 pub mod model;
 pub mod normal;
+pub mod pipeline;
 pub mod prediction;
 pub mod provenance;
-pub mod regime;
 pub mod seed;
 pub mod task;
 pub mod theory;

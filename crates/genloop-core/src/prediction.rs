@@ -5,9 +5,9 @@
 //! generation where M is the original size.
 
 use crate::config::{Design, Experiment, ModelSpec, NoiseMode, SourceSpec, VarianceEstimator};
-use crate::engine::Arm;
-use crate::gate::GateSpec;
-use crate::regime::RegimeKind;
+use crate::pipeline::gate::GateSpec;
+use crate::pipeline::mix::RegimeKind;
+use crate::pipeline::run::Arm;
 use crate::theory::{self, GaussianReplace};
 
 /// The expected value of `metric` at `generation` (n = generation + 1 fits), or None

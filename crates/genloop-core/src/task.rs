@@ -65,12 +65,12 @@ pub trait Task: Send + Sync {
     /// offer the filters that make sense for their data; the default offers none.
     fn build_filter(
         &self,
-        spec: &crate::curation::FilterSpec,
-    ) -> Result<Box<dyn crate::curation::Filter<Self>>, crate::curation::FilterError>
+        spec: &crate::pipeline::curate::FilterSpec,
+    ) -> Result<Box<dyn crate::pipeline::curate::Filter<Self>>, crate::pipeline::curate::FilterError>
     where
         Self: Sized,
     {
-        Err(crate::curation::unsupported(
+        Err(crate::pipeline::curate::unsupported(
             spec,
             "this task offers no filters",
         ))

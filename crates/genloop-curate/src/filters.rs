@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use genloop_core::curation::VerifierConfig;
+pub use genloop_core::pipeline::curate::VerifierConfig;
 
 use crate::dedup::DedupParams;
 use crate::rules::{

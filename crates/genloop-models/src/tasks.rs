@@ -1,10 +1,12 @@
 //! Tasks: a ground-truth source, a model family and the metrics that compare them.
 
 use genloop_core::config::{Design, NoiseMode};
-use genloop_core::curation::{self, Filter, FilterError, FilterSpec, Verifier, VerifierConfig};
 use genloop_core::data::{Labeled, Symbols, Vectors};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, Source};
+use genloop_core::pipeline::curate::{
+    self, Filter, FilterError, FilterSpec, Verifier, VerifierConfig,
+};
 use genloop_core::seed::Rng;
 use genloop_core::task::{Evaluation, Task};
 
@@ -312,9 +314,6 @@ impl Task for LinearTask {
 fn numeric_filter<T: Task>(spec: &FilterSpec) -> Result<Box<dyn Filter<T>>, FilterError> {
     match spec.kind.as_str() {
         "verifier" => Ok(Box::new(Verifier::new(VerifierConfig::from_spec(spec)?))),
-        _ => Err(curation::unsupported(
-            spec,
-            "numeric models take `verifier`",
-        )),
+        _ => Err(curate::unsupported(spec, "numeric models take `verifier`")),
     }
 }

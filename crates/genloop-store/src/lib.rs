@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use genloop_core::config::CompositionDetail;
-use genloop_core::engine::ReplicateResult;
 use genloop_core::metrics::{Direction, MetricSpec};
+use genloop_core::pipeline::ReplicateResult;
 use genloop_core::provenance::Pool;
 use genloop_core::task::Artifact;
 

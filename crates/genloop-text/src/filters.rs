@@ -16,11 +16,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use genloop_core::curation::{
+use genloop_core::data::Documents;
+use genloop_core::pipeline::curate::{
     lower_quantile, CandidateView, DropReason, Filter, FilterContext, FilterError, FilterOutcome,
     FilterSpec, Record,
 };
-use genloop_core::data::Documents;
 use genloop_core::provenance::Pool;
 use genloop_curate::dedup::{dedup, exact_hash, DedupIndex, DedupRecord, Origin, ValidDedupParams};
 use genloop_curate::detect::calibrate;
@@ -76,7 +76,7 @@ pub fn build(spec: &FilterSpec) -> Result<Box<dyn Filter<TextTask>>, FilterError
             Box::new(DetectorFilter { config: c })
         }
         FilterConfig::Verifier(_) => {
-            return Err(genloop_core::curation::unsupported(
+            return Err(genloop_core::pipeline::curate::unsupported(
                 spec,
                 "the verifier is for numeric models; text runs take perplexity or detector",
             ))

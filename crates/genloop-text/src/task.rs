@@ -238,7 +238,7 @@ fn load_corpus(
     // The gate's validation draw and the filters' calibration draw both come from a
     // held-out set carved beside the test holdout.
     let gated = experiment.arms.iter().any(|a| {
-        a.gate != genloop_core::gate::GateSpec::None
+        a.gate != genloop_core::pipeline::gate::GateSpec::None
             || a.filters
                 .iter()
                 .any(|f| matches!(f.kind.as_str(), "perplexity" | "detector"))
@@ -383,9 +383,11 @@ impl Task for TextTask {
 
     fn build_filter(
         &self,
-        spec: &genloop_core::curation::FilterSpec,
-    ) -> Result<Box<dyn genloop_core::curation::Filter<Self>>, genloop_core::curation::FilterError>
-    {
+        spec: &genloop_core::pipeline::curate::FilterSpec,
+    ) -> Result<
+        Box<dyn genloop_core::pipeline::curate::Filter<Self>>,
+        genloop_core::pipeline::curate::FilterError,
+    > {
         crate::filters::build(spec)
     }
 

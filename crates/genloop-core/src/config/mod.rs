@@ -10,13 +10,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::curation::{ContaminationSpec, FilterSpec, Schedule, SourceGenerations};
-use crate::engine::{Arm, RunSettings};
-use crate::gate::GateSpec;
 use crate::metrics::{self, Direction};
 use crate::model::Sampling;
+use crate::pipeline::curate::FilterSpec;
+use crate::pipeline::gate::GateSpec;
+use crate::pipeline::mix::{RegimeKind, RegimeSpec};
+use crate::pipeline::pools::contamination::{ContaminationSpec, Schedule, SourceGenerations};
+use crate::pipeline::run::{Arm, RunSettings};
 use crate::provenance::Pool;
-use crate::regime::{RegimeKind, RegimeSpec};
 
 pub mod text;
 

@@ -6,7 +6,7 @@
 //! Convention everywhere: a **higher score is more machine-like**, and a document is
 //! flagged when `score > threshold`.
 //!
-//! - [`auroc`] and [`tpr_at_fpr`] (`genloop_core::curation::roc`): ranking quality over labelled scores;
+//! - [`auroc`] and [`tpr_at_fpr`] (`genloop_core::pipeline::curate::roc`): ranking quality over labelled scores;
 //! - [`calibrate`] (`calibrate.rs`): the threshold for a target false-positive rate on
 //!   held-out human scores (published thresholds belong to other model pairs);
 //! - [`Confusion`] (`calibrate.rs`): counts, precision and recall of a flagging;
@@ -37,5 +37,5 @@ mod tests;
 pub use calibrate::{calibrate, Calibration, Confusion};
 /// AUROC and TPR at a fixed FPR live in the loop's core (it measures the detector
 /// against true provenance); the same functions serve the corpus pipeline.
-pub use genloop_core::curation::roc::{auroc, tpr_at_fpr};
+pub use genloop_core::pipeline::curate::roc::{auroc, tpr_at_fpr};
 pub use group::aggregate_by_group;

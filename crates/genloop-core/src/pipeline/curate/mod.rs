@@ -11,12 +11,10 @@
 //! - [`curate`]: runs the chain over a training set and counts every decision by
 //!   filter, outcome, channel and true origin ([`CurationCount`]).
 
-mod contamination;
 pub mod roc;
 pub mod stats;
 mod verifier;
 
-pub use contamination::{ContaminationSpec, Schedule, SourceGenerations};
 pub use verifier::{lower_quantile, Verifier, VerifierConfig};
 
 use std::borrow::Cow;

@@ -11,13 +11,16 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::curation::{self, ContaminationSpec, CurationCount, FilterContext, FilterSpec, Stage};
+use super::curate::{self as curation, CurationCount, FilterContext, FilterSpec, Stage};
+use super::gate::{Decision, GateSpec, HoldoutGate};
+use super::mix::subsample::subsample;
+use super::mix::RegimeSpec;
+use super::pools::contamination::ContaminationSpec;
+use super::pools::Pools;
 use crate::data::{Dataset, Part, TrainingSet};
-use crate::gate::{Decision, GateSpec, HoldoutGate};
 use crate::metrics::MetricSpec;
 use crate::model::{Estimator, FitError, FittedModel, Sampling};
 use crate::provenance::{CompositionEntry, Pool, Provenance};
-use crate::regime::{subsample, Pools, RegimeSpec};
 use crate::seed::RootSeed;
 use crate::task::{Artifact, Evaluation, ModelOf, Task};
 

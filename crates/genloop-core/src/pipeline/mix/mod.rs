@@ -8,11 +8,13 @@
 //! `fresh = N` releases N new human units per generation; regimes that accumulate keep
 //! every fresh batch, the others train on the newest one.
 
-use rand::seq::index;
+pub mod subsample;
+
 use serde::Serialize;
 
+use self::subsample::subsample;
+use super::pools::Pools;
 use crate::data::{Dataset, Part, TrainingSet};
-use crate::provenance::{Pool, Provenance};
 use crate::seed::Rng;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -58,57 +60,6 @@ pub struct RegimeSpec {
     pub samples: usize,
     /// Fresh human units released per generation.
     pub fresh: usize,
-}
-
-/// Everything the regimes draw from, with provenance.
-#[derive(Clone, Debug)]
-pub struct Pools<D> {
-    pub original: Part<D>,
-    /// Fresh batches, in release order (the batch released at generation g has
-    /// provenance generation g).
-    pub fresh: Vec<Part<D>>,
-    /// Synthetic batches, in order of the generation that produced them.
-    pub synthetic: Vec<Part<D>>,
-}
-
-impl<D: Dataset> Pools<D> {
-    pub fn new(original: D) -> Self {
-        Pools {
-            original: Part::new(Provenance::new(Pool::Original, 0), original),
-            fresh: Vec::new(),
-            synthetic: Vec::new(),
-        }
-    }
-
-    /// Whether `part` is one of the pools' batches as stored (not a subsample).
-    pub fn holds(&self, part: &Part<D>) -> bool {
-        self.fresh
-            .iter()
-            .chain(&self.synthetic)
-            .any(|p| std::sync::Arc::ptr_eq(&p.data, &part.data))
-    }
-
-    /// Put `curated` in place of the stored batch `part` (curation keeps only its
-    /// survivors).
-    pub fn replace(&mut self, part: &Part<D>, curated: Part<D>) {
-        if let Some(slot) = self
-            .fresh
-            .iter_mut()
-            .chain(self.synthetic.iter_mut())
-            .find(|p| std::sync::Arc::ptr_eq(&p.data, &part.data))
-        {
-            *slot = curated;
-        }
-    }
-
-    /// The fresh batch released at `generation`: its human part and any machine
-    /// text that arrived with it (contamination).
-    fn newest_fresh(&self, generation: u32) -> impl Iterator<Item = Part<D>> + '_ {
-        self.fresh
-            .iter()
-            .filter(move |p| p.arrived == generation)
-            .cloned()
-    }
 }
 
 impl RegimeSpec {
@@ -191,68 +142,11 @@ fn accumulated<D: Dataset>(pools: &Pools<D>) -> Vec<Part<D>> {
     parts
 }
 
-/// Records drawn uniformly without replacement from `parts` until `budget` units are
-/// reached (all of them when the parts hold fewer). Each part's selection keeps its
-/// provenance; selected records keep their order within a part.
-pub fn subsample<D: Dataset>(parts: &[Part<D>], budget: usize, rng: &mut Rng) -> Vec<Part<D>> {
-    let total_units: usize = parts.iter().map(|p| p.data.units()).sum();
-    if budget >= total_units {
-        return parts.to_vec();
-    }
-    let total_records: usize = parts.iter().map(|p| p.data.len()).sum();
-    let chosen: Vec<usize> = if parts.iter().all(|p| p.data.unit_records()) {
-        index::sample(rng, total_records, budget).into_vec()
-    } else {
-        // Variable-size records (documents): walk a random permutation until the
-        // budget in units is met.
-        let lookup = |mut i: usize| {
-            for part in parts {
-                if i < part.data.len() {
-                    return part.data.units_of(i);
-                }
-                i -= part.data.len();
-            }
-            unreachable!("record index within the pool")
-        };
-        let mut taken = 0;
-        let mut chosen = Vec::new();
-        for i in index::sample(rng, total_records, total_records).into_iter() {
-            if taken >= budget {
-                break;
-            }
-            taken += lookup(i);
-            chosen.push(i);
-        }
-        chosen
-    };
-    let mut by_part: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
-    let starts: Vec<usize> = parts
-        .iter()
-        .scan(0, |acc, p| {
-            let start = *acc;
-            *acc += p.data.len();
-            Some(start)
-        })
-        .collect();
-    for i in chosen {
-        let part = starts.partition_point(|&s| s <= i) - 1;
-        by_part[part].push(i - starts[part]);
-    }
-    parts
-        .iter()
-        .zip(by_part)
-        .filter(|(_, idx)| !idx.is_empty())
-        .map(|(part, mut idx)| {
-            idx.sort_unstable();
-            part.select(&idx)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::data::Vectors;
+    use crate::provenance::{Pool, Provenance};
     use crate::seed::RootSeed;
 
     fn batch(n: usize, value: f64) -> Vectors {
