@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use genloop_report::{
-    ArmData, CompositionPart, CurationRow, MetricInfo, Point, Provenance, Rejection, ReportData,
-    Samples, Scale, Scores,
+    ArmData, CompositionPart, MetricInfo, Point, Provenance, Rejection, ReportData, Samples, Scale,
+    Scores,
 };
 use genloop_store::{ExperimentRow, Store};
 
@@ -137,6 +137,32 @@ fn arm_data(
     arm: &ArmSummary,
 ) -> anyhow::Result<(ArmData, bool)> {
     let count = arm.generations.len();
+    let (rejected, rejection_examples) = rejections(store, row.id, count)?;
+    let (composition, tokens) = composition(store, row.id, count)?;
+    let shown = genloop_report::selected_generations(count, SHOWN_GENERATIONS);
+    let perplexity = store
+        .sample_scores(row.id, PERPLEXITY_KIND)?
+        .into_iter()
+        .filter(|(g, _)| shown.contains(g))
+        .map(|(generation, values)| Scores { generation, values })
+        .collect();
+    let data = ArmData {
+        name: arm.name.clone(),
+        regime: arm.regime.clone(),
+        replicates: arm.replicates,
+        series: series(arm),
+        rejected,
+        rejection_examples,
+        composition,
+        perplexity,
+        samples: samples(store, row.id, &shown)?,
+        curation: arm.curation.clone(),
+    };
+    Ok((data, tokens))
+}
+
+/// Metric name → the summary's aggregates at each generation (NaN where missing).
+fn series(arm: &ArmSummary) -> BTreeMap<String, Vec<Point>> {
     let mut series = BTreeMap::new();
     for name in &arm.metric_order {
         let points = arm
@@ -165,14 +191,24 @@ fn arm_data(
             .collect();
         series.insert(name.clone(), points);
     }
-    let rejections = store.rejections(row.id)?;
+    series
+}
+
+/// Per generation, the replicates whose candidate the gate rejected; and the first
+/// few rejections with their reasons.
+fn rejections(
+    store: &Store,
+    experiment_id: i64,
+    count: usize,
+) -> anyhow::Result<(Vec<usize>, Vec<Rejection>)> {
+    let rejections = store.rejections(experiment_id)?;
     let mut rejected = vec![0usize; count];
     for (_, generation, _, _) in &rejections {
         if let Some(slot) = rejected.get_mut(*generation as usize) {
             *slot += 1;
         }
     }
-    let rejection_examples = rejections
+    let examples = rejections
         .into_iter()
         .take(REJECTION_EXAMPLES)
         .map(|(replicate, generation, reason, deployed)| Rejection {
@@ -182,52 +218,25 @@ fn arm_data(
             deployed,
         })
         .collect();
-    let (composition, tokens) = composition(store, row.id, count)?;
-    let shown = genloop_report::selected_generations(count, SHOWN_GENERATIONS);
-    let perplexity = store
-        .sample_scores(row.id, PERPLEXITY_KIND)?
+    Ok((rejected, examples))
+}
+
+/// The sampled documents of the `shown` generations, from the first replicate that
+/// stored any.
+fn samples(store: &Store, experiment_id: i64, shown: &[u32]) -> anyhow::Result<Vec<Samples>> {
+    let Some(replicate) = store.first_text_replicate(experiment_id, SAMPLE_KIND)? else {
+        return Ok(Vec::new());
+    };
+    Ok(store
+        .sample_texts(experiment_id, SAMPLE_KIND, replicate)?
         .into_iter()
         .filter(|(g, _)| shown.contains(g))
-        .map(|(generation, values)| Scores { generation, values })
-        .collect();
-    let samples = match store.first_text_replicate(row.id, SAMPLE_KIND)? {
-        Some(replicate) => store
-            .sample_texts(row.id, SAMPLE_KIND, replicate)?
-            .into_iter()
-            .filter(|(g, _)| shown.contains(g))
-            .map(|(generation, texts)| Samples {
-                generation,
-                replicate,
-                texts,
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    let data = ArmData {
-        name: arm.name.clone(),
-        regime: arm.regime.clone(),
-        replicates: arm.replicates,
-        series,
-        rejected,
-        rejection_examples,
-        composition,
-        perplexity,
-        samples,
-        curation: arm
-            .curation
-            .iter()
-            .map(|c| CurationRow {
-                filter: c.filter,
-                kind: c.kind.clone(),
-                outcome: c.outcome.clone(),
-                pool: c.pool.clone(),
-                origin: c.origin.clone(),
-                records: c.records,
-                units: c.units,
-            })
-            .collect(),
-    };
-    Ok((data, tokens))
+        .map(|(generation, texts)| Samples {
+            generation,
+            replicate,
+            texts,
+        })
+        .collect())
 }
 
 /// Mean training set per generation by pool and generation of origin; from the pool

@@ -11,7 +11,7 @@ use genloop_core::aggregate::{summarize, Summary};
 use genloop_core::config::{self, Experiment};
 use genloop_core::prediction;
 use genloop_core::seed::RootSeed;
-use genloop_store::Store;
+use genloop_store::{ExperimentRow, Store, StoredMetric};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct MetricSummary {
@@ -64,72 +64,16 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
         anyhow::anyhow!("{}: the store holds no experiment", store.path().display())
     })?;
     let experiment = config::from_toml(&first.config, "stored config")?;
-    let seed = RootSeed(experiment.settings.seed);
     let mut arms = Vec::new();
     for row in &rows {
-        let arm = experiment
+        let a = experiment
             .arms
             .iter()
-            .find(|a| a.name == row.arm)
+            .position(|a| a.name == row.arm)
             .ok_or_else(|| {
                 anyhow::anyhow!("stored arm `{}` is not in the stored config", row.arm)
             })?;
-        let specs = store.metric_specs(row.id)?;
-        let matrices: Vec<Vec<Vec<f64>>> = specs
-            .iter()
-            .map(|s| store.metric_matrix(row.id, &s.name))
-            .collect::<Result<_, _>>()?;
-        let generations = matrices.first().map_or(0, |m| m.len());
-        let cells: Vec<(usize, usize)> = (0..generations)
-            .flat_map(|g| (0..specs.len()).map(move |m| (g, m)))
-            .collect();
-        let summaries: Vec<Summary> = cells
-            .par_iter()
-            .map(|&(g, m)| {
-                let mut rng = seed.stream(
-                    &format!("bootstrap/{}/{}", row.arm, specs[m].name),
-                    0,
-                    g as u64,
-                );
-                summarize(
-                    &matrices[m][g],
-                    specs[m].positive,
-                    experiment.bootstrap,
-                    &mut rng,
-                )
-            })
-            .collect();
-        let mut per_generation: Vec<GenerationSummary> = (0..generations)
-            .map(|generation| GenerationSummary {
-                generation,
-                metrics: BTreeMap::new(),
-            })
-            .collect();
-        for ((g, m), s) in cells.into_iter().zip(summaries) {
-            let name = &specs[m].name;
-            per_generation[g].metrics.insert(
-                name.clone(),
-                MetricSummary {
-                    mean: s.mean,
-                    median: s.median,
-                    mean_log: s.mean_log,
-                    ci95: s.ci95,
-                    median_ci95: s.median_ci95,
-                    std_error: s.std_error,
-                    n: s.n,
-                    theory: prediction::expected(&experiment, arm, name, g),
-                },
-            );
-        }
-        arms.push(ArmSummary {
-            name: row.arm.clone(),
-            regime: arm.regime.kind.name().to_string(),
-            replicates: store.completed_replicates(row.id)?.len(),
-            rejected: store.rejections(row.id)?.len(),
-            metric_order: specs.iter().map(|s| s.name.clone()).collect(),
-            generations: per_generation,
-            curation: store.curation_totals(row.id)?,
-        });
+        arms.push(arm_summary(store, row, &experiment, a)?);
     }
     let summary = RunSummary {
         name: experiment.name.clone(),
@@ -142,26 +86,86 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
     Ok((summary, experiment))
 }
 
-/// Generations shown in the text table: 0, 1, 2, 5, 10, 20, 50, … and the last.
-fn shown_generations(count: usize) -> Vec<usize> {
-    let mut shown = Vec::new();
-    let mut step = 1;
-    while step < count {
-        for k in [1, 2, 5] {
-            if k * step < count {
-                shown.push(k * step);
-            }
+/// The aggregates of arm `a` of `experiment`, stored as `row`.
+fn arm_summary(
+    store: &Store,
+    row: &ExperimentRow,
+    experiment: &Experiment,
+    a: usize,
+) -> anyhow::Result<ArmSummary> {
+    let arm = &experiment.arms[a];
+    let specs = store.metric_specs(row.id)?;
+    let matrices: Vec<Vec<Vec<f64>>> = specs
+        .iter()
+        .map(|s| store.metric_matrix(row.id, &s.name))
+        .collect::<Result<_, _>>()?;
+    let generations = matrices.first().map_or(0, |m| m.len());
+    let mut per_generation: Vec<GenerationSummary> = (0..generations)
+        .map(|generation| GenerationSummary {
+            generation,
+            metrics: BTreeMap::new(),
+        })
+        .collect();
+    for ((g, m), s) in summarize_cells(experiment, &row.arm, &specs, &matrices) {
+        let name = &specs[m].name;
+        let theory = prediction::expected(experiment, arm, name, g);
+        per_generation[g]
+            .metrics
+            .insert(name.clone(), MetricSummary::new(s, theory));
+    }
+    Ok(ArmSummary {
+        name: row.arm.clone(),
+        regime: arm.regime.kind.name().to_string(),
+        replicates: store.completed_replicates(row.id)?.len(),
+        rejected: store.rejections(row.id)?.len(),
+        metric_order: specs.iter().map(|s| s.name.clone()).collect(),
+        generations: per_generation,
+        curation: store.curation_totals(row.id)?,
+    })
+}
+
+/// Every (generation, metric) cell of `matrices` (`[metric][generation][replicate]`)
+/// summarised, in parallel, each with its own bootstrap stream.
+fn summarize_cells(
+    experiment: &Experiment,
+    arm: &str,
+    specs: &[StoredMetric],
+    matrices: &[Vec<Vec<f64>>],
+) -> Vec<((usize, usize), Summary)> {
+    let seed = RootSeed(experiment.settings.seed);
+    let generations = matrices.first().map_or(0, |m| m.len());
+    let cells: Vec<(usize, usize)> = (0..generations)
+        .flat_map(|g| (0..specs.len()).map(move |m| (g, m)))
+        .collect();
+    let summaries: Vec<Summary> = cells
+        .par_iter()
+        .map(|&(g, m)| {
+            let mut rng = seed.stream(&format!("bootstrap/{arm}/{}", specs[m].name), 0, g as u64);
+            summarize(
+                &matrices[m][g],
+                specs[m].positive,
+                experiment.bootstrap,
+                &mut rng,
+            )
+        })
+        .collect();
+    cells.into_iter().zip(summaries).collect()
+}
+
+impl MetricSummary {
+    /// A metric's aggregates at one generation and its closed-form prediction.
+    fn new(s: Summary, theory: Option<f64>) -> MetricSummary {
+        MetricSummary {
+            mean: s.mean,
+            median: s.median,
+            mean_log: s.mean_log,
+            ci95: s.ci95,
+            median_ci95: s.median_ci95,
+            std_error: s.std_error,
+            n: s.n,
+            theory,
         }
-        step *= 10;
     }
-    shown.insert(0, 0);
-    shown.retain(|g| *g < count);
-    shown.sort_unstable();
-    shown.dedup();
-    if count > 0 && shown.last() != Some(&(count - 1)) {
-        shown.push(count - 1);
-    }
-    shown
 }
 
 /// Headline metrics for the text table, in order of preference.
@@ -221,7 +225,7 @@ pub fn render_text(summary: &RunSummary) -> String {
             let _ = write!(header, "  {:<42}", m);
         }
         let _ = writeln!(out, "{}", header.trim_end());
-        for g in shown_generations(arm.generations.len()) {
+        for g in text_table_generations(arm.generations.len()) {
             let mut line = format!("{g:>5}");
             for m in &metrics {
                 let cell = match arm.generations[g].metrics.get(*m) {
@@ -305,14 +309,22 @@ fn render_curation(out: &mut String, arm: &ArmSummary) {
     }
 }
 
+/// Generations shown in the text table: 0, 1, 2, 5, 10, 20, 50, … and the last.
+fn text_table_generations(count: usize) -> Vec<usize> {
+    genloop_report::selected_generations(count, usize::MAX)
+        .into_iter()
+        .map(|g| g as usize)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn generations_shown() {
-        assert_eq!(shown_generations(50), vec![0, 1, 2, 5, 10, 20, 49]);
-        assert_eq!(shown_generations(1), vec![0]);
-        assert_eq!(shown_generations(3), vec![0, 1, 2]);
+        assert_eq!(text_table_generations(50), vec![0, 1, 2, 5, 10, 20, 49]);
+        assert_eq!(text_table_generations(1), vec![0]);
+        assert_eq!(text_table_generations(3), vec![0, 1, 2]);
     }
 }

@@ -1,7 +1,7 @@
 //! `genloop ingest mastodon` as a user runs it, on the invented account of
-//! genloop-curate's fixtures (`crates/genloop-curate/tests/fixtures/mastodon/`).
+//! genloop-ingest's fixtures (`crates/genloop-ingest/tests/fixtures/mastodon/`).
 //! The archive is packed here as a stored (uncompressed) zip, written by hand below
-//! so that this crate needs no zip dependency; genloop-curate's own tests cover
+//! so that this crate needs no zip dependency; genloop-ingest's own tests cover
 //! deflated zips and tar.gz.
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../genloop-curate/tests/fixtures/mastodon"
+    "/../genloop-ingest/tests/fixtures/mastodon"
 );
 const STATUS: &str = "https://example.social/users/wren/statuses/";
 

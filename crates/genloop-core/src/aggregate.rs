@@ -28,6 +28,25 @@ pub struct Summary {
     pub median_ci95: [f64; 2],
 }
 
+/// What one filter did to records of one channel and true origin, summed over
+/// generations ≥ 1 and averaged over the stored replicates: the store's
+/// `curation_totals`, read by the summary, `--json` and the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CurationTotal {
+    /// Position of the filter in the chain.
+    pub filter: u32,
+    pub kind: String,
+    /// `kept`, or the stable name of the rule that dropped the records.
+    pub outcome: String,
+    /// The channel the records arrived through.
+    pub pool: String,
+    /// Their true pool.
+    pub origin: String,
+    pub records: f64,
+    /// Records for numeric data, tokens for text.
+    pub units: f64,
+}
+
 /// Default number of bootstrap resamples.
 pub const DEFAULT_RESAMPLES: usize = 1000;
 

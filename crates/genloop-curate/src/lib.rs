@@ -5,6 +5,5 @@
 pub mod dedup;
 pub mod detect;
 pub mod filters;
-pub mod ingest;
 pub mod pipeline;
 pub mod rules;

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use genloop_core::aggregate::CurationTotal;
+
 /// One run, as the report shows it.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ReportData {
@@ -87,24 +89,7 @@ pub struct ArmData {
     /// the run has none.
     pub samples: Vec<Samples>,
     /// What each curation filter kept and dropped; empty without filters.
-    pub curation: Vec<CurationRow>,
-}
-
-/// One filter outcome for records of one channel and true origin: mean records and
-/// units per replicate, summed over generations.
-#[derive(Clone, Debug, Serialize)]
-pub struct CurationRow {
-    /// Position of the filter in the chain.
-    pub filter: u32,
-    pub kind: String,
-    /// `kept`, or the rule that dropped the records.
-    pub outcome: String,
-    /// The channel the records arrived through.
-    pub pool: String,
-    /// Their true pool.
-    pub origin: String,
-    pub records: f64,
-    pub units: f64,
+    pub curation: Vec<CurationTotal>,
 }
 
 /// Aggregates of one metric at one generation across replicates.
@@ -154,46 +139,4 @@ pub struct Samples {
     pub generation: u32,
     pub replicate: u64,
     pub texts: Vec<String>,
-}
-
-/// Generations worth showing out of `count` (0, 1, 2, 5, 10, 20, 50, … and the last),
-/// thinned to at most `max` while keeping the first and the last.
-pub fn selected_generations(count: usize, max: usize) -> Vec<u32> {
-    let mut shown = vec![0usize];
-    let mut step = 1;
-    while step < count {
-        shown.extend(
-            [step, 2 * step, 5 * step]
-                .into_iter()
-                .filter(|g| *g < count),
-        );
-        step *= 10;
-    }
-    if count > 0 {
-        shown.push(count - 1);
-    }
-    shown.sort_unstable();
-    shown.dedup();
-    shown.retain(|g| *g < count);
-    if max >= 2 && shown.len() > max {
-        let last = shown.len() - 1;
-        let keep: Vec<usize> = (0..max).map(|i| shown[i * last / (max - 1)]).collect();
-        shown = keep;
-        shown.dedup();
-    }
-    shown.into_iter().map(|g| g as u32).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generations_are_spread_and_keep_both_ends() {
-        assert_eq!(selected_generations(50, 10), vec![0, 1, 2, 5, 10, 20, 49]);
-        assert_eq!(selected_generations(50, 4), vec![0, 2, 10, 49]);
-        assert_eq!(selected_generations(3, 6), vec![0, 1, 2]);
-        assert_eq!(selected_generations(1, 6), vec![0]);
-        assert!(selected_generations(0, 6).is_empty());
-    }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::charts::Figure;
 use crate::data::{ArmData, ReportData};
+use crate::format::number;
 use crate::{palette, Error};
 
 const TEMPLATE: &str = include_str!("templates/report.html");
@@ -110,33 +111,44 @@ struct SampleGeneration {
 
 /// The report as one HTML document, with `figures` (from [`crate::figures`]) inline.
 pub fn render(data: &ReportData, figures: &[Figure]) -> Result<String, Error> {
-    let mut sections = vec![
-        Section {
-            id: "metrics",
-            title: "Metrics by generation",
-            figures: Vec::new(),
-        },
-        Section {
-            id: "gate",
-            title: "Gate decisions",
-            figures: Vec::new(),
-        },
-        Section {
-            id: "composition",
-            title: "Training-set composition",
-            figures: Vec::new(),
-        },
-        Section {
-            id: "curation",
-            title: "Curation: kept and dropped by filter, channel and true origin",
-            figures: Vec::new(),
-        },
-        Section {
-            id: "text",
-            title: "Samples under the generation-0 model",
-            figures: Vec::new(),
-        },
-    ];
+    let view = View {
+        data,
+        arms: data
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| arm_view(i, a))
+            .collect(),
+        summary: summary_rows(data),
+        final_generation: final_generation(data),
+        sections: sections(data, figures)?,
+        samples: samples(data),
+    };
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.add_template("report.html", TEMPLATE)?;
+    Ok(env.get_template("report.html")?.render(Serde(&view))?)
+}
+
+/// The report's sections in order, each with its figures as SVG.
+fn sections(data: &ReportData, figures: &[Figure]) -> Result<Vec<Section>, Error> {
+    let mut sections: Vec<Section> = [
+        ("metrics", "Metrics by generation"),
+        ("gate", "Gate decisions"),
+        ("composition", "Training-set composition"),
+        (
+            "curation",
+            "Curation: kept and dropped by filter, channel and true origin",
+        ),
+        ("text", "Samples under the generation-0 model"),
+    ]
+    .into_iter()
+    .map(|(id, title)| Section {
+        id,
+        title,
+        figures: Vec::new(),
+    })
+    .collect();
     for figure in figures {
         let view = FigureView {
             id: figure.id.clone(),
@@ -148,30 +160,17 @@ pub fn render(data: &ReportData, figures: &[Figure]) -> Result<String, Error> {
             section.figures.push(view);
         }
     }
-    let final_generation = data
-        .arms
+    Ok(sections)
+}
+
+/// The last generation of the longest series.
+fn final_generation(data: &ReportData) -> usize {
+    data.arms
         .iter()
         .flat_map(|a| a.series.values().map(Vec::len))
         .max()
         .unwrap_or(1)
-        .saturating_sub(1);
-    let view = View {
-        data,
-        arms: data
-            .arms
-            .iter()
-            .enumerate()
-            .map(|(i, a)| arm_view(i, a))
-            .collect(),
-        summary: summary_rows(data),
-        final_generation,
-        sections,
-        samples: samples(data),
-    };
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.add_template("report.html", TEMPLATE)?;
-    Ok(env.get_template("report.html")?.render(Serde(&view))?)
+        .saturating_sub(1)
 }
 
 fn arm_view(i: usize, arm: &ArmData) -> ArmView<'_> {
@@ -280,57 +279,9 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// A number with 4 significant digits and no trailing zeros; scientific notation when
-/// very large or small; `n/a` for a missing value and `∞` for an infinite one.
-pub fn number(v: f64) -> String {
-    if v.is_nan() {
-        return "n/a".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 {
-            "∞".into()
-        } else {
-            "−∞".into()
-        };
-    }
-    if v == 0.0 {
-        return "0".into();
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    if !(-3..5).contains(&magnitude) {
-        let text = format!("{v:.3e}");
-        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-        return format!("{}e{exponent}", trim_zeros(mantissa));
-    }
-    let decimals = (3 - magnitude).max(0) as usize;
-    trim_zeros(&format!("{v:.decimals$}")).to_string()
-}
-
-fn trim_zeros(text: &str) -> &str {
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        text
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(number(0.98491), "0.9849");
-        assert_eq!(number(0.2), "0.2");
-        assert_eq!(number(1.0), "1");
-        assert_eq!(number(123.456), "123.5");
-        assert_eq!(number(12345.0), "12345");
-        assert_eq!(number(0.0001234), "1.234e-4");
-        assert_eq!(number(2.0e6), "2e6");
-        assert_eq!(number(-0.5), "-0.5");
-        assert_eq!(number(f64::NAN), "n/a");
-        assert_eq!(number(f64::INFINITY), "∞");
-    }
 
     #[test]
     fn long_samples_are_cut() {

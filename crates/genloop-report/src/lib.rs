@@ -36,15 +36,16 @@
 mod charts;
 mod data;
 pub mod fonts;
+mod format;
 mod html;
 mod palette;
 
-pub use charts::{figures, file_safe, Figure};
+pub use charts::{figures, Figure};
 pub use data::{
-    selected_generations, ArmData, CompositionPart, CurationRow, MetricInfo, Point, Provenance,
-    Rejection, ReportData, Samples, Scale, Scores,
+    ArmData, CompositionPart, CurationTotal, MetricInfo, Point, Provenance, Rejection, ReportData,
+    Samples, Scale, Scores,
 };
-pub use html::number;
+pub use format::{file_safe, number, selected_generations};
 pub use palette::{arm_colour, OKABE_ITO};
 
 /// What can go wrong while rendering. Nothing here is the user's input at fault: a

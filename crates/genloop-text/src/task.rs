@@ -29,7 +29,7 @@ use crate::ngram::{NgramError, NgramEstimator, NgramModel, Smoothing};
 use crate::tokenize::{
     BpeOptions, TokenizeError, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer,
 };
-use genloop_curate::ingest::Ledger;
+use genloop_ingest::Ledger;
 
 /// Documents whose per-sample perplexity under generation 0 is kept (replicate 0).
 const SCORED_DOCUMENTS: usize = 1000;

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use genloop_curate::ingest::{ingest_mastodon, IngestError, IngestStats, MastodonOptions};
+use genloop_ingest::{ingest_mastodon, IngestError, IngestStats, MastodonOptions};
 use serde::Serialize;
 
 use crate::args::IngestCommand;

@@ -98,6 +98,30 @@ fn read_texts(path: &Path, input: &TextInput) -> anyhow::Result<Vec<String>> {
     Ok(corpus.docs.into_iter().map(|d| d.text).collect())
 }
 
+/// The smoothing `--smoothing` names (`k` for add-k).
+fn smoothing_of(kind: SmoothingKind, k: f64) -> Smoothing {
+    match kind {
+        SmoothingKind::KneserNey => Smoothing::KneserNey,
+        SmoothingKind::Mle => Smoothing::Mle,
+        SmoothingKind::AddK => Smoothing::AddK(k),
+    }
+}
+
+/// The tokenizer `--tokenizer` names, to be trained on the corpus.
+fn tokenizer_spec(kind: TokenizerKind, vocab_size: usize, lowercase: bool) -> TokenizerSpec {
+    match kind {
+        TokenizerKind::Word => TokenizerSpec::Word(WordOptions {
+            lowercase,
+            ..WordOptions::default()
+        }),
+        TokenizerKind::Bpe => TokenizerSpec::Bpe(BpeOptions {
+            vocab_size,
+            lowercase,
+            ..BpeOptions::default()
+        }),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn train(
     corpus: &Path,
@@ -117,23 +141,9 @@ fn train(
         ))
         .into());
     }
-    let smoothing = match smoothing {
-        SmoothingKind::KneserNey => Smoothing::KneserNey,
-        SmoothingKind::Mle => Smoothing::Mle,
-        SmoothingKind::AddK => Smoothing::AddK(k),
-    };
+    let smoothing = smoothing_of(smoothing, k);
     let texts = read_texts(corpus, input)?;
-    let spec = match tokenizer_kind {
-        TokenizerKind::Word => TokenizerSpec::Word(WordOptions {
-            lowercase,
-            ..WordOptions::default()
-        }),
-        TokenizerKind::Bpe => TokenizerSpec::Bpe(BpeOptions {
-            vocab_size,
-            lowercase,
-            ..BpeOptions::default()
-        }),
-    };
+    let spec = tokenizer_spec(tokenizer_kind, vocab_size, lowercase);
     let tokenizer = spec.train(texts.iter().map(String::as_str))?;
     let docs = encode_documents(tokenizer.as_ref(), texts.iter());
     let estimator = NgramEstimator::new(order, smoothing, tokenizer.vocab_size())

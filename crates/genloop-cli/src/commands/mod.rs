@@ -10,6 +10,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use genloop_core::config;
+use genloop_report::file_safe;
 use genloop_store::Store;
 
 use crate::args::{Cli, Command, ExportFormat, RunOptions};
@@ -203,17 +204,4 @@ fn export_from(
             .with_context(|| format!("exporting arm `{}`", experiment.arm))?;
     }
     Ok(())
-}
-
-/// An arm name as a file name.
-pub fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_+.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

@@ -7,9 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_legend, generation_label, generation_range, house_mesh, Key, LegendEntry, OrMessage,
+    draw_legend, frame, generation_label, generation_range, house_mesh, Key, LegendEntry, OrMessage,
 };
-use crate::data::ReportData;
+use crate::data::{ArmData, ReportData};
 use crate::palette;
 
 const POOLS: [&str; 3] = ["original", "fresh", "synthetic"];
@@ -23,7 +23,8 @@ pub(crate) fn caption(data: &ReportData) -> String {
     )
 }
 
-fn unit(data: &ReportData) -> &str {
+/// What the training-set sizes count: `records` unless the data says otherwise.
+pub(crate) fn unit(data: &ReportData) -> &str {
     if data.composition_unit.is_empty() {
         "records"
     } else {
@@ -35,34 +36,23 @@ fn pool_rank(pool: &str) -> usize {
     POOLS.iter().position(|p| *p == pool).unwrap_or(POOLS.len())
 }
 
+/// One arm's chart, its sizes counted in `unit`.
 pub(crate) fn draw<DB: DrawingBackend>(
-    data: &ReportData,
-    a: usize,
+    arm: &ArmData,
+    unit: &str,
     plot: &DrawingArea<DB, Shift>,
     legend: &DrawingArea<DB, Shift>,
 ) -> Result<(), String> {
-    let arm = &data.arms[a];
     let count = arm.composition.len();
-    let last_origin = arm
-        .composition
-        .iter()
-        .flatten()
-        .map(|p| p.origin_generation)
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
     let top = arm
         .composition
         .iter()
         .map(|parts| parts.iter().map(|p| p.units).sum::<f64>())
         .fold(0.0, f64::max);
-    let mut chart = ChartBuilder::on(plot)
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(80)
+    let mut chart = frame(plot)
         .build_cartesian_2d(generation_range(count), 0.0..(top * 1.05).max(1.0))
         .or_msg()?;
-    let y_desc = format!("training set ({})", unit(data));
+    let y_desc = format!("training set ({unit})");
     house_mesh(chart.configure_mesh())
         .disable_x_mesh()
         .x_desc("generation")
@@ -71,6 +61,20 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .x_label_formatter(&generation_label)
         .draw()
         .or_msg()?;
+    chart.draw_series(bars(arm)).or_msg()?;
+    draw_legend(legend, &legend_entries(arm))
+}
+
+/// One stacked bar per generation: pools in order, older cohorts first and lighter.
+fn bars(arm: &ArmData) -> Vec<Rectangle<(f64, f64)>> {
+    let last_origin = arm
+        .composition
+        .iter()
+        .flatten()
+        .map(|p| p.origin_generation)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
     let mut bars = Vec::new();
     for (g, parts) in arm.composition.iter().enumerate() {
         let mut parts: Vec<_> = parts.iter().filter(|p| p.units > 0.0).collect();
@@ -92,7 +96,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
             bottom += part.units;
         }
     }
-    chart.draw_series(bars).or_msg()?;
+    bars
+}
+
+/// A swatch per pool present, and one saying what lighter means.
+fn legend_entries(arm: &ArmData) -> Vec<LegendEntry> {
     let present: Vec<&str> = POOLS
         .into_iter()
         .filter(|pool| {
@@ -121,5 +129,5 @@ pub(crate) fn draw<DB: DrawingBackend>(
             },
         ));
     }
-    draw_legend(legend, &entries)
+    entries
 }

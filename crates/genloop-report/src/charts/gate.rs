@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_legend, generation_label, generation_range, house_mesh, Key, LegendEntry, OrMessage,
+    draw_legend, frame, generation_label, generation_range, house_mesh, Key, LegendEntry, OrMessage,
 };
 use crate::data::ReportData;
 use crate::palette;
@@ -44,10 +44,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .flat_map(|(_, a)| shares(&a.rejected, a.replicates))
         .map(|(_, share)| share)
         .fold(0.0, f64::max);
-    let mut chart = ChartBuilder::on(plot)
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(80)
+    let mut chart = frame(plot)
         .build_cartesian_2d(generation_range(count), 0.0..(top * 1.1).clamp(1.0, 100.0))
         .or_msg()?;
     house_mesh(chart.configure_mesh())

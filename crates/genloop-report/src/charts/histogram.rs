@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{draw_legend, house_mesh, value_label, Key, LegendEntry, OrMessage};
+use super::{draw_legend, frame, house_mesh, value_label, Key, LegendEntry, OrMessage};
 use crate::data::ReportData;
 use crate::palette;
 
@@ -79,10 +79,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .flat_map(|a| a.perplexity.iter())
         .flat_map(|s| densities(&s.values, lo, hi))
         .fold(0.0, f64::max);
-    let mut chart = ChartBuilder::on(plot)
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(80)
+    let mut chart = frame(plot)
         .build_cartesian_2d(lo..hi, 0.0..(top * 1.05).max(f64::MIN_POSITIVE))
         .or_msg()?;
     house_mesh(chart.configure_mesh())
@@ -92,7 +89,6 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .draw()
         .or_msg()?;
     let generations = shown_generations(data);
-    let width = (hi - lo) / BINS as f64;
     let mut entries = Vec::new();
     for scores in &data.arms[a].perplexity {
         let k = generations
@@ -100,13 +96,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
             .position(|g| *g == scores.generation)
             .unwrap_or(0);
         let colour = palette::series(k);
-        let density = densities(&scores.values, lo, hi);
-        let mut outline = vec![(lo, 0.0)];
-        for (b, d) in density.iter().enumerate() {
-            let x0 = lo + b as f64 * width;
-            outline.extend([(x0, *d), (x0 + width, *d)]);
-        }
-        outline.push((hi, 0.0));
+        let outline = outline(&densities(&scores.values, lo, hi), lo, hi);
         chart
             .draw_series(std::iter::once(Polygon::new(
                 outline.clone(),
@@ -126,4 +116,16 @@ pub(crate) fn draw<DB: DrawingBackend>(
         ));
     }
     draw_legend(legend, &entries)
+}
+
+/// The outline of a histogram of `density` per bin over lo..hi, closed on the axis.
+fn outline(density: &[f64], lo: f64, hi: f64) -> Vec<(f64, f64)> {
+    let width = (hi - lo) / BINS as f64;
+    let mut outline = vec![(lo, 0.0)];
+    for (b, d) in density.iter().enumerate() {
+        let x0 = lo + b as f64 * width;
+        outline.extend([(x0, *d), (x0 + width, *d)]);
+    }
+    outline.push((hi, 0.0));
+    outline
 }

@@ -8,7 +8,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_legend, generation_label, generation_range, house_mesh, runs, Key, LegendEntry, OrMessage,
+    draw_legend, frame, generation_label, generation_range, house_mesh, runs, Key, LegendEntry,
+    OrMessage,
 };
 use crate::data::{ArmData, MetricInfo, Point, ReportData, Scale};
 use crate::palette;
@@ -105,11 +106,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     }
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut builder = ChartBuilder::on(plot);
-    builder
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(80);
+    let mut builder = frame(plot);
     let y_desc = title(metric);
     if log {
         let (lo, hi) = if min < max {
@@ -187,8 +184,11 @@ fn legend_entries(data: &ReportData, metric: &str) -> Vec<LegendEntry> {
     entries
 }
 
+/// A chart of `metric` against generation, whatever its y axis.
+type MetricChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>;
+
 fn body<DB, Y>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+    chart: &mut MetricChart<'_, DB, Y>,
     data: &ReportData,
     metric: &str,
     count: usize,
@@ -214,34 +214,8 @@ where
             continue;
         };
         let colour = palette::series(i);
-        let x = |g: usize| g as f64;
-        for run in runs(points.len(), |g| {
-            shown(points[g].median_ci95[0]) && shown(points[g].median_ci95[1])
-        }) {
-            if run.len() < 2 {
-                continue;
-            }
-            let mut outline: Vec<(f64, f64)> = run
-                .clone()
-                .map(|g| (x(g), points[g].median_ci95[1]))
-                .collect();
-            outline.extend(run.clone().rev().map(|g| (x(g), points[g].median_ci95[0])));
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    outline,
-                    colour.mix(0.2).filled(),
-                )))
-                .or_msg()?;
-        }
-        let line = |pick: fn(&Point) -> Option<f64>| -> Vec<Vec<(f64, f64)>> {
-            runs(points.len(), |g| pick(&points[g]).is_some_and(shown))
-                .into_iter()
-                .map(|run| {
-                    run.map(|g| (x(g), pick(&points[g]).unwrap_or(f64::NAN)))
-                        .collect()
-                })
-                .collect()
-        };
+        band(chart, points, colour, &shown)?;
+        let line = |pick: fn(&Point) -> Option<f64>| segments(points, pick, &shown);
         for segment in line(|p| Some(p.median)) {
             chart
                 .draw_series(LineSeries::new(segment.clone(), colour.stroke_width(2)))
@@ -268,27 +242,91 @@ where
                     .or_msg()?;
             }
         }
-        let crosses: Vec<(f64, f64, i32)> = arm
-            .rejected
-            .iter()
-            .enumerate()
-            .filter(|(g, r)| **r > 0 && *g < points.len() && shown(points[*g].median))
-            .map(|(g, r)| {
-                let share = *r as f64 / arm.replicates.max(1) as f64;
-                (
-                    x(g),
-                    points[g].median,
-                    3 + (5.0 * share.min(1.0)).round() as i32,
-                )
-            })
+        rejections(chart, arm, points, colour, &shown)?;
+    }
+    Ok(())
+}
+
+/// The 95 % band of the median, one polygon per run of shown generations.
+fn band<DB, Y>(
+    chart: &mut MetricChart<'_, DB, Y>,
+    points: &[Point],
+    colour: RGBColor,
+    shown: &dyn Fn(f64) -> bool,
+) -> Result<(), String>
+where
+    DB: DrawingBackend,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let x = |g: usize| g as f64;
+    for run in runs(points.len(), |g| {
+        shown(points[g].median_ci95[0]) && shown(points[g].median_ci95[1])
+    }) {
+        if run.len() < 2 {
+            continue;
+        }
+        let mut outline: Vec<(f64, f64)> = run
+            .clone()
+            .map(|g| (x(g), points[g].median_ci95[1]))
             .collect();
+        outline.extend(run.clone().rev().map(|g| (x(g), points[g].median_ci95[0])));
         chart
-            .draw_series(
-                crosses
-                    .into_iter()
-                    .map(|(gx, y, size)| Cross::new((gx, y), size, colour.stroke_width(2))),
-            )
+            .draw_series(std::iter::once(Polygon::new(
+                outline,
+                colour.mix(0.2).filled(),
+            )))
             .or_msg()?;
     }
+    Ok(())
+}
+
+/// The line of `pick` over generations, broken where it is missing or not shown.
+fn segments(
+    points: &[Point],
+    pick: fn(&Point) -> Option<f64>,
+    shown: &dyn Fn(f64) -> bool,
+) -> Vec<Vec<(f64, f64)>> {
+    runs(points.len(), |g| pick(&points[g]).is_some_and(shown))
+        .into_iter()
+        .map(|run| {
+            run.map(|g| (g as f64, pick(&points[g]).unwrap_or(f64::NAN)))
+                .collect()
+        })
+        .collect()
+}
+
+/// Crosses on the median where the gate rejected, larger for more replicates.
+fn rejections<DB, Y>(
+    chart: &mut MetricChart<'_, DB, Y>,
+    arm: &ArmData,
+    points: &[Point],
+    colour: RGBColor,
+    shown: &dyn Fn(f64) -> bool,
+) -> Result<(), String>
+where
+    DB: DrawingBackend,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let crosses: Vec<(f64, f64, i32)> = arm
+        .rejected
+        .iter()
+        .enumerate()
+        .filter(|(g, r)| **r > 0 && *g < points.len() && shown(points[*g].median))
+        .map(|(g, r)| {
+            let share = *r as f64 / arm.replicates.max(1) as f64;
+            (
+                g as f64,
+                points[g].median,
+                3 + (5.0 * share.min(1.0)).round() as i32,
+            )
+        })
+        .collect();
+    chart
+        .draw_series(
+            crosses
+                .into_iter()
+                .map(|(gx, y, size)| Cross::new((gx, y), size, colour.stroke_width(2))),
+        )
+        .or_msg()?;
     Ok(())
 }

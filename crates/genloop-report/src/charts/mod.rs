@@ -12,6 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::data::ReportData;
+use crate::format::{file_safe, number};
 use crate::{fonts, palette, Error};
 
 /// Width of the legend panel at the right of every chart, in pixels.
@@ -160,24 +161,13 @@ impl Figure {
         let result = match self.chart {
             Chart::Metric(m) => metric::draw(data, m, &plot, &legend),
             Chart::Gate => gate::draw(data, &plot, &legend),
-            Chart::Composition(a) => composition::draw(data, a, &plot, &legend),
+            Chart::Composition(a) => {
+                composition::draw(&data.arms[a], composition::unit(data), &plot, &legend)
+            }
             Chart::Perplexity(a) => histogram::draw(data, a, &plot, &legend),
         };
         result.map_err(|e| self.error(e))
     }
-}
-
-/// A name as a file name: ASCII letters, digits and `-_+.`; anything else becomes `_`.
-pub fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_+.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// plotters' errors carry the backend's error type; charts report them as text.
@@ -247,49 +237,74 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
             break;
         }
         let (x0, x1) = (12, 44);
-        match entry.key {
-            Key::Line { colour, width } => {
-                area.draw(&PathElement::new(
-                    vec![(x0, y), (x1, y)],
-                    colour.stroke_width(width),
-                ))
-                .or_msg()?;
-            }
-            Key::Dashed { colour } => {
-                for x in (x0..x1).step_by(10) {
-                    area.draw(&PathElement::new(
-                        vec![(x, y), ((x + 6).min(x1), y)],
-                        colour.stroke_width(2),
-                    ))
-                    .or_msg()?;
-                }
-            }
-            Key::Band { colour } => {
-                area.draw(&Rectangle::new(
-                    [(x0, y - 7), (x1, y + 7)],
-                    colour.mix(0.2).filled(),
-                ))
-                .or_msg()?;
-                area.draw(&PathElement::new(
-                    vec![(x0, y), (x1, y)],
-                    colour.stroke_width(2),
-                ))
-                .or_msg()?;
-            }
-            Key::Swatch { colour } => {
-                area.draw(&Rectangle::new([(x0, y - 7), (x1, y + 7)], colour.filled()))
-                    .or_msg()?;
-            }
-            Key::Cross { colour } => {
-                area.draw(&Cross::new(((x0 + x1) / 2, y), 5, colour.stroke_width(2)))
-                    .or_msg()?;
-            }
-        }
+        draw_key(area, entry.key, x0, x1, y)?;
         let label = shorten(&entry.label);
         area.draw(&Text::new(label, (x1 + 8, y), font.clone()))
             .or_msg()?;
     }
     Ok(())
+}
+
+/// One legend key between x0 and x1 at height y.
+fn draw_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    key: Key,
+    x0: i32,
+    x1: i32,
+    y: i32,
+) -> Result<(), String> {
+    match key {
+        Key::Line { colour, width } => {
+            area.draw(&PathElement::new(
+                vec![(x0, y), (x1, y)],
+                colour.stroke_width(width),
+            ))
+            .or_msg()?;
+        }
+        Key::Dashed { colour } => {
+            for x in (x0..x1).step_by(10) {
+                area.draw(&PathElement::new(
+                    vec![(x, y), ((x + 6).min(x1), y)],
+                    colour.stroke_width(2),
+                ))
+                .or_msg()?;
+            }
+        }
+        Key::Band { colour } => {
+            area.draw(&Rectangle::new(
+                [(x0, y - 7), (x1, y + 7)],
+                colour.mix(0.2).filled(),
+            ))
+            .or_msg()?;
+            area.draw(&PathElement::new(
+                vec![(x0, y), (x1, y)],
+                colour.stroke_width(2),
+            ))
+            .or_msg()?;
+        }
+        Key::Swatch { colour } => {
+            area.draw(&Rectangle::new([(x0, y - 7), (x1, y + 7)], colour.filled()))
+                .or_msg()?;
+        }
+        Key::Cross { colour } => {
+            area.draw(&Cross::new(((x0 + x1) / 2, y), 5, colour.stroke_width(2)))
+                .or_msg()?;
+        }
+    }
+    Ok(())
+}
+
+/// The chart builder every chart starts from: its margin and the room of the axis
+/// labels.
+pub(crate) fn frame<'a, 'b, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(plot);
+    builder
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(80);
+    builder
 }
 
 /// The house style every chart's mesh shares: fonts, grid colours, value labels on
@@ -334,7 +349,7 @@ pub(crate) fn value_label(v: &f64) -> String {
         // Counts (records, tokens) read best in full.
         format!("{v:.0}")
     } else {
-        crate::html::number(*v)
+        number(*v)
     }
 }
 
@@ -381,6 +396,5 @@ mod tests {
         assert_eq!(generation_label(&2.5), "");
         assert_eq!(shorten("short"), "short");
         assert_eq!(shorten(&"x".repeat(40)).chars().count(), LEGEND_CHARS);
-        assert_eq!(file_safe("a b/<c>"), "a_b__c_");
     }
 }

@@ -34,16 +34,7 @@ pub(crate) fn write_documents(
         .map(String::as_str)
         .filter(|id| !deleted.contains(id))
         .collect();
-    let roots = if join_threads {
-        thread_roots(&nodes, &live)
-    } else {
-        HashMap::new()
-    };
-    let mut sizes: HashMap<&str, usize> = HashMap::new();
-    for root in roots.values() {
-        *sizes.entry(root).or_default() += 1;
-    }
-    let mut pending: HashMap<String, Vec<Staged>> = HashMap::new();
+    let mut threads = Threads::new(&nodes, &live, join_threads);
 
     let read_error = |error: std::io::Error| write_error(scratch_path, error);
     scratch.rewind().map_err(read_error)?;
@@ -62,27 +53,69 @@ pub(crate) fn write_documents(
                 pseudonym(parent)
             }
         });
-        let root = roots.get(staged.document.id.as_str()).copied();
-        let size = root.and_then(|root| sizes.get(root)).copied().unwrap_or(1);
-        if size <= 1 {
-            output.write(&staged.document)?;
+        if let Some(document) = threads.add(staged, &mut stats) {
+            output.write(&document)?;
             stats.documents += 1;
-            continue;
+        }
+    }
+    debug_assert!(threads.pending.is_empty(), "every thread completes");
+    Ok(stats)
+}
+
+/// The threads of the output: each live post's root, the size of each thread, and
+/// the members read so far of threads not yet complete.
+struct Threads<'a> {
+    roots: HashMap<&'a str, &'a str>,
+    sizes: HashMap<&'a str, usize>,
+    pending: HashMap<String, Vec<Staged>>,
+}
+
+impl<'a> Threads<'a> {
+    /// Without `join_threads`, every post is a thread of its own.
+    fn new(
+        nodes: &'a HashMap<String, super::posts::Node>,
+        live: &HashSet<&'a str>,
+        join_threads: bool,
+    ) -> Threads<'a> {
+        let roots = if join_threads {
+            thread_roots(nodes, live)
+        } else {
+            HashMap::new()
+        };
+        let mut sizes: HashMap<&str, usize> = HashMap::new();
+        for root in roots.values() {
+            *sizes.entry(root).or_default() += 1;
+        }
+        Threads {
+            roots,
+            sizes,
+            pending: HashMap::new(),
+        }
+    }
+
+    /// The document to write once `staged` is read: itself when it is alone in its
+    /// thread, the joined thread when it completes one, else None (held).
+    fn add(&mut self, staged: Staged, stats: &mut IngestStats) -> Option<Document> {
+        let root = self.roots.get(staged.document.id.as_str()).copied();
+        let size = root
+            .and_then(|root| self.sizes.get(root))
+            .copied()
+            .unwrap_or(1);
+        if size <= 1 {
+            return Some(staged.document);
         }
         let root = root
             .expect("a thread of several posts has a root")
             .to_string();
-        let members = pending.entry(root.clone()).or_default();
+        let members = self.pending.entry(root.clone()).or_default();
         members.push(staged);
-        if members.len() == size {
-            let members = pending.remove(&root).expect("just filled");
-            stats.replies_joined += members.len() as u64 - 1;
-            output.write(&join(&root, members))?;
-            stats.documents += 1;
+        if members.len() < size {
+            return None;
         }
+        let members = self.pending.remove(&root).expect("just filled");
+        stats.replies_joined += members.len() as u64 - 1;
+        Some(join(&root, members))
     }
-    debug_assert!(pending.is_empty(), "every thread completes");
-    Ok(stats)
 }
 
 /// The root of every live post's thread: follow `inReplyTo` while the parent is a

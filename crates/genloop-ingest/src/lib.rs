@@ -1,4 +1,4 @@
-//! Ingestion: outside sources → JSONL corpora for the pools of the loop, one object
+//! genloop-ingest: outside sources → JSONL corpora for the pools of the loop, one object
 //! per document (`id`, `text`, `created`, `source`, `metadata`), the format
 //! `genloop_text::corpus` reads with `format = "jsonl"`.
 //!
@@ -12,7 +12,7 @@
 //! overwritten.
 //!
 //! ```no_run
-//! use genloop_curate::ingest::{ingest_mastodon, MastodonOptions};
+//! use genloop_ingest::{ingest_mastodon, MastodonOptions};
 //!
 //! let options = MastodonOptions { include_unlisted: false, join_threads: true };
 //! let stats = ingest_mastodon(
@@ -22,7 +22,7 @@
 //!     Some("deletions.jsonl".as_ref()),
 //! )?;
 //! eprintln!("{} documents from {} activities", stats.documents, stats.activities);
-//! # Ok::<(), genloop_curate::ingest::IngestError>(())
+//! # Ok::<(), genloop_ingest::IngestError>(())
 //! ```
 
 mod error;

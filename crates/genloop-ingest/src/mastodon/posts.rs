@@ -196,44 +196,12 @@ impl<'a> Collector<'a> {
         consent_note: &str,
     ) -> Option<Document> {
         let language = language(object);
-        let html_content = object.content.as_deref().or_else(|| {
-            let map = object.content_map.as_ref()?;
-            map.get(language.as_deref()?).map(String::as_str)
-        });
-        let plain = html::to_text(html_content.unwrap_or_default());
-        let mut text = plain.text;
-        let mut hashtags = plain.hashtags;
-        for tag in object.tag.iter().filter(|tag| tag.kind == "Hashtag") {
-            let name = tag.name.as_deref().unwrap_or_default();
-            let name = name.trim_start_matches('#').to_lowercase();
-            if !name.is_empty() && !hashtags.contains(&name) {
-                hashtags.push(name);
-            }
-        }
+        let (mut text, hashtags) = text_and_hashtags(object, language.as_deref());
         if hashtags.iter().any(|tag| is_opt_out(tag)) {
             self.stats.skipped.add(SkipReason::OptOut);
             return None;
         }
-        let kind = if object.kind == "Question" {
-            // A poll: the options (plain text, not HTML) are the author's text too,
-            // one per line.
-            let options: Vec<String> = object
-                .one_of
-                .iter()
-                .chain(&object.any_of)
-                .filter_map(|option| option.name.as_deref())
-                .map(|name| format!("- {}", name.trim()))
-                .collect();
-            if !options.is_empty() {
-                if !text.is_empty() {
-                    text.push_str("\n\n");
-                }
-                text.push_str(&options.join("\n"));
-            }
-            PostKind::Question
-        } else {
-            PostKind::Note
-        };
+        let kind = post_kind(object, &mut text);
         if text.is_empty() {
             self.stats.skipped.add(SkipReason::EmptyText);
             return None;
@@ -247,12 +215,7 @@ impl<'a> Collector<'a> {
             metadata: DocumentMetadata {
                 author: pseudonym(author_id.unwrap_or_default()),
                 language,
-                content_warning: object
-                    .summary
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|warning| !warning.is_empty())
-                    .map(str::to_string),
+                content_warning: content_warning(object),
                 sensitive: object.sensitive.unwrap_or(false),
                 hashtags,
                 visibility,
@@ -294,4 +257,55 @@ fn language(object: &Object) -> Option<String> {
     matching
         .or_else(|| map.iter().next())
         .map(|(language, _)| language.clone())
+}
+
+/// The post's plain text and its hashtags: those its HTML links, then the
+/// `Hashtag` tags it does not, lowercased without `#`.
+fn text_and_hashtags(object: &Object, language: Option<&str>) -> (String, Vec<String>) {
+    let html_content = object.content.as_deref().or_else(|| {
+        let map = object.content_map.as_ref()?;
+        map.get(language?).map(String::as_str)
+    });
+    let plain = html::to_text(html_content.unwrap_or_default());
+    let mut hashtags = plain.hashtags;
+    for tag in object.tag.iter().filter(|tag| tag.kind == "Hashtag") {
+        let name = tag.name.as_deref().unwrap_or_default();
+        let name = name.trim_start_matches('#').to_lowercase();
+        if !name.is_empty() && !hashtags.contains(&name) {
+            hashtags.push(name);
+        }
+    }
+    (plain.text, hashtags)
+}
+
+/// A Note, or a poll (`Question`), whose options (plain text, not HTML) are the
+/// author's text too: appended to `text`, one per line.
+fn post_kind(object: &Object, text: &mut String) -> PostKind {
+    if object.kind != "Question" {
+        return PostKind::Note;
+    }
+    let options: Vec<String> = object
+        .one_of
+        .iter()
+        .chain(&object.any_of)
+        .filter_map(|option| option.name.as_deref())
+        .map(|name| format!("- {}", name.trim()))
+        .collect();
+    if !options.is_empty() {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&options.join("\n"));
+    }
+    PostKind::Question
+}
+
+/// The content warning (`summary`), trimmed; None when empty.
+fn content_warning(object: &Object) -> Option<String> {
+    object
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|warning| !warning.is_empty())
+        .map(str::to_string)
 }

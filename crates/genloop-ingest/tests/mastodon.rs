@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use genloop_curate::ingest::{
+use genloop_ingest::{
     ingest_mastodon, pseudonym, purge_jsonl, IngestError, IngestStats, Ledger, MastodonOptions,
     SkipCounts,
 };
