@@ -7,8 +7,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 use genloop_cli::dispatch::{dispatch, TaskVisitor};
 use genloop_core::config::{from_toml, Experiment};
+use genloop_core::pipeline::curate::BuildFilter;
 use genloop_core::pipeline::{run_arm, Silent};
-use genloop_core::task::Task;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -26,7 +26,7 @@ struct RunOnce<'a>(&'a Experiment);
 
 impl TaskVisitor for RunOnce<'_> {
     type Output = ();
-    fn visit<T: Task>(self, task: &T) {
+    fn visit<T: BuildFilter>(self, task: &T) {
         let replicates: Vec<u64> = (0..self.0.settings.replicates as u64).collect();
         run_arm(
             task,

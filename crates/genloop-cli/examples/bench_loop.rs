@@ -8,8 +8,8 @@ use genloop_core::config;
 use std::sync::Mutex;
 
 use genloop_cli::dispatch::{dispatch, TaskVisitor};
+use genloop_core::pipeline::curate::BuildFilter;
 use genloop_core::pipeline::{run_arm, Arm, Observer, ObserverError, ReplicateResult};
-use genloop_core::task::Task;
 
 /// The same allocator as the `genloop` binary.
 #[global_allocator]
@@ -40,7 +40,7 @@ impl Observer for Finals {
 impl TaskVisitor for Bench<'_> {
     type Output = (f64, f64, f64);
 
-    fn visit<T: Task>(self, task: &T) -> (f64, f64, f64) {
+    fn visit<T: BuildFilter>(self, task: &T) -> (f64, f64, f64) {
         let exp = self.0;
         let replicates: Vec<u64> = (0..exp.settings.replicates as u64).collect();
         let index = task

@@ -1,9 +1,10 @@
 //! From a checked experiment to a concrete task: the one place that maps config kinds
-//! to types. Everything downstream is generic over [`Task`].
+//! to types. Everything downstream is generic over a task whose data the loop can
+//! curate ([`BuildFilter`], a [`Task`](genloop_core::task::Task) that builds filters).
 
 use genloop_core::config::{Experiment, ModelSpec, SourceSpec};
+use genloop_core::pipeline::curate::BuildFilter;
 use genloop_core::seed::RootSeed;
-use genloop_core::task::Task;
 
 use genloop_models::gaussian::GaussianEstimator;
 use genloop_models::kde::KdeEstimator;
@@ -15,7 +16,7 @@ use genloop_text::task::TextTask;
 /// Something to do with a task, whatever its concrete type.
 pub trait TaskVisitor {
     type Output;
-    fn visit<T: Task>(self, task: &T) -> Self::Output;
+    fn visit<T: BuildFilter>(self, task: &T) -> Self::Output;
 }
 
 /// Build the experiment's task and hand it to `visitor`. The ground truth's random

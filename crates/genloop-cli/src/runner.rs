@@ -9,10 +9,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_core::config::{CompositionDetail, Experiment};
+use genloop_core::pipeline::curate::BuildFilter;
 use genloop_core::pipeline::{
     check_filters, metric_specs, run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult,
 };
-use genloop_core::task::Task;
 use genloop_store::{config_hash, ExperimentInfo, Store};
 
 use crate::files::{occupied, write_atomic};
@@ -125,7 +125,7 @@ struct Driver<'a> {
 impl TaskVisitor for Driver<'_> {
     type Output = anyhow::Result<()>;
 
-    fn visit<T: Task>(self, task: &T) -> anyhow::Result<()> {
+    fn visit<T: BuildFilter>(self, task: &T) -> anyhow::Result<()> {
         let experiment = self.experiment;
         check_filters(task, &experiment.arms).map_err(|e| UsageError(e.to_string()))?;
         let store = Mutex::new(open_folder(self.request)?);
@@ -237,7 +237,7 @@ pub fn run_in_memory(experiment: &Experiment) -> anyhow::Result<Vec<ArmResults>>
     struct InMemory<'a>(&'a Experiment);
     impl TaskVisitor for InMemory<'_> {
         type Output = anyhow::Result<Vec<ArmResults>>;
-        fn visit<T: Task>(self, task: &T) -> Self::Output {
+        fn visit<T: BuildFilter>(self, task: &T) -> Self::Output {
             let replicates: Vec<u64> = (0..self.0.settings.replicates as u64).collect();
             let metrics: Vec<&'static str> = metric_specs(task, &self.0.settings)
                 .iter()

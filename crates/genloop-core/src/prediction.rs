@@ -7,7 +7,7 @@
 use crate::config::{Design, Experiment, ModelSpec, NoiseMode, SourceSpec, VarianceEstimator};
 use crate::pipeline::gate::GateSpec;
 use crate::pipeline::mix::RegimeKind;
-use crate::pipeline::run::Arm;
+use crate::pipeline::settings::Arm;
 use crate::theory::{self, GaussianReplace};
 
 /// The expected value of `metric` at `generation` (n = generation + 1 fits), or None

@@ -61,21 +61,6 @@ pub trait Task: Send + Sync {
         false
     }
 
-    /// Build one filter of the curation chain from its `[[filters]]` table. Tasks
-    /// offer the filters that make sense for their data; the default offers none.
-    fn build_filter(
-        &self,
-        spec: &crate::pipeline::curate::FilterSpec,
-    ) -> Result<Box<dyn crate::pipeline::curate::Filter<Self>>, crate::pipeline::curate::FilterError>
-    where
-        Self: Sized,
-    {
-        Err(crate::pipeline::curate::unsupported(
-            spec,
-            "this task offers no filters",
-        ))
-    }
-
     /// Records to keep beside the metrics (sample texts, per-sample scores); the task
     /// caps how many.
     fn artifacts(&self, _evaluation: &Evaluation<'_, Self>, _replicate: u64) -> Vec<Artifact>

@@ -5,7 +5,7 @@ use genloop_core::data::{Labeled, Symbols, Vectors};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, Source};
 use genloop_core::pipeline::curate::{
-    self, Filter, FilterError, FilterSpec, Verifier, VerifierConfig,
+    self, BuildFilter, Filter, FilterError, FilterSpec, Verifier, VerifierConfig,
 };
 use genloop_core::seed::Rng;
 use genloop_core::task::{Evaluation, Task};
@@ -81,10 +81,6 @@ where
     type Data = Vectors;
     type Estimator = E;
     type Truth = VectorHoldout;
-
-    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
-        numeric_filter(spec)
-    }
 
     fn metrics(&self) -> &[MetricSpec] {
         &self.metrics
@@ -180,10 +176,6 @@ impl Task for CategoricalTask {
     /// Holdout category frequencies.
     type Truth = Vec<f64>;
 
-    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
-        numeric_filter(spec)
-    }
-
     fn metrics(&self) -> &[MetricSpec] {
         &Self::METRICS
     }
@@ -262,10 +254,6 @@ impl Task for LinearTask {
     type Estimator = LinearEstimator;
     type Truth = Labeled;
 
-    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
-        numeric_filter(spec)
-    }
-
     fn metrics(&self) -> &[MetricSpec] {
         &Self::METRICS
     }
@@ -311,6 +299,28 @@ impl Task for LinearTask {
 }
 
 /// Numeric tasks offer the verifier; the text filters do not apply to their data.
+impl<E> BuildFilter for VectorTask<E>
+where
+    E: Estimator<Data = Vectors> + Clone,
+    E::Model: VectorModel,
+{
+    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
+        numeric_filter(spec)
+    }
+}
+
+impl BuildFilter for CategoricalTask {
+    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
+        numeric_filter(spec)
+    }
+}
+
+impl BuildFilter for LinearTask {
+    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
+        numeric_filter(spec)
+    }
+}
+
 fn numeric_filter<T: Task>(spec: &FilterSpec) -> Result<Box<dyn Filter<T>>, FilterError> {
     match spec.kind.as_str() {
         "verifier" => Ok(Box::new(Verifier::new(VerifierConfig::from_spec(spec)?))),

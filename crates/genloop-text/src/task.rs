@@ -16,6 +16,7 @@ use genloop_core::config::{Experiment, ModelSpec, SourceSpec};
 use genloop_core::data::{Dataset, Documents, TrainingSet};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, FitError, Source};
+use genloop_core::pipeline::curate::{BuildFilter, Filter, FilterError, FilterSpec};
 use genloop_core::provenance::Pool;
 use genloop_core::seed::{Rng, RootSeed};
 use genloop_core::task::{Artifact, Evaluation, Task};
@@ -381,16 +382,6 @@ impl Task for TextTask {
         self.estimator.clone()
     }
 
-    fn build_filter(
-        &self,
-        spec: &genloop_core::pipeline::curate::FilterSpec,
-    ) -> Result<
-        Box<dyn genloop_core::pipeline::curate::Filter<Self>>,
-        genloop_core::pipeline::curate::FilterError,
-    > {
-        crate::filters::build(spec)
-    }
-
     fn needs_samples(&self) -> bool {
         true
     }
@@ -461,5 +452,11 @@ impl Task for TextTask {
                 texts,
             },
         ]
+    }
+}
+
+impl BuildFilter for TextTask {
+    fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
+        crate::filters::build(spec)
     }
 }

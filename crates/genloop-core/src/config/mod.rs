@@ -16,7 +16,7 @@ use crate::pipeline::curate::FilterSpec;
 use crate::pipeline::gate::GateSpec;
 use crate::pipeline::mix::{RegimeKind, RegimeSpec};
 use crate::pipeline::pools::contamination::{ContaminationSpec, Schedule, SourceGenerations};
-use crate::pipeline::run::{Arm, RunSettings};
+use crate::pipeline::settings::{Arm, RunSettings};
 use crate::provenance::Pool;
 
 pub mod text;

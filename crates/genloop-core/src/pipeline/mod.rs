@@ -1,4 +1,4 @@
-//! The generational loop as its stages (docs/, "One generation"):
+//! The generational loop as its stages:
 //!
 //! ```text
 //! pools ──> mix (regime) ──> curate ──> fit ──> evaluate ──> gate ──> sample ──┐
@@ -6,19 +6,36 @@
 //!   └──────────── the accepted model's samples become the synthetic pool ──────┘
 //! ```
 //!
-//! - [`pools`]: what a replicate draws from; fresh releases and contamination.
-//! - [`mix`]: how a regime builds the training set of generation g.
-//! - [`curate`]: the filter chain between mix and fit.
-//! - [`gate`]: accept a candidate model or roll back to the best one.
-//! - [`run`]: the replicates of one arm, in parallel, reported to observers.
+//! | stage | module |
+//! | --- | --- |
+//! | pools | [`pools`] (fresh releases), [`pools::contamination`] |
+//! | mix | [`mix`] (regimes), [`mix::subsample`] |
+//! | curate | [`curate`] (the chain, the view filters see, counts; the verifier) |
+//! | fit | [`fit`] |
+//! | evaluate | [`evaluate`] |
+//! | gate | [`gate`] (`Gate`, `HoldoutGate`, rollback) |
+//! | sample | [`sample`] |
+//!
+//! [`replicate::run_replicate`] runs one replicate, one call per stage over a
+//! [`replicate::ReplicateState`]; [`run::run_arm`] runs an arm's replicates in
+//! parallel and hands them to [`observer::Observer`]s. What a run is told is in
+//! [`settings`], what it hands back in [`results`].
 
 pub mod curate;
+pub mod evaluate;
+pub mod fit;
 pub mod gate;
 pub mod mix;
+pub mod observer;
 pub mod pools;
+pub mod replicate;
+pub mod results;
 pub mod run;
+pub mod sample;
+pub mod settings;
 
-pub use run::{
-    check_filters, metric_specs, run_arm, run_replicate, Arm, Collect, GenerationResult, LoopError,
-    Observer, ObserverError, ReplicateResult, RunSettings, Silent, DEFAULT_CHUNK,
-};
+pub use observer::{Collect, Observer, Silent};
+pub use replicate::{run_replicate, ReplicateState};
+pub use results::{GenerationResult, LoopError, ObserverError, ReplicateResult};
+pub use run::{bind_gate, check_filters, run_arm, DEFAULT_CHUNK};
+pub use settings::{metric_specs, Arm, RunSettings};

@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    CandidateView, DropReason, Filter, FilterContext, FilterError, FilterOutcome, FilterSpec,
-};
+use super::filter::{DropReason, Filter, FilterContext, FilterError, FilterOutcome, FilterSpec};
+use super::view::CandidateView;
 use crate::data::Dataset;
 use crate::model::FittedModel;
 use crate::task::Task;

@@ -4,6 +4,10 @@
 
 use serde::Serialize;
 
+use crate::data::{Dataset, Part};
+use crate::pipeline::mix::subsample::subsample;
+use crate::seed::Rng;
+
 /// How the machine share of the fresh stream moves over generations 1..=last.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "schedule", rename_all = "snake_case")]
@@ -74,6 +78,47 @@ impl ContaminationSpec {
             SourceGenerations::Latest => published + 1 == generation,
             SourceGenerations::Window(n) => generation - published <= n,
         }
+    }
+}
+
+/// What the models in service published, kept for as long as later generations
+/// may draw machine text from it.
+#[derive(Clone, Debug)]
+pub struct Web<D> {
+    parts: Vec<Part<D>>,
+}
+
+impl<D> Default for Web<D> {
+    fn default() -> Self {
+        Web { parts: Vec::new() }
+    }
+}
+
+impl<D: Dataset> Web<D> {
+    /// Machine text for the fresh data of `generation`: `units` units drawn without
+    /// replacement from the published batches `spec` lets it draw from.
+    pub fn draw(
+        &self,
+        spec: &ContaminationSpec,
+        generation: u32,
+        units: usize,
+        rng: &mut Rng,
+    ) -> Vec<Part<D>> {
+        let sources: Vec<Part<D>> = self
+            .parts
+            .iter()
+            .filter(|p| spec.draws_from(p.provenance.generation, generation))
+            .cloned()
+            .collect();
+        subsample(&sources, units, rng)
+    }
+
+    /// Publish the batch of `generation`, and forget what later generations may no
+    /// longer draw from.
+    pub fn publish(&mut self, spec: &ContaminationSpec, batch: Part<D>, generation: u32) {
+        self.parts.push(batch);
+        self.parts
+            .retain(|p| spec.draws_from(p.provenance.generation, generation + 1));
     }
 }
 
