@@ -16,6 +16,8 @@
 
 pub mod aggregate;
 pub mod config;
+#[cfg(feature = "contract")]
+pub mod contract;
 pub mod curation;
 pub mod data;
 pub mod engine;

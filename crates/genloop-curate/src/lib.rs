@@ -6,5 +6,6 @@ pub mod dedup;
 pub mod detect;
 pub mod filters;
 pub mod ingest;
+pub mod io;
 pub mod pipeline;
 pub mod rules;

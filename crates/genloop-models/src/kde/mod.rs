@@ -34,7 +34,8 @@ use genloop_core::seed::Rng;
 
 use crate::linalg;
 use crate::mixture::exp_nonpositive;
-use crate::vector::{moments, VectorModel};
+use crate::moments::moments;
+use crate::vector::VectorModel;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
