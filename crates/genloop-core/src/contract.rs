@@ -5,8 +5,9 @@
 //!
 //! [`Contract::check`] fits an [`Estimator`] on data drawn from a ground truth and
 //! asserts, for two seeds:
-//! - a fitted model has parameters and scores records with finite log-probabilities,
-//!   its own samples and the truth's alike;
+//! - a fitted model has parameters, `sample(n)` draws n units (records, or tokens
+//!   for documents), and it scores records with finite log-probabilities, its own
+//!   samples and the truth's alike;
 //! - `log_prob` is per record: scoring a selection gives the same values as selecting
 //!   from the scores of the whole batch;
 //! - two large samples of the model agree with each other (5 standard errors), and
@@ -124,12 +125,13 @@ pub fn rng(name: &str, seed: u64) -> Rng {
     RootSeed(seed).stream(name, 0, 0)
 }
 
-/// The sizes of one contract run.
+/// The sizes of one contract run, in units of the data (records, or tokens for
+/// documents), as `Source::draw` and `FittedModel::sample` count them.
 #[derive(Clone, Copy, Debug)]
 pub struct Contract {
-    /// Records drawn from the truth to fit on (and refit on, from the model).
+    /// Units drawn from the truth to fit on (and refit on, from the model).
     pub records: usize,
-    /// Records of each large sample whose statistics are compared.
+    /// Units of each large sample whose statistics are compared.
     pub draws: usize,
     /// Root seeds; the whole contract runs once per seed.
     pub seeds: [u64; 2],
@@ -147,7 +149,7 @@ impl Default for Contract {
 
 impl Contract {
     /// Runs the contract (module docs) on `estimator`; `truth(n, rng)` draws `n`
-    /// records of the ground truth. Panics, naming the check, on the first failure.
+    /// units of the ground truth. Panics, naming the check, on the first failure.
     pub fn check<E>(&self, estimator: &E, truth: &dyn Fn(usize, &mut Rng) -> E::Data)
     where
         E: Estimator,
@@ -160,7 +162,7 @@ impl Contract {
                 .expect("fits");
             assert!(model.parameter_count() > 0, "a fitted model has parameters");
             let own = model.sample(self.records, &Sampling::default(), &mut rng("sample", seed));
-            assert_eq!(own.len(), self.records, "sample(n) draws n records");
+            check_size(&own, self.records);
             check_finite(&model, &own, &data);
             check_per_record(&model, &data);
             let a = model.sample(self.draws, &Sampling::default(), &mut rng("a", seed));
@@ -200,6 +202,21 @@ where
     E::Data: Moments + PartialEq + Debug,
 {
     Contract::default().check(estimator, truth);
+}
+
+/// `sample(n)` draws records until they hold `n` units (records, or tokens for
+/// documents), and stops there: without its last record the sample holds fewer.
+fn check_size<D: Dataset>(sample: &D, n: usize) {
+    let units = sample.units();
+    let last = sample
+        .len()
+        .checked_sub(1)
+        .map_or(0, |i| sample.units_of(i));
+    assert!(
+        units >= n && units - last < n,
+        "sample({n}) holds {units} units in {} records, the last of {last}",
+        sample.len()
+    );
 }
 
 /// Finite log-probabilities on the model's own samples and on truth data.

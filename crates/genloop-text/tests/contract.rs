@@ -3,8 +3,8 @@
 //! log-probabilities, samples whose length and token frequencies match the training
 //! documents, refits on its own samples, seeded determinism.
 
-use genloop_core::contract::{check_model, rng, Contract};
-use genloop_core::data::Documents;
+use genloop_core::contract::{check_model, Contract};
+use genloop_core::model::Source;
 use genloop_core::seed::{Rng, RootSeed};
 use genloop_text::language::{Language, LanguageSpec};
 use genloop_text::ngram::{NgramEstimator, Smoothing};
@@ -22,16 +22,19 @@ fn language(order: usize) -> Language {
     Language::new(&spec, &mut RootSeed(7).global("language")).expect("valid language")
 }
 
-/// `n` documents of `language` (the contract counts records, here documents).
-fn documents(language: &Language, n: usize, rng: &mut Rng) -> Documents {
-    Documents::from_docs((0..n).map(|_| language.draw_document(rng)))
-}
+/// Sizes in tokens, as the model samples and the language draws: about 4 000
+/// documents to fit on, 20 000 in each compared sample.
+const TOKENS: Contract = Contract {
+    records: 40_000,
+    draws: 200_000,
+    seeds: [1, 2],
+};
 
 fn ngram_contract(order: usize, smoothing: Smoothing, language_order: usize) {
     let language = language(language_order);
     let estimator =
         NgramEstimator::new(order, smoothing, language.vocab_size()).expect("valid estimator");
-    check_model(&estimator, &|n, rng: &mut Rng| documents(&language, n, rng));
+    TOKENS.check(&estimator, &|n, rng: &mut Rng| language.draw(n, rng));
 }
 
 #[test]
@@ -54,11 +57,17 @@ fn unigrams_with_smaller_draws() {
     let language = language(1);
     let estimator = NgramEstimator::new(1, Smoothing::KneserNey, 30).expect("valid estimator");
     let contract = Contract {
-        records: 2000,
-        draws: 5000,
+        records: 20_000,
+        draws: 50_000,
         seeds: [3, 4],
     };
-    contract.check(&estimator, &|n, rng: &mut Rng| documents(&language, n, rng));
-    // The streams the contract draws from are the public ones.
-    let _ = rng("truth", 3);
+    contract.check(&estimator, &|n, rng: &mut Rng| language.draw(n, rng));
+}
+
+#[test]
+fn the_default_sizes_count_tokens_too() {
+    // 4 000 tokens to fit on, 20 000 per compared sample: a few hundred documents.
+    let language = language(1);
+    let estimator = NgramEstimator::new(2, Smoothing::KneserNey, 30).expect("valid estimator");
+    check_model(&estimator, &|n, rng: &mut Rng| language.draw(n, rng));
 }

@@ -5,7 +5,7 @@
 //!
 //! Steps: [`crate::io::LineReader`] (plain, `.gz`, `.zst`) → [`crate::io::parse_record`]
 //! (the text field; a bad line is an error naming `file:line`) → [`Curator::decide`] (the
-//! [`Stage`]s in order, the first drop wins) → [`output::OutputFile`]s (temporary file,
+//! [`Stage`]s in order, the first drop wins) → [`file_io::OutputFile`]s (temporary file,
 //! renamed at the end, never over an existing file) → [`CurationStats`].
 //!
 //! Memory stays bounded by the dedup state: rules look at one document at a time, exact
@@ -33,8 +33,8 @@
 mod buckets;
 mod error;
 mod exact;
+pub mod file_io;
 pub mod near_dup;
-pub mod output;
 mod prehashed;
 mod profile;
 mod sketch;
@@ -57,8 +57,8 @@ pub use sketch::Sketcher;
 pub use stage::{build_stage, Document, Duplicate, Rejection, RuleStage, Stage};
 pub use stats::{render_text, CurationStats, FilterStats};
 
-use crate::io::{parse_record, with_curation, LineReader};
-use output::{next_line, OutputFile};
+use crate::io::{parse_record, with_curation};
+use file_io::{next_line, open_input, OutputFile};
 
 /// What the chain decided about one document.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,10 +193,7 @@ pub fn curate(
             return Err(PipelineError::OutputExists(path.to_owned()));
         }
     }
-    let mut reader = LineReader::open(files.input).map_err(|source| PipelineError::Read {
-        path: files.input.to_owned(),
-        source,
-    })?;
+    let mut reader = open_input(files.input)?;
     let mut out = OutputFile::create(files.out)?;
     let mut rejects = files.rejects.map(OutputFile::create).transpose()?;
     let keep_ids = curator.has_dedup();

@@ -1,6 +1,6 @@
-//! Outputs of the pipeline (plain, `.gz`, `.zst` by extension), written to a temporary
-//! sibling and renamed at the end, never over an existing file. Inputs are read by
-//! [`crate::io::LineReader`].
+//! Files of the pipeline: outputs (plain, `.gz`, `.zst` by extension) written to a
+//! temporary sibling and renamed at the end, never over an existing file; the input
+//! read by [`crate::io::LineReader`], with its errors as [`PipelineError`]s.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -114,6 +114,14 @@ impl Drop for OutputFile {
         // After a successful rename the temporary path no longer exists.
         let _ = std::fs::remove_file(&self.temporary);
     }
+}
+
+/// The input corpus, read line by line.
+pub fn open_input(path: &Path) -> Result<LineReader, PipelineError> {
+    LineReader::open(path).map_err(|source| PipelineError::Read {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// The next JSONL record of `reader` (blank lines skipped) with its line number; a
