@@ -409,11 +409,11 @@ fn every_example_config_runs() {
             experiment.base_dir = root.clone();
             if let genloop_core::config::SourceSpec::Corpus(corpus) = &experiment.source {
                 if !root.join(&corpus.path).is_file() {
-                    eprintln!(
-                        "skipping {}: {} is missing (bash scripts/fetch-kjv.sh data/kjv.txt)",
+                    genloop_core::contract::missing_data(&format!(
+                        "{}: {} is missing (bash scripts/fetch-kjv.sh data/kjv.txt)",
                         path.display(),
                         corpus.path
-                    );
+                    ));
                     continue;
                 }
             }

@@ -126,10 +126,10 @@ fn cross_entropy_approaches_the_entropy_rate_as_data_grows() {
 
 #[test]
 fn king_james_text_in_the_loop() {
-    let Ok(path) = std::env::var("GENLOOP_KJV") else {
-        eprintln!("skipping: set GENLOOP_KJV to the King James text (bash scripts/fetch-kjv.sh data/kjv.txt)");
+    let Some(path) = genloop_core::contract::king_james() else {
         return;
     };
+    let path = path.display();
     let text = format!(
         r#"
 name = "kjv"

@@ -17,6 +17,8 @@
 
 pub mod aggregate;
 pub mod config;
+#[cfg(feature = "contract")]
+pub mod contract;
 pub mod data;
 pub mod metrics;
 pub mod model;

@@ -5,5 +5,6 @@
 pub mod dedup;
 pub mod detect;
 pub mod filters;
+pub mod io;
 pub mod pipeline;
 pub mod rules;

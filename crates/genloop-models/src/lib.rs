@@ -20,6 +20,7 @@ pub mod kde;
 pub mod linalg;
 pub mod linear;
 pub mod mixture;
+pub mod moments;
 pub mod sources;
 pub mod tasks;
 pub mod vector;

@@ -14,8 +14,9 @@ use crate::categorical::{self, Categorical, CategoricalEstimator};
 use crate::gaussian::{kl_divergence, w2_squared};
 use crate::linalg;
 use crate::linear::{LinearEstimator, LinearModel};
+use crate::moments::VectorHoldout;
 use crate::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
-use crate::vector::{VectorHoldout, VectorModel};
+use crate::vector::VectorModel;
 
 /// The truth of a vector task.
 #[derive(Clone, Debug)]

@@ -1,135 +1,18 @@
-//! The model contract, written once and run on every model (STYLE.md 14): finite
-//! log-probabilities, samples that match the fit within statistical tolerance, seeded
-//! determinism, and config round-trip.
+//! The model contract (`genloop_core::contract`, written once and run on every model,
+//! STYLE.md 14) on the numeric models: finite and per-record log-probabilities, samples
+//! that match the fit within statistical tolerance, refits on own samples, seeded
+//! determinism; and here, the config round-trip of each model's spec.
 
 use genloop_core::config::{Bandwidth, Design, ModelSpec, NoiseMode, RawModel, VarianceEstimator};
-use genloop_core::data::{Dataset, Labeled, Symbols, TrainingSet, Vectors};
+use genloop_core::contract::{check_model, rng, train, Moments};
 use genloop_core::model::{Estimator, FittedModel, Sampling, Source};
-use genloop_core::provenance::{Pool, Provenance};
-use genloop_core::seed::{Rng, RootSeed};
+use genloop_core::seed::Rng;
 use genloop_models::categorical::CategoricalEstimator;
 use genloop_models::gaussian::GaussianEstimator;
 use genloop_models::kde::KdeEstimator;
 use genloop_models::linear::LinearEstimator;
 use genloop_models::mixture::MixtureEstimator;
 use genloop_models::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
-
-/// Summary statistics a model's samples must reproduce, with their standard errors.
-trait Moments: Dataset {
-    /// (statistic, standard error of one draw's statistic) pairs.
-    fn stats(&self) -> Vec<(f64, f64)>;
-}
-
-impl Moments for Vectors {
-    fn stats(&self) -> Vec<(f64, f64)> {
-        let n = self.len() as f64;
-        (0..self.dim)
-            .flat_map(|i| {
-                let xs: Vec<f64> = self.rows().map(|r| r[i]).collect();
-                let mean = xs.iter().sum::<f64>() / n;
-                let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
-                let m4 = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / n;
-                [
-                    (mean, (var / n).sqrt()),
-                    (var, ((m4 - var * var) / n).sqrt()),
-                ]
-            })
-            .collect()
-    }
-}
-
-impl Moments for Symbols {
-    fn stats(&self) -> Vec<(f64, f64)> {
-        let n = self.len() as f64;
-        (0..self.categories)
-            .map(|c| {
-                let p = self.values.iter().filter(|v| **v as usize == c).count() as f64 / n;
-                (p, (p * (1.0 - p) / n).sqrt().max(1.0 / n))
-            })
-            .collect()
-    }
-}
-
-impl Moments for Labeled {
-    fn stats(&self) -> Vec<(f64, f64)> {
-        // Mean label and mean of x₀·y (a covariance the weights determine).
-        let n = self.len() as f64;
-        let y_mean = self.y.iter().sum::<f64>() / n;
-        let y_var = self.y.iter().map(|y| (y - y_mean).powi(2)).sum::<f64>() / n;
-        let xy: Vec<f64> = (0..self.len())
-            .map(|i| self.row(i)[0] * self.y[i])
-            .collect();
-        let xy_mean = xy.iter().sum::<f64>() / n;
-        let xy_var = xy.iter().map(|v| (v - xy_mean).powi(2)).sum::<f64>() / n;
-        vec![(y_mean, (y_var / n).sqrt()), (xy_mean, (xy_var / n).sqrt())]
-    }
-}
-
-fn train<D: Dataset>(data: D) -> TrainingSet<D> {
-    TrainingSet::single(Provenance::new(Pool::Original, 0), data)
-}
-
-fn rng(name: &str, seed: u64) -> Rng {
-    RootSeed(seed).stream(name, 0, 0)
-}
-
-/// The contract every model passes.
-fn contract<E>(estimator: &E, truth: &dyn Fn(usize, &mut Rng) -> E::Data)
-where
-    E: Estimator,
-    E::Data: Moments + PartialEq + std::fmt::Debug,
-{
-    for seed in [1, 2] {
-        let data = truth(4000, &mut rng("truth", seed));
-        let model = estimator
-            .fit(&train(data.clone()), &mut rng("fit", seed))
-            .expect("fits");
-        assert!(model.parameter_count() > 0);
-
-        // Finite log-probabilities on its own samples and on truth data.
-        let own = model.sample(4000, &Sampling::default(), &mut rng("sample", seed));
-        assert_eq!(own.len(), 4000);
-        for lp in model
-            .log_prob(&own)
-            .into_iter()
-            .chain(model.log_prob(&data))
-        {
-            assert!(lp.is_finite(), "log-probability {lp}");
-        }
-
-        // Samples match the fit: refit on the samples and compare statistics of a
-        // second large sample with those of the first, within 5 standard errors.
-        let a = model.sample(20_000, &Sampling::default(), &mut rng("a", seed));
-        let b = model.sample(20_000, &Sampling::default(), &mut rng("b", seed));
-        for ((sa, se_a), (sb, se_b)) in a.stats().into_iter().zip(b.stats()) {
-            let se = (se_a * se_a + se_b * se_b).sqrt();
-            assert!(
-                (sa - sb).abs() <= 5.0 * se + 1e-12,
-                "sample statistic {sa} vs {sb} (se {se})"
-            );
-        }
-        // …and the samples reproduce the training data's statistics (the model is
-        // fitted well), within 6 standard errors (allowing for smoothing bias).
-        for ((st, se_t), (ss, se_s)) in data.stats().into_iter().zip(a.stats()) {
-            let se = (se_t * se_t + se_s * se_s).sqrt();
-            assert!(
-                (st - ss).abs() <= 6.0 * se + 0.02 * st.abs(),
-                "train {st} vs samples {ss} (se {se})"
-            );
-        }
-
-        // Seeded determinism: same streams, same fit, same samples.
-        let again = estimator
-            .fit(&train(data.clone()), &mut rng("fit", seed))
-            .expect("fits");
-        assert_eq!(again.log_prob(&data), model.log_prob(&data));
-        let s1 = model.sample(100, &Sampling::default(), &mut rng("d", seed));
-        let s2 = again.sample(100, &Sampling::default(), &mut rng("d", seed));
-        assert_eq!(s1, s2);
-        let s3 = model.sample(100, &Sampling::default(), &mut rng("d", seed + 10));
-        assert_ne!(s1, s3, "different streams give different samples");
-    }
-}
 
 fn round_trip(spec: ModelSpec) {
     let raw: RawModel = spec.to_raw();
@@ -147,7 +30,7 @@ macro_rules! model_contract {
         #[test]
         fn $name() {
             let truth = $truth;
-            contract(&$estimator, &|n, rng: &mut Rng| truth.draw(n, rng));
+            check_model(&$estimator, &|n, rng: &mut Rng| truth.draw(n, rng));
             round_trip($spec);
         }
     };

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use genloop_core::contract::king_james;
 use genloop_core::data::Dataset;
 use genloop_core::seed::{Rng, RootSeed};
 use genloop_text::corpus::{
@@ -573,11 +574,11 @@ fn tokenizers_save_load_and_decode_any_ids() {
 }
 
 /// The King James Bible (31,102 verses, about 4 MB), one verse per line, as written by
-/// `scripts/fetch-kjv.sh`. Skipped with a notice when `GENLOOP_KJV` is unset.
+/// `scripts/fetch-kjv.sh`. Skipped with a notice when `GENLOOP_KJV` is unset, except
+/// under `CI=true` ([`king_james`]).
 #[test]
 fn kjv_splits_and_trains_a_bpe_tokenizer() {
-    let Some(path) = std::env::var_os("GENLOOP_KJV").map(PathBuf::from) else {
-        eprintln!("skipped: set GENLOOP_KJV to the file written by scripts/fetch-kjv.sh");
+    let Some(path) = king_james() else {
         return;
     };
     let started = Instant::now();

@@ -4,29 +4,7 @@
 use std::path::PathBuf;
 
 use crate::dedup::DedupError;
-
-/// What is wrong with one input line.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RecordProblem {
-    #[error("not valid UTF-8 (at byte {byte})")]
-    InvalidUtf8 { byte: usize },
-    #[error("malformed JSON: {message}")]
-    MalformedJson { message: String },
-    #[error("expected a JSON object, found {found}")]
-    NotAnObject { found: &'static str },
-    #[error("no field `{field}`{}; choose the text field with --text-field", list_fields(.fields))]
-    MissingField { field: String, fields: Vec<String> },
-    #[error("field `{field}` is {found}, not a string")]
-    NotAString { field: String, found: &'static str },
-}
-
-fn list_fields(fields: &[String]) -> String {
-    if fields.is_empty() {
-        " (the object is empty)".to_string()
-    } else {
-        format!(" (fields: {})", fields.join(", "))
-    }
-}
+use crate::io::RecordProblem;
 
 /// A failed curation run.
 #[derive(Debug, thiserror::Error)]
@@ -86,17 +64,5 @@ impl PipelineError {
             ),
             _ => true,
         }
-    }
-}
-
-/// The JSON kind of a value, for messages.
-pub fn json_kind(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
     }
 }

@@ -3,9 +3,9 @@
 //! (§4) — and each record is written unchanged to the kept output, or to the rejects
 //! with a `curation` field naming the filter, the rule and the reason.
 //!
-//! Steps: [`io::LineReader`] (plain, `.gz`, `.zst`) → [`record::parse_record`] (the
-//! text field; a bad line is an error naming `file:line`) → [`Curator::decide`] (the
-//! [`Stage`]s in order, the first drop wins) → [`io::OutputFile`]s (temporary file,
+//! Steps: [`crate::io::LineReader`] (plain, `.gz`, `.zst`) → [`crate::io::parse_record`]
+//! (the text field; a bad line is an error naming `file:line`) → [`Curator::decide`] (the
+//! [`Stage`]s in order, the first drop wins) → [`file_io::OutputFile`]s (temporary file,
 //! renamed at the end, never over an existing file) → [`CurationStats`].
 //!
 //! Memory stays bounded by the dedup state: rules look at one document at a time, exact
@@ -33,11 +33,10 @@
 mod buckets;
 mod error;
 mod exact;
-pub mod io;
+pub mod file_io;
 pub mod near_dup;
 mod prehashed;
 mod profile;
-pub mod record;
 mod sketch;
 mod stage;
 mod stats;
@@ -50,7 +49,7 @@ use serde_json::Value;
 
 use crate::filters::FilterConfig;
 
-pub use error::{json_kind, PipelineError, RecordProblem};
+pub use error::PipelineError;
 pub use exact::ExactStage;
 pub use near_dup::{NearDupIndex, NearDupStage};
 pub use profile::{profile, Profile, UnknownProfile};
@@ -58,7 +57,8 @@ pub use sketch::Sketcher;
 pub use stage::{build_stage, Document, Duplicate, Rejection, RuleStage, Stage};
 pub use stats::{render_text, CurationStats, FilterStats};
 
-use io::{LineReader, OutputFile};
+use crate::io::{parse_record, with_curation};
+use file_io::{next_line, open_input, OutputFile};
 
 /// What the chain decided about one document.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +193,7 @@ pub fn curate(
             return Err(PipelineError::OutputExists(path.to_owned()));
         }
     }
-    let mut reader = LineReader::open(files.input)?;
+    let mut reader = open_input(files.input)?;
     let mut out = OutputFile::create(files.out)?;
     let mut rejects = files.rejects.map(OutputFile::create).transpose()?;
     let keep_ids = curator.has_dedup();
@@ -210,14 +210,13 @@ pub fn curate(
         filters: Vec::new(),
     };
 
-    while let Some((line, raw)) = reader.next_line()? {
-        let fields = record::parse_record(raw, files.text_field).map_err(|problem| {
-            PipelineError::Record {
+    while let Some((line, raw)) = next_line(&mut reader)? {
+        let fields =
+            parse_record(raw, files.text_field).map_err(|problem| PipelineError::Record {
                 path: files.input.to_owned(),
                 line,
                 problem,
-            }
-        })?;
+            })?;
         stats.documents += 1;
         stats.text_bytes += fields.text.len() as u64;
         let document = Document {
@@ -240,7 +239,7 @@ pub fn curate(
                 stats.dropped += 1;
                 if let Some(rejects) = rejects.as_mut() {
                     let curation = curation_field(&rejection, &kept_ids);
-                    rejects.write_line(&record::with_curation(raw, &fields, &curation))?;
+                    rejects.write_line(&with_curation(raw, &fields, &curation))?;
                 }
             }
         }

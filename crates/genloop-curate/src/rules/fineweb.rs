@@ -60,7 +60,6 @@ impl Rule for FineWeb {
     }
 
     fn check(&self, text: &str) -> Verdict {
-        let config = &self.config;
         let lines: Vec<&str> = text
             .split('\n')
             .filter(|line| !line.trim().is_empty())
@@ -68,62 +67,61 @@ impl Rule for FineWeb {
         if lines.is_empty() {
             return Verdict::drop("fineweb.empty", "no non-empty lines");
         }
+        self.line_shares(&lines)
+            .or_else(|| self.duplicate_lines(text, &lines))
+            .or_else(|| self.newlines(text))
+            .unwrap_or(Verdict::Keep)
+    }
+}
 
+impl FineWeb {
+    /// The shares of lines ending in punctuation and of short lines.
+    fn line_shares(&self, lines: &[&str]) -> Option<Verdict> {
+        let config = &self.config;
         let punctuated = lines
             .iter()
             .filter(|line| ends_with_terminal_punctuation(line))
             .count();
         let share = ratio(punctuated, lines.len());
-        if share < config.min_line_punctuation_ratio {
-            return Verdict::drop(
-                "fineweb.line_punctuation",
+        let min = config.min_line_punctuation_ratio;
+        Verdict::drop_if(share < min, "fineweb.line_punctuation", || {
+            format!("share of lines ending in punctuation {share:.3} < {min}")
+        })
+        .or_else(|| {
+            let short = lines
+                .iter()
+                .filter(|line| char_len(line) <= config.short_line_length)
+                .count();
+            let share = ratio(short, lines.len());
+            let max = config.max_short_line_ratio;
+            Verdict::drop_if(share > max, "fineweb.short_lines", || {
                 format!(
-                    "share of lines ending in punctuation {share:.3} < {}",
-                    config.min_line_punctuation_ratio
-                ),
-            );
-        }
+                    "share of lines of <= {} chars {share:.3} > {max}",
+                    config.short_line_length
+                )
+            })
+        })
+    }
 
-        let short = lines
-            .iter()
-            .filter(|line| char_len(line) <= config.short_line_length)
-            .count();
-        let share = ratio(short, lines.len());
-        if share > config.max_short_line_ratio {
-            return Verdict::drop(
-                "fineweb.short_lines",
-                format!(
-                    "share of lines of <= {} chars {share:.3} > {}",
-                    config.short_line_length, config.max_short_line_ratio
-                ),
-            );
-        }
-
+    /// The share of characters (newlines excluded) in repeated lines.
+    fn duplicate_lines(&self, text: &str, lines: &[&str]) -> Option<Verdict> {
         let (_, duplicate_chars) = find_duplicates(lines.iter().copied());
         let chars_without_newlines = char_len(text) - count_occurrences(text, "\n");
         let share = ratio(duplicate_chars, chars_without_newlines);
-        if share > config.max_duplicate_line_char_ratio {
-            return Verdict::drop(
-                "fineweb.duplicate_line_chars",
-                format!(
-                    "duplicate-line char share {share:.3} > {}",
-                    config.max_duplicate_line_char_ratio
-                ),
-            );
-        }
+        let max = self.config.max_duplicate_line_char_ratio;
+        Verdict::drop_if(share > max, "fineweb.duplicate_line_chars", || {
+            format!("duplicate-line char share {share:.3} > {max}")
+        })
+    }
 
+    /// Newlines per word, a sign of lists.
+    fn newlines(&self, text: &str) -> Option<Verdict> {
         let words = split_words(text).len();
         let newlines = count_occurrences(text, "\n");
         let share = ratio(newlines, words);
-        if share > config.max_newline_word_ratio {
-            return Verdict::drop(
-                "fineweb.newline_ratio",
-                format!(
-                    "newlines per word {share:.3} ({newlines}/{words}) > {}",
-                    config.max_newline_word_ratio
-                ),
-            );
-        }
-        Verdict::Keep
+        let max = self.config.max_newline_word_ratio;
+        Verdict::drop_if(share > max, "fineweb.newline_ratio", || {
+            format!("newlines per word {share:.3} ({newlines}/{words}) > {max}")
+        })
     }
 }

@@ -77,134 +77,127 @@ impl Rule for GopherQuality {
     }
 
     fn check(&self, text: &str) -> Verdict {
-        let config = &self.config;
         let words = split_words(text);
-        let word_count = words.len();
+        self.word_lengths(&words)
+            .or_else(|| self.symbols(text, words.len()))
+            .or_else(|| self.lines(text))
+            .or_else(|| self.vocabulary(&words))
+            .unwrap_or(Verdict::Keep)
+    }
+}
+
+impl GopherQuality {
+    /// The number of words with a non-punctuation character, and their mean length.
+    fn word_lengths(&self, words: &[&str]) -> Option<Verdict> {
+        let config = &self.config;
         let non_symbol_words: Vec<&str> = words
             .iter()
             .copied()
             .filter(|word| word.chars().any(|c| !is_punctuation(c)))
             .collect();
         let non_symbol_count = non_symbol_words.len();
-
-        if non_symbol_count < config.min_doc_words {
-            return Verdict::drop(
-                "gopher_quality.min_words",
-                format!("{non_symbol_count} words < {}", config.min_doc_words),
-            );
-        }
-        if non_symbol_count > config.max_doc_words {
-            return Verdict::drop(
-                "gopher_quality.max_words",
-                format!("{non_symbol_count} words > {}", config.max_doc_words),
-            );
-        }
-
-        let total_length: usize = non_symbol_words.iter().map(|w| w.chars().count()).sum();
-        let mean_length = ratio(total_length, non_symbol_count);
-        if mean_length < config.min_avg_word_length {
-            return Verdict::drop(
+        let (min, max) = (config.min_doc_words, config.max_doc_words);
+        Verdict::drop_if(non_symbol_count < min, "gopher_quality.min_words", || {
+            format!("{non_symbol_count} words < {min}")
+        })
+        .or_else(|| {
+            Verdict::drop_if(non_symbol_count > max, "gopher_quality.max_words", || {
+                format!("{non_symbol_count} words > {max}")
+            })
+        })
+        .or_else(|| {
+            let total_length: usize = non_symbol_words.iter().map(|w| w.chars().count()).sum();
+            let mean_length = ratio(total_length, non_symbol_count);
+            let (min, max) = (config.min_avg_word_length, config.max_avg_word_length);
+            Verdict::drop_if(
+                mean_length < min,
                 "gopher_quality.min_mean_word_length",
-                format!(
-                    "mean word length {mean_length:.2} < {}",
-                    config.min_avg_word_length
-                ),
-            );
-        }
-        if mean_length > config.max_avg_word_length {
-            return Verdict::drop(
-                "gopher_quality.max_mean_word_length",
-                format!(
-                    "mean word length {mean_length:.2} > {}",
-                    config.max_avg_word_length
-                ),
-            );
-        }
+                || format!("mean word length {mean_length:.2} < {min}"),
+            )
+            .or_else(|| {
+                Verdict::drop_if(
+                    mean_length > max,
+                    "gopher_quality.max_mean_word_length",
+                    || format!("mean word length {mean_length:.2} > {max}"),
+                )
+            })
+        })
+    }
 
+    /// '#' and ellipses per word.
+    fn symbols(&self, text: &str, word_count: usize) -> Option<Verdict> {
+        let config = &self.config;
         let hash_ratio = ratio(count_occurrences(text, "#"), word_count);
-        if hash_ratio > config.max_hash_word_ratio {
-            return Verdict::drop(
-                "gopher_quality.hash_ratio",
-                format!(
-                    "'#' per word {hash_ratio:.3} > {}",
-                    config.max_hash_word_ratio
-                ),
-            );
-        }
-        let ellipses = count_occurrences(text, "...") + count_occurrences(text, "…");
-        let ellipsis_ratio = ratio(ellipses, word_count);
-        if ellipsis_ratio > config.max_ellipsis_word_ratio {
-            return Verdict::drop(
+        let max = config.max_hash_word_ratio;
+        Verdict::drop_if(hash_ratio > max, "gopher_quality.hash_ratio", || {
+            format!("'#' per word {hash_ratio:.3} > {max}")
+        })
+        .or_else(|| {
+            let ellipses = count_occurrences(text, "...") + count_occurrences(text, "…");
+            let ellipsis_ratio = ratio(ellipses, word_count);
+            let max = config.max_ellipsis_word_ratio;
+            Verdict::drop_if(
+                ellipsis_ratio > max,
                 "gopher_quality.ellipsis_ratio",
-                format!(
-                    "ellipses per word {ellipsis_ratio:.3} > {}",
-                    config.max_ellipsis_word_ratio
-                ),
-            );
-        }
+                || format!("ellipses per word {ellipsis_ratio:.3} > {max}"),
+            )
+        })
+    }
 
+    /// The shares of bullet lines and of lines ending in an ellipsis.
+    fn lines(&self, text: &str) -> Option<Verdict> {
+        let config = &self.config;
         let lines: Vec<&str> = text.lines().collect();
         let bullet_lines = lines
             .iter()
             .filter(|line| line.trim_start().starts_with(['•', '-']))
             .count();
         let bullet_ratio = ratio(bullet_lines, lines.len());
-        if bullet_ratio > config.max_bullet_lines_ratio {
-            return Verdict::drop(
-                "gopher_quality.bullet_lines",
-                format!(
-                    "bullet-line share {bullet_ratio:.3} > {}",
-                    config.max_bullet_lines_ratio
-                ),
-            );
-        }
-        let ellipsis_lines = lines
-            .iter()
-            .filter(|line| {
-                let line = line.trim_end();
-                line.ends_with("...") || line.ends_with('…')
+        let max = config.max_bullet_lines_ratio;
+        Verdict::drop_if(bullet_ratio > max, "gopher_quality.bullet_lines", || {
+            format!("bullet-line share {bullet_ratio:.3} > {max}")
+        })
+        .or_else(|| {
+            let ellipsis_lines = lines
+                .iter()
+                .filter(|line| {
+                    let line = line.trim_end();
+                    line.ends_with("...") || line.ends_with('…')
+                })
+                .count();
+            let share = ratio(ellipsis_lines, lines.len());
+            let max = config.max_ellipsis_lines_ratio;
+            Verdict::drop_if(share > max, "gopher_quality.ellipsis_lines", || {
+                format!("ellipsis-line share {share:.3} > {max}")
             })
-            .count();
-        let ellipsis_lines_ratio = ratio(ellipsis_lines, lines.len());
-        if ellipsis_lines_ratio > config.max_ellipsis_lines_ratio {
-            return Verdict::drop(
-                "gopher_quality.ellipsis_lines",
-                format!(
-                    "ellipsis-line share {ellipsis_lines_ratio:.3} > {}",
-                    config.max_ellipsis_lines_ratio
-                ),
-            );
-        }
+        })
+    }
 
+    /// The share of words with a letter, and the number of distinct stop words.
+    fn vocabulary(&self, words: &[&str]) -> Option<Verdict> {
+        let config = &self.config;
         let alpha_words = words
             .iter()
             .filter(|word| word.chars().any(char::is_alphabetic))
             .count();
-        let alpha_ratio = ratio(alpha_words, word_count);
-        if alpha_ratio < config.min_alpha_words_ratio {
-            return Verdict::drop(
-                "gopher_quality.alpha_words",
-                format!(
-                    "alphabetic-word share {alpha_ratio:.3} < {}",
-                    config.min_alpha_words_ratio
-                ),
-            );
-        }
-
-        // datatrove compares case-sensitively; we lowercase so that a sentence-initial
-        // "The" counts, which Gopher's word-level description implies.
-        let lowercase_words: HashSet<String> = words.iter().map(|w| w.to_lowercase()).collect();
-        let present = config
-            .stop_words
-            .iter()
-            .filter(|stop| lowercase_words.contains(stop.as_str()))
-            .count();
-        if present < config.min_stop_words {
-            return Verdict::drop(
-                "gopher_quality.stop_words",
-                format!("{present} distinct stop words < {}", config.min_stop_words),
-            );
-        }
-        Verdict::Keep
+        let alpha_ratio = ratio(alpha_words, words.len());
+        let min = config.min_alpha_words_ratio;
+        Verdict::drop_if(alpha_ratio < min, "gopher_quality.alpha_words", || {
+            format!("alphabetic-word share {alpha_ratio:.3} < {min}")
+        })
+        .or_else(|| {
+            // datatrove compares case-sensitively; we lowercase so that a sentence-initial
+            // "The" counts, which Gopher's word-level description implies.
+            let lowercase_words: HashSet<String> = words.iter().map(|w| w.to_lowercase()).collect();
+            let present = config
+                .stop_words
+                .iter()
+                .filter(|stop| lowercase_words.contains(stop.as_str()))
+                .count();
+            let min = config.min_stop_words;
+            Verdict::drop_if(present < min, "gopher_quality.stop_words", || {
+                format!("{present} distinct stop words < {min}")
+            })
+        })
     }
 }

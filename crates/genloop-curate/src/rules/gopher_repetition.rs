@@ -135,9 +135,17 @@ impl Rule for GopherRepetition {
     }
 
     fn check(&self, text: &str) -> Verdict {
-        let config = &self.config;
         let text_chars = char_len(text);
+        self.duplicate_pieces(text, text_chars)
+            .or_else(|| self.n_grams(text, text_chars))
+            .unwrap_or(Verdict::Keep)
+    }
+}
 
+impl GopherRepetition {
+    /// The shares of duplicate paragraphs and lines, by count and by characters.
+    fn duplicate_pieces(&self, text: &str, text_chars: usize) -> Option<Verdict> {
+        let config = &self.config;
         let paragraphs = split_on_newline_runs(text.trim(), 2);
         let (dup_paragraphs, dup_paragraph_chars) = find_duplicates(paragraphs.iter().copied());
         let lines = split_on_newline_runs(text, 1);
@@ -169,35 +177,33 @@ impl Rule for GopherRepetition {
                 config.dup_line_char_fraction,
             ),
         ];
-        for (rule, what, share, threshold) in checks {
-            if share > threshold {
-                return Verdict::drop(rule, format!("{what} {share:.3} > {threshold}"));
-            }
-        }
+        checks
+            .into_iter()
+            .find_map(|(rule, what, share, threshold)| {
+                Verdict::drop_if(share > threshold, rule, || {
+                    format!("{what} {share:.3} > {threshold}")
+                })
+            })
+    }
 
+    /// The score of the most frequent n-gram, then the share of duplicated n-grams.
+    fn n_grams(&self, text: &str, text_chars: usize) -> Option<Verdict> {
+        let config = &self.config;
         let words = split_words(text);
-        for &(n, threshold) in &config.top_n_grams {
-            let Some(top_chars) = top_n_gram_chars(&words, n) else {
-                continue;
-            };
-            let score = ratio(top_chars, text_chars);
-            if score > threshold {
-                return Verdict::drop(
-                    "gopher_repetition.top_n_gram",
-                    format!("top {n}-gram score {score:.3} > {threshold}"),
-                );
-            }
-        }
-        for &(n, threshold) in &config.dup_n_grams {
-            let share = ratio(duplicated_n_gram_chars(&words, n), text_chars);
-            if share > threshold {
-                return Verdict::drop(
-                    "gopher_repetition.dup_n_gram",
-                    format!("duplicated {n}-gram char share {share:.3} > {threshold}"),
-                );
-            }
-        }
-        Verdict::Keep
+        let top = config.top_n_grams.iter().find_map(|&(n, threshold)| {
+            let score = ratio(top_n_gram_chars(&words, n)?, text_chars);
+            Verdict::drop_if(score > threshold, "gopher_repetition.top_n_gram", || {
+                format!("top {n}-gram score {score:.3} > {threshold}")
+            })
+        });
+        top.or_else(|| {
+            config.dup_n_grams.iter().find_map(|&(n, threshold)| {
+                let share = ratio(duplicated_n_gram_chars(&words, n), text_chars);
+                Verdict::drop_if(share > threshold, "gopher_repetition.dup_n_gram", || {
+                    format!("duplicated {n}-gram char share {share:.3} > {threshold}")
+                })
+            })
+        })
     }
 }
 

@@ -56,6 +56,17 @@ impl Verdict {
         }
     }
 
+    /// A drop by `rule` when `failed`, with the reason written only then; rules chain
+    /// these with `Option::or_else`, so the first failing measure decides and later
+    /// ones are not computed.
+    pub fn drop_if(
+        failed: bool,
+        rule: &'static str,
+        reason: impl FnOnce() -> String,
+    ) -> Option<Self> {
+        failed.then(|| Verdict::drop(rule, reason()))
+    }
+
     pub fn is_keep(&self) -> bool {
         matches!(self, Verdict::Keep)
     }

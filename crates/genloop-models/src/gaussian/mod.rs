@@ -13,7 +13,9 @@ use genloop_core::model::{Estimator, FitError, FittedModel, Sampling};
 use genloop_core::seed::Rng;
 
 use crate::linalg;
-use crate::vector::{moments, VectorHoldout, VectorModel};
+use crate::moments::moments;
+
+mod vector;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
@@ -206,41 +208,6 @@ impl FittedModel for Gaussian {
     }
 }
 
-impl VectorModel for Gaussian {
-    fn dim(&self) -> usize {
-        self.mean.len()
-    }
-
-    fn mean(&self) -> Vec<f64> {
-        self.mean.clone()
-    }
-
-    fn covariance(&self) -> Vec<f64> {
-        self.covariance.clone()
-    }
-
-    fn as_gaussian(&self) -> Option<&Gaussian> {
-        Some(self)
-    }
-
-    /// Exact, from the holdout's mean x̄ and scatter S:
-    /// ½[d ln 2π + ln|Σ| + tr(Σ⁻¹S) + (x̄ − μ)ᵀΣ⁻¹(x̄ − μ)].
-    fn holdout_nll(&self, holdout: &VectorHoldout) -> f64 {
-        let d = self.dim();
-        let diff: Vec<f64> = holdout
-            .mean
-            .iter()
-            .zip(&self.mean)
-            .map(|(a, b)| a - b)
-            .collect();
-        let inv = &self.cache.inverse;
-        0.5 * (d as f64 * LN_2PI
-            + self.cache.log_det
-            + linalg::trace_product(inv, &holdout.scatter, d)
-            + linalg::quadratic_form(inv, d, &diff))
-    }
-}
-
 /// Squared 2-Wasserstein distance between N(μ₁, Σ₁) and N(μ₂, Σ₂):
 /// ‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2(Σ₂^½ Σ₁ Σ₂^½)^½) (Dowson & Landau 1982).
 /// `sqrt2` is Σ₂^½, precomputed for the truth.
@@ -275,6 +242,8 @@ pub fn kl_divergence(truth: &Gaussian, model: &Gaussian) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::moments::VectorHoldout;
+    use crate::vector::VectorModel;
     use genloop_core::seed::RootSeed;
 
     #[test]

@@ -34,14 +34,17 @@ use genloop_core::seed::Rng;
 
 use crate::linalg;
 use crate::mixture::exp_nonpositive;
-use crate::vector::{moments, VectorModel};
+use crate::moments::moments;
+use crate::vector::VectorModel;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// Checked hyper-parameters of the KDE.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct KdeEstimator {
+    /// The kernel width: a rule of thumb (Scott, Silverman) or a fixed value.
     pub bandwidth: Bandwidth,
+    /// Dimension of the vectors.
     pub dim: usize,
 }
 

@@ -24,7 +24,7 @@ use rand::Rng as _;
 use genloop_core::model::FitError;
 use genloop_core::seed::Rng;
 
-use super::components::Components;
+use super::components::{Components, MixtureParameters};
 use super::kernel::{self, sum, Block, Output, BLOCK};
 use super::statistics::Statistics;
 use super::MixtureEstimator;
@@ -114,7 +114,12 @@ fn run(
     // scikit-learn's `_initialize` divides nⱼ = 1 + 10ε by N, not by Σ nₗ: the weights
     // are equal either way, so only the first lower bound sees the difference.
     let weights = vec![(1.0 + EMPTY_GUARD) / n; k];
-    let mut components = Components::new(d, weights, means, covariances)?;
+    let mut components = Components::new(MixtureParameters {
+        dim: d,
+        weights,
+        means,
+        covariances,
+    })?;
     let mut lower_bound = f64::NEG_INFINITY;
     let mut summary = FitSummary {
         iterations: 0,

@@ -8,6 +8,7 @@
 //! scikit-learn's `precisions_cholesky_` transposed.
 
 use genloop_core::model::FitError;
+use serde::{Deserialize, Serialize};
 
 use crate::linalg;
 
@@ -25,14 +26,27 @@ pub(super) struct Components {
     pub log_norm: Vec<f64>,
 }
 
+/// The parameters of a mixture: the serialised form of a `GaussianMixture`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixtureParameters {
+    pub dim: usize,
+    pub weights: Vec<f64>,
+    /// k×d, row-major.
+    pub means: Vec<f64>,
+    /// k×d×d, row-major.
+    pub covariances: Vec<f64>,
+}
+
 impl Components {
     /// Components from their parameters; the caches are filled by [`Self::refresh`].
-    pub fn new(
-        dim: usize,
-        weights: Vec<f64>,
-        means: Vec<f64>,
-        covariances: Vec<f64>,
-    ) -> Result<Self, FitError> {
+    pub fn new(parameters: MixtureParameters) -> Result<Self, FitError> {
+        let MixtureParameters {
+            dim,
+            weights,
+            means,
+            covariances,
+        } = parameters;
         let k = weights.len();
         assert_eq!(means.len(), k * dim, "means must be k×d");
         assert_eq!(

@@ -46,6 +46,7 @@ use genloop_core::seed::Rng;
 use crate::vector::VectorModel;
 pub use algorithm::FitSummary;
 use components::Components;
+pub use components::MixtureParameters;
 /// eˣ for x ≤ 0, branch-free and vectorisable (also used by the KDE).
 pub(crate) use kernel::exp_nonpositive;
 use kernel::{Block, Output, BLOCK};
@@ -145,18 +146,6 @@ pub struct GaussianMixture {
     components: Components,
 }
 
-/// The serialised form of a [`GaussianMixture`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MixtureParameters {
-    pub dim: usize,
-    pub weights: Vec<f64>,
-    /// k×d, row-major.
-    pub means: Vec<f64>,
-    /// k×d×d, row-major.
-    pub covariances: Vec<f64>,
-}
-
 impl TryFrom<MixtureParameters> for GaussianMixture {
     type Error = FitError;
 
@@ -202,8 +191,13 @@ impl GaussianMixture {
                 covariances.len()
             )));
         }
-        Components::new(dim, weights, means, covariances)
-            .map(|components| GaussianMixture { components })
+        Components::new(MixtureParameters {
+            dim,
+            weights,
+            means,
+            covariances,
+        })
+        .map(|components| GaussianMixture { components })
     }
 
     pub fn components(&self) -> usize {

@@ -3,44 +3,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// What is wrong with one record (a line, a paragraph or a JSONL object).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RecordProblem {
-    /// The line is not valid UTF-8; `byte` is the offset of the first bad byte.
-    InvalidUtf8 { byte: usize },
-    /// The line is not JSON.
-    MalformedJson { message: String },
-    /// The JSON value is not an object.
-    NotAnObject { found: &'static str },
-    /// The text field is absent.
-    MissingField { field: String },
-    /// The text field holds something other than a string.
-    NotAString { field: String, found: &'static str },
-}
-
-impl fmt::Display for RecordProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RecordProblem::InvalidUtf8 { byte } => {
-                write!(f, "invalid UTF-8 at byte {byte} of the line")
-            }
-            RecordProblem::MalformedJson { message } => write!(f, "malformed JSON: {message}"),
-            RecordProblem::NotAnObject { found } => {
-                write!(f, "a JSONL record must be an object, found {found}")
-            }
-            RecordProblem::MissingField { field } => write!(
-                f,
-                "no field `{field}`; set the text field to the key that holds the text"
-            ),
-            RecordProblem::NotAString { field, found } => {
-                write!(f, "field `{field}` is {found}, not a string")
-            }
-        }
-    }
-}
-
-/// The JSON kind of a value, for messages (one definition, in genloop-curate).
-pub(crate) use genloop_curate::pipeline::json_kind;
+/// What is wrong with one record (one type with `genloop curate`'s reader), and the
+/// JSON kind of a value, for messages.
+pub use genloop_curate::io::RecordProblem;
+pub(crate) use genloop_curate::io::{json_kind, Reader};
 
 /// Why a corpus could not be read or split.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +16,7 @@ pub enum CorpusError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}:{line}: {problem}", path.display())]
+    #[error("{}:{line}: {}", path.display(), problem.worded_for(Reader::CorpusConfig))]
     Record {
         path: PathBuf,
         line: usize,
@@ -137,7 +103,11 @@ impl fmt::Display for SkipReport {
             if self.count == 1 { "" } else { "s" }
         )?;
         for (line, problem) in &self.examples {
-            write!(f, "\n  line {line}: {problem}")?;
+            write!(
+                f,
+                "\n  line {line}: {}",
+                problem.worded_for(Reader::CorpusConfig)
+            )?;
         }
         if self.count > self.examples.len() {
             write!(f, "\n  … and {} more", self.count - self.examples.len())?;

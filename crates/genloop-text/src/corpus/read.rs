@@ -1,18 +1,12 @@
 //! Streaming corpus readers: one record at a time from a `BufRead`, so memory stays
 //! bounded by the longest line (or paragraph), whatever the file size.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use genloop_curate::io::{parse_document, LineReader};
 
-use super::error::{json_kind, CorpusError, RecordProblem, SkipReport};
+use super::error::{CorpusError, RecordProblem, SkipReport};
 use super::{CorpusDoc, Format, OnError, ReadOptions};
-
-/// Read buffer: large enough that decompression and line splitting run in big
-/// blocks, small next to any corpus.
-const BUFFER_BYTES: usize = 256 * 1024;
 
 /// The documents of one file, read to the end (see [`CorpusReader`] to stream).
 #[derive(Clone, Debug)]
@@ -42,9 +36,9 @@ pub fn read_corpus(path: &Path, options: &ReadOptions) -> Result<Corpus, CorpusE
     })
 }
 
-/// An iterator over the documents of one file. Compression follows the file name:
-/// `.gz` (gzip, multi-member as written by `pigz` or concatenation) and `.zst` /
-/// `.zstd` are decompressed on the fly. Under `on_error = "fail"` the first bad record
+/// An iterator over the documents of one file, read by [`LineReader`]: compression
+/// follows the file name, `.gz` (gzip, multi-member as written by `pigz` or
+/// concatenation) and `.zst` / `.zstd` are decompressed on the fly. Under `on_error = "fail"` the first bad record
 /// is yielded as an error and the iteration ends; under `"skip"` bad records are
 /// counted in [`CorpusReader::skipped`]. Input/output errors always end it.
 pub struct CorpusReader {
@@ -52,10 +46,9 @@ pub struct CorpusReader {
     format: Format,
     text_field: String,
     on_error: OnError,
-    input: Box<dyn BufRead + Send>,
+    lines: LineReader,
     /// Number of the last line read (1-based).
     line: usize,
-    buffer: Vec<u8>,
     skipped: SkipReport,
     finished: bool,
 }
@@ -69,27 +62,17 @@ enum RawLine {
 
 impl CorpusReader {
     pub fn open(path: &Path, options: &ReadOptions) -> Result<CorpusReader, CorpusError> {
-        let io_error = |source| CorpusError::Io {
+        let lines = LineReader::open(path).map_err(|source| CorpusError::Io {
             path: path.to_owned(),
             source,
-        };
-        let file = File::open(path).map_err(io_error)?;
-        let name = path.to_string_lossy();
-        let decoded: Box<dyn Read + Send> = if name.ends_with(".gz") {
-            Box::new(flate2::read::MultiGzDecoder::new(file))
-        } else if name.ends_with(".zst") || name.ends_with(".zstd") {
-            Box::new(zstd::stream::read::Decoder::new(file).map_err(io_error)?)
-        } else {
-            Box::new(file)
-        };
+        })?;
         Ok(CorpusReader {
             path: path.to_owned(),
             format: options.format,
             text_field: options.text_field.clone(),
             on_error: options.on_error,
-            input: Box::new(BufReader::with_capacity(BUFFER_BYTES, decoded)),
+            lines,
             line: 0,
-            buffer: Vec::new(),
             skipped: SkipReport {
                 path: path.to_owned(),
                 ..SkipReport::default()
@@ -110,31 +93,17 @@ impl CorpusReader {
     /// The next physical line without its terminator (`\n` or `\r\n`); a UTF-8
     /// byte-order mark at the start of the file is dropped.
     fn next_line(&mut self) -> Result<RawLine, CorpusError> {
-        self.buffer.clear();
-        let read = self
-            .input
-            .read_until(b'\n', &mut self.buffer)
-            .map_err(|source| CorpusError::Io {
-                path: self.path.clone(),
-                source,
-            })?;
-        if read == 0 {
-            return Ok(RawLine::End);
-        }
-        self.line += 1;
-        let mut bytes = self.buffer.as_slice();
-        if let Some(rest) = bytes.strip_suffix(b"\n") {
-            bytes = rest.strip_suffix(b"\r").unwrap_or(rest);
-        }
-        if self.line == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        Ok(match std::str::from_utf8(bytes) {
-            Ok(text) => RawLine::Text(text.to_owned()),
-            Err(e) => RawLine::Invalid(RecordProblem::InvalidUtf8 {
-                byte: e.valid_up_to(),
-            }),
-        })
+        let raw = self.lines.next_raw().map_err(|source| CorpusError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        let raw = match raw {
+            None => RawLine::End,
+            Some(Ok(text)) => RawLine::Text(text.to_owned()),
+            Some(Err(problem)) => RawLine::Invalid(problem),
+        };
+        self.line = self.lines.line() as usize;
+        Ok(raw)
     }
 
     /// An error under `on_error = "fail"`; under `"skip"`, counts the record.
@@ -233,7 +202,7 @@ impl CorpusReader {
                 RawLine::Text(text) if text.trim().is_empty() => continue,
                 RawLine::Text(text) => text,
             };
-            match parse_record(&text, &self.text_field) {
+            match parse_document(&text, &self.text_field) {
                 Ok((text, metadata)) => {
                     return Ok(Some(CorpusDoc {
                         text,
@@ -244,31 +213,6 @@ impl CorpusReader {
                 Err(problem) => self.reject(self.line, problem)?,
             }
         }
-    }
-}
-
-/// The text field and the other fields (the metadata) of one JSONL line.
-fn parse_record(line: &str, field: &str) -> Result<(String, Map<String, Value>), RecordProblem> {
-    let value: Value = serde_json::from_str(line).map_err(|e| RecordProblem::MalformedJson {
-        message: e.to_string(),
-    })?;
-    let mut object = match value {
-        Value::Object(object) => object,
-        other => {
-            return Err(RecordProblem::NotAnObject {
-                found: json_kind(&other),
-            })
-        }
-    };
-    match object.remove(field) {
-        Some(Value::String(text)) => Ok((text, object)),
-        Some(other) => Err(RecordProblem::NotAString {
-            field: field.to_owned(),
-            found: json_kind(&other),
-        }),
-        None => Err(RecordProblem::MissingField {
-            field: field.to_owned(),
-        }),
     }
 }
 

@@ -132,109 +132,57 @@ impl TextSplits {
     where
         I: IntoIterator<Item = Result<CorpusDoc, CorpusError>>,
     {
-        let mut empty_dropped = 0;
-        let mut available = 0;
-        let mut documents = 0;
-        let mut counted = |doc: Result<CorpusDoc, CorpusError>| -> Option<_> {
-            match doc {
-                Ok(doc) => {
-                    let tokens = counter.count(&doc.text);
-                    if tokens == 0 {
-                        empty_dropped += 1;
-                        return None;
-                    }
-                    available += tokens;
-                    documents += 1;
-                    Some(Ok((doc, tokens)))
-                }
-                Err(error) => Some(Err(error)),
+        let mut tally = Tally::default();
+        let mut counted = |doc| tally.count(counter, doc);
+        let mut ordered: Box<dyn Iterator<Item = CountedDoc>> = match &spec.timestamp_field {
+            None => Box::new(docs.into_iter().filter_map(&mut counted)),
+            Some(field) => {
+                let all = docs
+                    .into_iter()
+                    .filter_map(&mut counted)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Box::new(sort_by_timestamp(all, field, path)?.into_iter().map(Ok))
             }
         };
-        let mut ordered: Box<dyn Iterator<Item = Result<(CorpusDoc, usize), CorpusError>>> =
-            match &spec.timestamp_field {
-                None => Box::new(docs.into_iter().filter_map(&mut counted)),
-                Some(field) => {
-                    let all = docs
-                        .into_iter()
-                        .filter_map(&mut counted)
-                        .collect::<Result<Vec<_>, _>>()?;
-                    Box::new(sort_by_timestamp(all, field, path)?.into_iter().map(Ok))
-                }
-            };
-
-        let prefix_size = spec.holdout + spec.original;
-        let mut prefix = Vec::new();
-        let mut prefix_tokens = 0;
-        while prefix_tokens < prefix_size {
-            let Some(next) = ordered.next() else { break };
-            let (doc, tokens) = next?;
-            prefix_tokens += tokens;
-            prefix.push((doc, tokens));
-        }
-
-        let mut order: Vec<usize> = (0..prefix.len()).collect();
-        if spec.holdout_choice == HoldoutChoice::Random {
-            order.shuffle(rng);
-        }
-        let mut in_holdout = vec![false; prefix.len()];
-        let mut holdout_tokens = 0;
-        for &index in &order {
-            if holdout_tokens >= spec.holdout {
-                break;
-            }
-            in_holdout[index] = true;
-            holdout_tokens += prefix[index].1;
-        }
-        let mut holdout = TextPool::default();
-        let mut original = TextPool::default();
-        for ((doc, tokens), held) in prefix.into_iter().zip(in_holdout) {
-            if held {
-                holdout.push(doc, tokens);
-            } else {
-                original.push(doc, tokens);
-            }
-        }
-        while original.tokens < spec.original {
-            let Some(next) = ordered.next() else { break };
-            let (doc, tokens) = next?;
-            original.push(doc, tokens);
-        }
-
+        let (holdout, mut original) = split_prefix(&mut ordered, spec, rng)?;
+        fill(&mut original, &mut ordered, spec.original)?;
         let mut fresh = TextPool::default();
-        let fresh_size = spec.fresh.unwrap_or(usize::MAX);
-        while fresh.tokens < fresh_size {
-            let Some(next) = ordered.next() else { break };
-            let (doc, tokens) = next?;
-            fresh.push(doc, tokens);
-        }
+        fill(&mut fresh, &mut ordered, spec.fresh.unwrap_or(usize::MAX))?;
         drop(ordered);
-
-        if documents == 0 {
-            return Err(CorpusError::Empty {
-                path: path.to_owned(),
-                skipped: 0,
-            });
-        }
-        let fresh_short = spec.fresh.is_some_and(|size| fresh.tokens < size);
-        if holdout.tokens < spec.holdout || original.tokens < spec.original || fresh_short {
-            let fresh_requested = spec.fresh.unwrap_or(0);
-            return Err(CorpusError::TooSmall {
-                path: path.to_owned(),
-                requested: prefix_size + fresh_requested,
-                holdout: spec.holdout,
-                original: spec.original,
-                fresh: fresh_requested,
-                available,
-                documents,
-            });
-        }
-        Ok(TextSplits {
+        let splits = TextSplits {
             path: path.to_owned(),
             holdout,
             original,
             fresh,
-            empty_dropped,
-        })
+            empty_dropped: tally.empty_dropped,
+        };
+        splits.check_sizes(spec, &tally)?;
+        Ok(splits)
+    }
+
+    /// An error when the corpus had no document, or too few tokens for a pool.
+    fn check_sizes(&self, spec: &SplitSpec, tally: &Tally) -> Result<(), CorpusError> {
+        if tally.documents == 0 {
+            return Err(CorpusError::Empty {
+                path: self.path.clone(),
+                skipped: 0,
+            });
+        }
+        let fresh_short = spec.fresh.is_some_and(|size| self.fresh.tokens < size);
+        if self.holdout.tokens < spec.holdout || self.original.tokens < spec.original || fresh_short
+        {
+            let fresh_requested = spec.fresh.unwrap_or(0);
+            return Err(CorpusError::TooSmall {
+                path: self.path.clone(),
+                requested: spec.holdout + spec.original + fresh_requested,
+                holdout: spec.holdout,
+                original: spec.original,
+                fresh: fresh_requested,
+                available: tally.available,
+                documents: tally.documents,
+            });
+        }
+        Ok(())
     }
 
     /// Every pool encoded with `tokenizer` (the run's final tokenizer).
@@ -249,6 +197,95 @@ impl TextSplits {
 }
 
 /// Stable sort by the timestamp field; every document must have it, all of one kind.
+/// A document with its token count, or the error reading it.
+type CountedDoc = Result<(CorpusDoc, usize), CorpusError>;
+
+/// The documents read so far: with tokens (and their tokens), and without.
+#[derive(Default)]
+struct Tally {
+    empty_dropped: usize,
+    available: usize,
+    documents: usize,
+}
+
+impl Tally {
+    /// `doc` with its token count; `None` (and counted) when it has no tokens.
+    fn count(
+        &mut self,
+        counter: &dyn Tokenizer,
+        doc: Result<CorpusDoc, CorpusError>,
+    ) -> Option<CountedDoc> {
+        match doc {
+            Ok(doc) => {
+                let tokens = counter.count(&doc.text);
+                if tokens == 0 {
+                    self.empty_dropped += 1;
+                    return None;
+                }
+                self.available += tokens;
+                self.documents += 1;
+                Some(Ok((doc, tokens)))
+            }
+            Err(error) => Some(Err(error)),
+        }
+    }
+}
+
+/// The prefix of holdout + original tokens, split into the holdout (a random or
+/// the first share, by `spec.holdout_choice`) and the start of the original pool.
+fn split_prefix(
+    ordered: &mut dyn Iterator<Item = CountedDoc>,
+    spec: &SplitSpec,
+    rng: &mut Rng,
+) -> Result<(TextPool, TextPool), CorpusError> {
+    let prefix_size = spec.holdout + spec.original;
+    let mut prefix = Vec::new();
+    let mut prefix_tokens = 0;
+    while prefix_tokens < prefix_size {
+        let Some(next) = ordered.next() else { break };
+        let (doc, tokens) = next?;
+        prefix_tokens += tokens;
+        prefix.push((doc, tokens));
+    }
+    let mut order: Vec<usize> = (0..prefix.len()).collect();
+    if spec.holdout_choice == HoldoutChoice::Random {
+        order.shuffle(rng);
+    }
+    let mut in_holdout = vec![false; prefix.len()];
+    let mut holdout_tokens = 0;
+    for &index in &order {
+        if holdout_tokens >= spec.holdout {
+            break;
+        }
+        in_holdout[index] = true;
+        holdout_tokens += prefix[index].1;
+    }
+    let mut holdout = TextPool::default();
+    let mut original = TextPool::default();
+    for ((doc, tokens), held) in prefix.into_iter().zip(in_holdout) {
+        if held {
+            holdout.push(doc, tokens);
+        } else {
+            original.push(doc, tokens);
+        }
+    }
+    Ok((holdout, original))
+}
+
+/// Adds documents from `ordered` to `pool` until it holds `size` tokens.
+fn fill(
+    pool: &mut TextPool,
+    ordered: &mut dyn Iterator<Item = CountedDoc>,
+    size: usize,
+) -> Result<(), CorpusError> {
+    while pool.tokens < size {
+        let Some(next) = ordered.next() else { break };
+        let (doc, tokens) = next?;
+        pool.push(doc, tokens);
+    }
+    Ok(())
+}
+
 fn sort_by_timestamp(
     docs: Vec<(CorpusDoc, usize)>,
     field: &str,

@@ -236,17 +236,48 @@ impl Biased {
         } else {
             0.0
         };
+        self.sort_explicit(limit);
+        let cut = Cut {
+            log10_backoff,
+            factor,
+            log10_scale,
+            limit,
+            total,
+        };
+        self.keep_best(tables, &cut);
+        if limit > 0 && self.top_p < 1.0 {
+            self.nucleus_of_kept();
+        }
+        let total: f64 = self.kept.iter().map(|(_, q)| q).sum();
+        let mut u = rng.random::<f64>() * total;
+        for &(w, q) in &self.kept {
+            if u < q {
+                return w;
+            }
+            u -= q;
+        }
+        self.kept.last().map_or(tables.eos(), |&(w, _)| w)
+    }
+
+    /// The sort keys of the kept explicit outcomes, best first; only the `limit`
+    /// best (when there is a limit), since only they can be among the best overall.
+    fn sort_explicit(&mut self, limit: usize) {
         self.sort_keys.clear();
         for &(w, _) in &self.kept {
             self.sort_keys
                 .push(descending_key(self.log10_probability[w as usize], w));
         }
         if limit > 0 && self.sort_keys.len() > limit {
-            // Only the k best explicit outcomes can be among the k best overall.
             self.sort_keys.select_nth_unstable(limit - 1);
             self.sort_keys.truncate(limit);
         }
         self.sort_keys.sort_unstable();
+    }
+
+    /// Refills `kept` with the most probable outcomes in order, the sorted explicit
+    /// ones merged with the others in unigram order, until `limit` of them or, with
+    /// no limit, mass top_p of `total`.
+    fn keep_best(&mut self, tables: &Tables, cut: &Cut) {
         self.kept.clear();
         let log10_unigram = &tables.levels[0].log10_prob;
         let (mut i, mut j) = (0usize, 0usize);
@@ -258,9 +289,9 @@ impl Biased {
                 j += 1;
             }
             let next_explicit = self.sort_keys.get(i).copied();
-            let next_outside = (factor > 0.0 && j < self.by_probability.len()).then(|| {
+            let next_outside = (cut.factor > 0.0 && j < self.by_probability.len()).then(|| {
                 let w = self.by_probability[j];
-                descending_key(log10_unigram[w as usize] + log10_backoff, w)
+                descending_key(log10_unigram[w as usize] + cut.log10_backoff, w)
             });
             let key = match (next_explicit, next_outside) {
                 (None, None) => break,
@@ -277,44 +308,46 @@ impl Biased {
             let log10 = if self.stamp[w as usize] == self.generation {
                 self.log10_probability[w as usize]
             } else {
-                log10_unigram[w as usize] + log10_backoff
+                log10_unigram[w as usize] + cut.log10_backoff
             };
-            let q = weight(log10, log10_scale, self.exponent);
+            let q = weight(log10, cut.log10_scale, self.exponent);
             if q <= 0.0 {
                 break;
             }
             self.kept.push((w, q));
             running += q;
-            if (limit > 0 && self.kept.len() == limit)
-                || (limit == 0 && running >= self.top_p * total)
+            if (cut.limit > 0 && self.kept.len() == cut.limit)
+                || (cut.limit == 0 && running >= self.top_p * cut.total)
             {
                 break;
             }
         }
-        if limit > 0 && self.top_p < 1.0 {
-            // Nucleus within the top-k set.
-            let total: f64 = self.kept.iter().map(|(_, q)| q).sum();
-            let mut running = 0.0;
-            let mut keep = 0;
-            for &(_, q) in &self.kept {
-                running += q;
-                keep += 1;
-                if running >= self.top_p * total {
-                    break;
-                }
-            }
-            self.kept.truncate(keep);
-        }
-        let total: f64 = self.kept.iter().map(|(_, q)| q).sum();
-        let mut u = rng.random::<f64>() * total;
-        for &(w, q) in &self.kept {
-            if u < q {
-                return w;
-            }
-            u -= q;
-        }
-        self.kept.last().map_or(tables.eos(), |&(w, _)| w)
     }
+
+    /// Nucleus within the top-k set: the kept outcomes until mass top_p of theirs.
+    fn nucleus_of_kept(&mut self) {
+        let total: f64 = self.kept.iter().map(|(_, q)| q).sum();
+        let mut running = 0.0;
+        let mut keep = 0;
+        for &(_, q) in &self.kept {
+            running += q;
+            keep += 1;
+            if running >= self.top_p * total {
+                break;
+            }
+        }
+        self.kept.truncate(keep);
+    }
+}
+
+/// What one truncated draw keeps: the backoff factor B (log10, and tempered and
+/// scaled), the scale of the weights, k (0 for none) and the mass top-p is a share of.
+struct Cut {
+    log10_backoff: f32,
+    factor: f64,
+    log10_scale: f32,
+    limit: usize,
+    total: f64,
 }
 
 /// (10^(log10 − log10 scale))^(1/T); 0 for a zero probability.

@@ -90,14 +90,53 @@ pub(crate) fn count<'a, K: Key>(
     let packing = Packing {
         bits: vocabulary.bits,
     };
-    let bits = packing.bits;
+    let (top, mut starts) = padded_keys::<K>(documents, &vocabulary, order);
+    let mut levels: Vec<CountLevel<K>> = Vec::with_capacity(order);
+    levels.push(run_length(top));
+    for n in (1..order).rev() {
+        let upper = levels.last_mut().expect("the top order is counted");
+        let mut lower = lower_order(upper, packing, kneser_ney);
+        if n >= 2 {
+            lower = merge(lower, run_length(std::mem::take(&mut starts[n])), upper);
+        }
+        levels.push(lower);
+    }
+    levels.reverse();
+
+    // Unigrams: every dense rank, indexed by it; <s> (the largest rank) is never
+    // predicted and gets count 0, as in lmplz.
+    let bos = vocabulary.id_to_dense[vocabulary.id_to_dense.len() - 1];
+    let unigrams = &mut levels[0];
+    debug_assert!(unigrams.keys.iter().all(|k| k.low_word() != bos));
+    unigrams.keys.push(K::from_word(bos));
+    unigrams.counts.push(0);
+    debug_assert!(unigrams
+        .keys
+        .iter()
+        .enumerate()
+        .all(|(i, k)| k.low_word() as usize == i));
+
+    Counted {
+        packing,
+        dense_to_id: vocabulary.dense_to_id,
+        levels,
+    }
+}
+
+/// The keys of every padded position: the N-grams of the top order, and per order
+/// n < N (`starts[n]`) the shorter n-grams that begin with `<s>`, unsorted.
+fn padded_keys<'a, K: Key>(
+    documents: impl Iterator<Item = &'a [u32]> + Clone,
+    vocabulary: &DenseVocabulary,
+    order: usize,
+) -> (Vec<K>, Vec<Vec<K>>) {
+    let bits = vocabulary.bits;
     let dense = &vocabulary.id_to_dense;
     let vocab_size = vocabulary.id_to_dense.len() - 2;
     let (eos, bos) = (dense[vocab_size], dense[vocab_size + 1]);
 
     let positions: usize = documents.clone().map(|d| d.len() + 1).sum();
     let mut top: Vec<K> = Vec::with_capacity(positions);
-    // `starts[n]`: n-grams of order n < N that begin with <s>.
     let mut starts: Vec<Vec<K>> = vec![Vec::new(); order];
     let top_shift = bits * (order as u32 - 1);
     for document in documents {
@@ -115,36 +154,7 @@ pub(crate) fn count<'a, K: Key>(
             }
         }
     }
-
-    let mut levels: Vec<CountLevel<K>> = Vec::with_capacity(order);
-    levels.push(run_length(top));
-    for n in (1..order).rev() {
-        let upper = levels.last_mut().expect("the top order is counted");
-        let mut lower = lower_order(upper, packing, kneser_ney);
-        if n >= 2 {
-            lower = merge(lower, run_length(std::mem::take(&mut starts[n])), upper);
-        }
-        levels.push(lower);
-    }
-    levels.reverse();
-
-    // Unigrams: every dense rank, indexed by it; <s> (the largest rank) is never
-    // predicted and gets count 0, as in lmplz.
-    let unigrams = &mut levels[0];
-    debug_assert!(unigrams.keys.iter().all(|k| k.low_word() != bos));
-    unigrams.keys.push(K::from_word(bos));
-    unigrams.counts.push(0);
-    debug_assert!(unigrams
-        .keys
-        .iter()
-        .enumerate()
-        .all(|(i, k)| k.low_word() as usize == i));
-
-    Counted {
-        packing,
-        dense_to_id: vocabulary.dense_to_id,
-        levels,
-    }
+    (top, starts)
 }
 
 /// Sorts keys and collapses equal ones into counts.

@@ -139,91 +139,138 @@ pub(crate) fn build<K: Key>(
             _ => Discount::NONE,
         })
         .collect();
-    let dense_to_id = &counted.dense_to_id;
-    let packing = counted.packing;
 
     // Order 1, by dense rank (the last rank is <s>, count 0, never predicted).
     let unigrams = &counted.levels[0];
-    let dense_count = unigrams.counts.len();
     let root = smoother.group(unigrams.counts.iter().copied(), &discounts[0]);
     let uniform = root.gamma / outcomes;
-    let mut lower_prob: Vec<f64> = unigrams
-        .counts
-        .iter()
-        .map(|&c| smoother.discounted(c, &root, &discounts[0]) + uniform)
-        .collect();
-    lower_prob[dense_count - 1] = 0.0;
-    let mut lower_backoff = vec![1.0f64; dense_count];
-    // Lexicographic (trie) order of the order below, as suffix-order indices,
-    // and its inverse. Unigrams: the rank itself.
-    let mut lower_lex_to_suffix: Vec<u32> = (0..dense_count as u32).collect();
-    let mut lower_suffix_to_lex: Vec<u32> = lower_lex_to_suffix.clone();
+    let mut lower = Lower::unigrams(&unigrams.counts, &smoother, &root, &discounts[0], uniform);
 
     let mut levels: Vec<Level> = Vec::with_capacity(order);
     // (probabilities, backoffs, child offsets) of each finished order.
-    let mut finished: Vec<(Vec<f64>, Vec<f64>, Vec<u32>)> = Vec::new();
+    let mut finished: Vec<Finished> = Vec::new();
     for n in 2..=order {
-        let (level, below) = (&counted.levels[n - 1], &counted.levels[n - 2]);
-        let size = level.keys.len();
-        let ContextGroups {
-            by_context,
-            group_of_parent,
-        } = context_groups(level, below, packing, n);
-
-        // Lay the groups out in the trie order of their parents.
-        let mut level_out = Level {
-            words: Vec::with_capacity(size),
-            log10_prob: Vec::with_capacity(size),
-            cumulative: Vec::with_capacity(size),
-            ..Level::default()
-        };
-        let mut prob = Vec::with_capacity(size);
-        let mut lex_to_suffix = Vec::with_capacity(size);
-        let mut children = Vec::with_capacity(lower_lex_to_suffix.len() + 1);
-        children.push(0u32);
-        for (parent_lex, &parent_suffix) in lower_lex_to_suffix.iter().enumerate() {
-            let (start, end) = group_of_parent[parent_suffix as usize];
-            let group = &by_context[start as usize..end as usize];
-            if !group.is_empty() {
-                let stats = smoother.group(
-                    group.iter().map(|&(_, i)| level.counts[i as usize]),
-                    &discounts[n - 1],
-                );
-                lower_backoff[parent_lex] = stats.gamma;
-                let mut running = 0.0f64;
-                for &(_, i) in group {
-                    let i = i as usize;
-                    let count = level.counts[i];
-                    let u = smoother.discounted(count, &stats, &discounts[n - 1]);
-                    let suffix_lex = lower_suffix_to_lex[level.suffix[i] as usize] as usize;
-                    let p = u + stats.gamma * lower_prob[suffix_lex];
-                    running += u;
-                    level_out
-                        .words
-                        .push(dense_to_id[packing.last(level.keys[i], n) as usize]);
-                    level_out.cumulative.push(running as f32);
-                    prob.push(p);
-                    lex_to_suffix.push(i as u32);
-                }
-            }
-            children.push(lex_to_suffix.len() as u32);
-        }
-        let mut suffix_to_lex = vec![0u32; size];
-        for (lex, &suffix) in lex_to_suffix.iter().enumerate() {
-            suffix_to_lex[suffix as usize] = lex as u32;
-        }
-        finished.push((
-            std::mem::replace(&mut lower_prob, prob),
-            std::mem::replace(&mut lower_backoff, vec![1.0; size]),
-            children,
-        ));
-        lower_lex_to_suffix = lex_to_suffix;
-        lower_suffix_to_lex = suffix_to_lex;
-        levels.push(level_out);
+        let (level, children, next) =
+            next_order(&smoother, &counted, n, &discounts[n - 1], &mut lower);
+        let done = std::mem::replace(&mut lower, next);
+        finished.push((done.prob, done.backoff, children));
+        levels.push(level);
     }
-    finished.push((lower_prob, lower_backoff, Vec::new()));
+    finished.push((lower.prob, lower.backoff, Vec::new()));
+    let tables = finish_tables(vocab_size, &counted.dense_to_id, levels, finished, uniform);
+    (tables, discounts)
+}
 
-    // Probabilities and backoffs as log10 f32; order 1 spread over every id.
+/// Probabilities, backoffs and child offsets of one order, in trie order.
+type Finished = (Vec<f64>, Vec<f64>, Vec<u32>);
+
+/// The order below the one being built: its probabilities and backoffs in
+/// lexicographic (trie) order, and the maps between that order and its suffix order.
+struct Lower {
+    prob: Vec<f64>,
+    backoff: Vec<f64>,
+    lex_to_suffix: Vec<u32>,
+    suffix_to_lex: Vec<u32>,
+}
+
+impl Lower {
+    /// Order 1: every dense rank interpolated with the uniform; `<s>` (the last rank)
+    /// gets 0. Unigrams are sorted by rank in both orders.
+    fn unigrams(
+        counts: &[u32],
+        smoother: &Smoother,
+        root: &GroupStats,
+        discount: &Discount,
+        uniform: f64,
+    ) -> Lower {
+        let dense_count = counts.len();
+        let mut prob: Vec<f64> = counts
+            .iter()
+            .map(|&c| smoother.discounted(c, root, discount) + uniform)
+            .collect();
+        prob[dense_count - 1] = 0.0;
+        let lex_to_suffix: Vec<u32> = (0..dense_count as u32).collect();
+        Lower {
+            prob,
+            backoff: vec![1.0f64; dense_count],
+            suffix_to_lex: lex_to_suffix.clone(),
+            lex_to_suffix,
+        }
+    }
+}
+
+/// Order `n` laid out in the trie order of its parents: its level (words, cumulative
+/// discounted probabilities), the child offsets of the order below, and its own
+/// [`Lower`] for the next order. Sets the backoffs of the order below.
+fn next_order<K: Key>(
+    smoother: &Smoother,
+    counted: &Counted<K>,
+    n: usize,
+    discount: &Discount,
+    lower: &mut Lower,
+) -> (Level, Vec<u32>, Lower) {
+    let (level, below) = (&counted.levels[n - 1], &counted.levels[n - 2]);
+    let size = level.keys.len();
+    let ContextGroups {
+        by_context,
+        group_of_parent,
+    } = context_groups(level, below, counted.packing, n);
+    let mut level_out = Level {
+        words: Vec::with_capacity(size),
+        log10_prob: Vec::with_capacity(size),
+        cumulative: Vec::with_capacity(size),
+        ..Level::default()
+    };
+    let mut prob = Vec::with_capacity(size);
+    let mut lex_to_suffix = Vec::with_capacity(size);
+    let mut children = Vec::with_capacity(lower.lex_to_suffix.len() + 1);
+    children.push(0u32);
+    for (parent_lex, &parent_suffix) in lower.lex_to_suffix.iter().enumerate() {
+        let (start, end) = group_of_parent[parent_suffix as usize];
+        let group = &by_context[start as usize..end as usize];
+        if !group.is_empty() {
+            let stats = smoother.group(
+                group.iter().map(|&(_, i)| level.counts[i as usize]),
+                discount,
+            );
+            lower.backoff[parent_lex] = stats.gamma;
+            let mut running = 0.0f64;
+            for &(_, i) in group {
+                let i = i as usize;
+                let u = smoother.discounted(level.counts[i], &stats, discount);
+                let suffix_lex = lower.suffix_to_lex[level.suffix[i] as usize] as usize;
+                running += u;
+                let last = counted.packing.last(level.keys[i], n) as usize;
+                level_out.words.push(counted.dense_to_id[last]);
+                level_out.cumulative.push(running as f32);
+                prob.push(u + stats.gamma * lower.prob[suffix_lex]);
+                lex_to_suffix.push(i as u32);
+            }
+        }
+        children.push(lex_to_suffix.len() as u32);
+    }
+    let mut suffix_to_lex = vec![0u32; size];
+    for (lex, &suffix) in lex_to_suffix.iter().enumerate() {
+        suffix_to_lex[suffix as usize] = lex as u32;
+    }
+    let next = Lower {
+        prob,
+        backoff: vec![1.0; size],
+        lex_to_suffix,
+        suffix_to_lex,
+    };
+    (level_out, children, next)
+}
+
+/// Probabilities and backoffs as log10 f32; order 1 spread over every id.
+fn finish_tables(
+    vocab_size: usize,
+    dense_to_id: &[u32],
+    mut levels: Vec<Level>,
+    finished: Vec<Finished>,
+    uniform: f64,
+) -> Tables {
+    let order = finished.len();
     let mut finished = finished.into_iter();
     let (uni_prob, uni_backoff, uni_children) = finished.next().expect("order 1");
     let unigram_level = unigram_level(
@@ -244,8 +291,7 @@ pub(crate) fn build<K: Key>(
         }
     }
     all_levels.extend(levels);
-    let tables = Tables::new(order, vocab_size, all_levels, true, to_log10(uniform));
-    (tables, discounts)
+    Tables::new(order, vocab_size, all_levels, true, to_log10(uniform))
 }
 
 /// The n-grams of order `n` grouped by context: (context key, suffix-order index)

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 
 mod read;
+mod trie;
 
 pub(crate) use read::read;
 
@@ -37,7 +38,39 @@ pub(crate) fn write(
     out: &mut impl Write,
     vocab: &dyn Fn(u32) -> String,
 ) -> Result<(), NgramError> {
-    let vocab_size = tables.vocab_size;
+    let (words, extra_unk) = spellings(tables.vocab_size, vocab)?;
+    let mut out = BufWriter::new(out);
+    let mut counts = tables.counts();
+    counts[0] += usize::from(extra_unk);
+    writeln!(out, "\\data\\")?;
+    for (n, count) in counts.iter().enumerate() {
+        writeln!(out, "ngram {}={}", n + 1, count)?;
+    }
+    for n in 1..=tables.order {
+        writeln!(out, "\n\\{n}-grams:")?;
+        if n == 1 && extra_unk {
+            let mut line = String::new();
+            push_number(&mut line, tables.unknown_log10);
+            line.push_str("\t<unk>");
+            if tables.order > 1 {
+                line.push_str("\t0");
+            }
+            writeln!(out, "{line}")?;
+        }
+        write_order(tables, n, &words, &mut out)?;
+    }
+    writeln!(out, "\n\\end\\")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The spelling of every id, then `</s>` and `<s>`, and whether an extra `<unk>`
+/// unigram is needed (no id is spelled `<unk>`). An id spelled empty, with
+/// whitespace, as a sentence marker or like another id is an error.
+fn spellings(
+    vocab_size: usize,
+    vocab: &dyn Fn(u32) -> String,
+) -> Result<(Vec<String>, bool), NgramError> {
     let mut words: Vec<String> = Vec::with_capacity(vocab_size + 2);
     let mut first_id: HashMap<String, u32> = HashMap::with_capacity(vocab_size);
     for id in 0..vocab_size as u32 {
@@ -66,54 +99,41 @@ pub(crate) fn write(
     }
     words.push("</s>".to_owned());
     words.push("<s>".to_owned());
-    let extra_unk = !first_id.contains_key("<unk>");
+    Ok((words, !first_id.contains_key("<unk>")))
+}
 
-    let mut out = BufWriter::new(out);
-    let mut counts = tables.counts();
-    counts[0] += usize::from(extra_unk);
-    writeln!(out, "\\data\\")?;
-    for (n, count) in counts.iter().enumerate() {
-        writeln!(out, "ngram {}={}", n + 1, count)?;
-    }
-    let has_backoff = tables.order > 1;
+/// The n-grams of order `n`, in trie order, one line each.
+fn write_order(
+    tables: &Tables,
+    n: usize,
+    words: &[String],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let vocab_size = tables.vocab_size;
     let mut line = String::new();
-    for n in 1..=tables.order {
-        writeln!(out, "\n\\{n}-grams:")?;
-        if n == 1 && extra_unk {
-            line.clear();
-            push_number(&mut line, tables.unknown_log10);
-            line.push_str("\t<unk>");
-            if has_backoff {
-                line.push_str("\t0");
+    let mut path = Vec::with_capacity(n);
+    let bos = vocab_size as u32 + 1;
+    let mut emit = |path: &[u32], log10_prob: f32, log10_backoff: Option<f32>| {
+        line.clear();
+        push_number(&mut line, if path == [bos] { 0.0 } else { log10_prob });
+        line.push('\t');
+        for (i, &w) in path.iter().enumerate() {
+            if i > 0 {
+                line.push(' ');
             }
-            writeln!(out, "{line}")?;
+            line.push_str(&words[w as usize]);
         }
-        let mut path = Vec::with_capacity(n);
-        let bos = vocab_size as u32 + 1;
-        let mut emit = |path: &[u32], log10_prob: f32, log10_backoff: Option<f32>| {
-            line.clear();
-            push_number(&mut line, if path == [bos] { 0.0 } else { log10_prob });
+        if let Some(backoff) = log10_backoff {
             line.push('\t');
-            for (i, &w) in path.iter().enumerate() {
-                if i > 0 {
-                    line.push(' ');
-                }
-                line.push_str(&words[w as usize]);
-            }
-            if let Some(backoff) = log10_backoff {
-                line.push('\t');
-                push_number(&mut line, backoff);
-            }
-            writeln!(out, "{line}")
-        };
-        for id in 0..vocab_size as u32 + 2 {
-            path.clear();
-            path.push(id);
-            walk(tables, 1, id, n, &mut path, &mut emit)?;
+            push_number(&mut line, backoff);
         }
+        writeln!(out, "{line}")
+    };
+    for id in 0..vocab_size as u32 + 2 {
+        path.clear();
+        path.push(id);
+        walk(tables, 1, id, n, &mut path, &mut emit)?;
     }
-    writeln!(out, "\n\\end\\")?;
-    out.flush()?;
     Ok(())
 }
 

@@ -1,13 +1,14 @@
-//! One JSONL record: its text field (and `id`, to name kept duplicates) read without
-//! building the whole object, and the `curation` field spliced into the original line
-//! so that every field of a dropped record survives, in its order and spelling.
+//! One JSONL record. For `genloop curate`: its text field (and `id`, to name kept
+//! duplicates) read without building the whole object, and the `curation` field
+//! spliced into the original line so that every field of a dropped record survives, in
+//! its order and spelling. For a corpus: the text and the other fields (metadata).
 
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::error::{json_kind, RecordProblem};
+use super::problem::{json_kind, RecordProblem};
 
 /// The fields of one record the pipeline reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,8 +23,8 @@ pub struct Fields {
 /// Read the text field of one JSONL line.
 pub fn parse_record(line: &str, text_field: &str) -> Result<Fields, RecordProblem> {
     let mut deserializer = serde_json::Deserializer::from_str(line);
-    let parsed = RecordSeed { text_field }
-        .deserialize(&mut deserializer)
+    let parsed = (&mut deserializer)
+        .deserialize_map(RecordVisitor { text_field })
         .and_then(|fields| deserializer.end().map(|()| fields));
     let found = match parsed {
         Ok(found) => found,
@@ -85,6 +86,35 @@ pub fn with_curation(line: &str, fields: &Fields, curation: &str) -> String {
     format!("{body},\"curation\":{curation}}}")
 }
 
+/// The text field and the other fields (the metadata) of one JSONL line.
+pub fn parse_document(
+    line: &str,
+    field: &str,
+) -> Result<(String, Map<String, Value>), RecordProblem> {
+    let value: Value = serde_json::from_str(line).map_err(|e| RecordProblem::MalformedJson {
+        message: e.to_string(),
+    })?;
+    let mut object = match value {
+        Value::Object(object) => object,
+        other => {
+            return Err(RecordProblem::NotAnObject {
+                found: json_kind(&other),
+            })
+        }
+    };
+    match object.remove(field) {
+        Some(Value::String(text)) => Ok((text, object)),
+        Some(other) => Err(RecordProblem::NotAString {
+            field: field.to_owned(),
+            found: json_kind(&other),
+        }),
+        None => Err(RecordProblem::MissingField {
+            field: field.to_owned(),
+            fields: object.keys().cloned().collect(),
+        }),
+    }
+}
+
 #[derive(Default)]
 struct Found {
     text: Option<Value>,
@@ -92,19 +122,11 @@ struct Found {
     has_curation: bool,
 }
 
-struct RecordSeed<'f> {
+struct RecordVisitor<'f> {
     text_field: &'f str,
 }
 
-impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
-    type Value = Found;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Found, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RecordSeed<'_> {
+impl<'de> Visitor<'de> for RecordVisitor<'_> {
     type Value = Found;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
