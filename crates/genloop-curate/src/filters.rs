@@ -11,15 +11,17 @@ pub use genloop_core::pipeline::curate::VerifierConfig;
 
 use crate::dedup::DedupParams;
 use crate::rules::{
-    C4Config, FineWebConfig, GopherQualityConfig, GopherRepetitionConfig, LengthBounds, RuleConfig,
-    ShortFormConfig,
+    C4Config, FineWeb, FineWebConfig, GopherQuality, GopherQualityConfig, GopherRepetition,
+    GopherRepetitionConfig, LengthBounds, Rule, ShortForm, ShortFormConfig, C4,
 };
 
 /// Every filter kind, in the spelling configs use (the loop's config checks the
 /// same list).
 pub use genloop_core::config::FILTER_KINDS;
 
-/// One `[[filters]]` table.
+/// One `[[filters]]` table: the one list of filter kinds with their settings. Rule
+/// kinds hold their rule set's thresholds (omitted ones take the defaults) and build
+/// it with [`FilterConfig::rule`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FilterConfig {
@@ -55,15 +57,16 @@ impl FilterConfig {
         }
     }
 
-    /// The quality rule of a rule kind (None for dedup and model-based kinds).
-    pub fn rule(&self) -> Option<RuleConfig> {
+    /// The quality rule set of a rule kind, built (None for dedup and model-based
+    /// kinds).
+    pub fn rule(&self) -> Option<Box<dyn Rule>> {
         Some(match self {
-            FilterConfig::GopherQuality(c) => RuleConfig::GopherQuality(c.clone()),
-            FilterConfig::GopherRepetition(c) => RuleConfig::GopherRepetition(c.clone()),
-            FilterConfig::C4(c) => RuleConfig::C4(c.clone()),
-            FilterConfig::FineWeb(c) => RuleConfig::FineWeb(c.clone()),
-            FilterConfig::ShortForm(c) => RuleConfig::ShortForm(c.clone()),
-            FilterConfig::LengthBounds(c) => RuleConfig::LengthBounds(c.clone()),
+            FilterConfig::GopherQuality(c) => Box::new(GopherQuality::new(c.clone())),
+            FilterConfig::GopherRepetition(c) => Box::new(GopherRepetition::new(c.clone())),
+            FilterConfig::C4(c) => Box::new(C4::new(c.clone())),
+            FilterConfig::FineWeb(c) => Box::new(FineWeb::new(c.clone())),
+            FilterConfig::ShortForm(c) => Box::new(ShortForm::new(c.clone())),
+            FilterConfig::LengthBounds(c) => Box::new(c.clone()),
             _ => return None,
         })
     }
@@ -201,5 +204,29 @@ mod tests {
         let bad = "[[filters]]\nkind = \"minhash\"\nthreshhold = 0.8\n";
         let error = toml::from_str::<Tables>(bad).err().expect("rejected");
         assert!(error.to_string().contains("threshhold"), "{error}");
+    }
+
+    #[test]
+    fn rule_kinds_build_their_rule_sets_and_reject_unknown_keys() {
+        let text = "[[filters]]\nkind = \"gopher_quality\"\nmin_doc_words = 10\n\n[[filters]]\nkind = \"fineweb\"\n\n[[filters]]\nkind = \"c4\"\n";
+        let parsed: Tables = toml::from_str(text).expect("parses");
+        assert_eq!(parsed.filters.len(), 3);
+        let chain = crate::rules::Chain::new(
+            parsed
+                .filters
+                .iter()
+                .filter_map(FilterConfig::rule)
+                .collect(),
+        );
+        assert!(chain.check("too short").rule().is_some());
+        let bad = "[[filters]]\nkind = \"gopher_quality\"\nmin_doc_wrods = 10\n";
+        let error = toml::from_str::<Tables>(bad)
+            .err()
+            .expect("unknown key rejected")
+            .to_string();
+        assert!(error.contains("min_doc_wrods"), "{error}");
+        let exact: Option<Box<dyn Rule>> =
+            FilterConfig::ExactDedup(ExactDedupConfig::default()).rule();
+        assert!(exact.is_none());
     }
 }

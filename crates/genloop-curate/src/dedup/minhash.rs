@@ -3,20 +3,9 @@
 //! the band/row optimisation follows `datasketch.lsh._optimal_param`).
 
 use super::normalize::{hash_bytes, normalize_into};
-use super::signer::Signer;
+use super::signer::{permutations, Signer};
 
-/// The Mersenne prime 2⁶¹ − 1: permutations are (a·h + b) mod this prime.
-pub const MERSENNE_61: u64 = (1 << 61) - 1;
-
-/// SplitMix64 generator (Steele, Lea & Flood 2014): the fixed-seed source of a and b.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        super::normalize::mix64(self.0)
-    }
-}
+pub use super::signer::MERSENNE_61;
 
 /// Sorted, de-duplicated 64-bit hashes of the word shingles of `text`.
 ///
@@ -98,18 +87,6 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MinHasher {
     signer: Signer,
-}
-
-/// The coefficients (a, b) of `num_perm` permutations drawn from `seed`.
-pub(crate) fn permutations(num_perm: usize, seed: u64) -> (Vec<u64>, Vec<u64>) {
-    let mut rng = SplitMix64(seed);
-    let mut a = Vec::with_capacity(num_perm);
-    let mut b = Vec::with_capacity(num_perm);
-    for _ in 0..num_perm {
-        a.push(1 + rng.next() % (MERSENNE_61 - 1));
-        b.push(rng.next() % MERSENNE_61);
-    }
-    (a, b)
 }
 
 impl MinHasher {

@@ -2,10 +2,16 @@
 //! near-duplicate detection whose candidates are always verified with exact Jaccard
 //! before a document is dropped.
 //!
-//! Steps: [`normalize`] → word shingles → [`MinHasher`] signature → LSH bands →
-//! verified Jaccard ≥ threshold → keep policy ([`Origin`], then `created`, then id).
-//! [`DedupIndex`] holds earlier pools; the share of a new pool it removes measures how
-//! fresh that pool is.
+//! One implementation of each serves the loop and `genloop curate`: [`ExactDedup`]
+//! (`exact.rs`) and [`NearDupIndex`] (`near_dup.rs`) are indexes of kept documents
+//! ([`Deduplicator`]); the keep policy (`kept.rs`) decides the order they see
+//! documents in — file order in a stream, [`Origin`] then `created` then id over a
+//! batch ([`BatchDedup`]).
+//!
+//! Steps: [`normalize`] → word shingles → [`MinHasher`] signature → LSH bands
+//! ([`Sketch`], computed once per document) → verified Jaccard ≥ threshold → keep
+//! policy. [`DedupIndex`] holds earlier pools; the share of a new pool it removes
+//! measures how fresh that pool is.
 //!
 //! ```
 //! use genloop_curate::dedup::{dedup, DedupParams, DedupRecord, Origin};
@@ -20,51 +26,31 @@
 //! assert_eq!(outcome.dropped, vec![(1, 2, 1.0)]);
 //! ```
 
-mod lsh;
+mod buckets;
+mod exact;
+mod kept;
 mod minhash;
+mod near_dup;
 mod normalize;
+mod pool;
+mod prehashed;
 mod signer;
+mod sketch;
 #[cfg(test)]
 mod tests;
 
-pub use lsh::{dedup, DedupIndex, DedupOutcome, FreshnessCheck};
+pub use exact::ExactDedup;
+pub use kept::{BatchDedup, BatchDrop, BatchJudgement, DedupRecord, Deduplicator, Match, Origin};
 pub use minhash::{
     candidate_probability, jaccard, lsh_error, optimal_bands_rows, shingles, shingles_into,
     MinHasher, MERSENNE_61,
 };
-pub use normalize::{exact_hash, hash_bytes, mix64, normalize, normalize_into, ExactDedup};
+pub use near_dup::NearDupIndex;
+pub use normalize::{exact_hash, hash_bytes, mix64, normalize, normalize_into};
+pub use pool::{dedup, DedupIndex, DedupOutcome, FreshnessCheck};
+pub use sketch::{Sketch, Sketcher};
 
 use serde::{Deserialize, Serialize};
-
-/// Where a document comes from; the keep policy prefers them in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// Original human text (the first pool).
-    Original,
-    /// Human text collected later.
-    Fresh,
-    /// Model-generated text.
-    Synthetic,
-}
-
-/// One document offered for deduplication.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DedupRecord {
-    pub id: u64,
-    pub text: String,
-    pub origin: Origin,
-    /// Creation time (any monotone unit, e.g. generation or Unix seconds).
-    pub created: u64,
-}
-
-impl DedupRecord {
-    /// Sort key of the keep policy: original > fresh > synthetic, then earliest
-    /// `created`, then smallest id (REFERENCE.md §4). Smaller keys are kept.
-    pub fn keep_key(&self) -> (Origin, u64, u64) {
-        (self.origin, self.created, self.id)
-    }
-}
 
 /// Settings of near-duplicate detection; [`DedupParams::check`] turns them into
 /// [`ValidDedupParams`].

@@ -1,4 +1,5 @@
-//! Text normalisation and exact deduplication (REFERENCE.md §4, "Exact").
+//! Text normalisation and the exact-dedup hash (REFERENCE.md §4, "Exact"); the index
+//! of kept hashes is [`super::ExactDedup`].
 //!
 //! Normalisation: lowercase; strip diacritics; digit runs → `0`; punctuation → space;
 //! collapse whitespace. Diacritics: the reference asks for Unicode NFD followed by
@@ -8,8 +9,6 @@
 //! as NFD leaves it), and we drop combining marks U+0300–U+036F when the input is
 //! already decomposed. Letters outside those blocks (Vietnamese, Greek tonos, …) keep
 //! their marks: two texts differing only there are not exact duplicates.
-
-use std::collections::HashMap;
 
 /// FNV-1a 64-bit offset basis and prime (Fowler–Noll–Vo, public domain).
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -184,41 +183,4 @@ pub fn exact_hash(text: &str) -> u64 {
     let (mut normalized, mut words) = (String::new(), Vec::new());
     normalize_into(text, &mut normalized, &mut words);
     hash_bytes(normalized.as_bytes())
-}
-
-/// Exact deduplication by the hash of the normalised text.
-///
-/// A 64-bit hash over n documents collides with probability about n²/2⁶⁵ (≈ 3·10⁻⁸ for
-/// a million documents), so the hash alone stands for the text.
-#[derive(Debug, Clone, Default)]
-pub struct ExactDedup {
-    first_by_hash: HashMap<u64, u64>,
-}
-
-impl ExactDedup {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Record `text` under `id`; returns the id of the first document with the same
-    /// normalised text, or `None` when this is the first.
-    pub fn insert(&mut self, id: u64, text: &str) -> Option<u64> {
-        let hash = exact_hash(text);
-        match self.first_by_hash.get(&hash) {
-            Some(&first) => Some(first),
-            None => {
-                self.first_by_hash.insert(hash, id);
-                None
-            }
-        }
-    }
-
-    /// Number of distinct normalised texts seen.
-    pub fn len(&self) -> usize {
-        self.first_by_hash.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.first_by_hash.is_empty()
-    }
 }

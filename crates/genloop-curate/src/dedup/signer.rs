@@ -5,9 +5,34 @@
 //! `-C target-cpu=native` (criterion bench `signature/*`). The test below checks it
 //! against that direct reduction, edge values included.
 
-use super::minhash::MERSENNE_61;
+use super::normalize::mix64;
+
+/// The Mersenne prime 2⁶¹ − 1: permutations are (a·h + b) mod this prime.
+pub const MERSENNE_61: u64 = (1 << 61) - 1;
 
 const P: u64 = MERSENNE_61;
+
+/// SplitMix64 generator (Steele, Lea & Flood 2014): the fixed-seed source of a and b.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        mix64(self.0)
+    }
+}
+
+/// The coefficients (a, b) of `num_perm` permutations drawn from `seed`.
+pub(crate) fn permutations(num_perm: usize, seed: u64) -> (Vec<u64>, Vec<u64>) {
+    let mut rng = SplitMix64(seed);
+    let mut a = Vec::with_capacity(num_perm);
+    let mut b = Vec::with_capacity(num_perm);
+    for _ in 0..num_perm {
+        a.push(1 + rng.next() % (MERSENNE_61 - 1));
+        b.push(rng.next() % MERSENNE_61);
+    }
+    (a, b)
+}
 
 /// Permutations h ↦ (a·h + b) mod (2⁶¹ − 1), laid out for a fast inner loop.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,48 +150,54 @@ impl Signer {
         // (or vector lanes), no bounds checks in the inner loop.
         let full = self.b.len() / LANES * LANES;
         for start in (0..full).step_by(LANES) {
-            let range = start..start + LANES;
-            let lanes = |values: &[u64]| -> [u64; LANES] {
-                values[range.clone()].try_into().expect("LANES values")
-            };
-            let b = lanes(&self.b);
-            // The minimum runs over folded values, which equal their representative
-            // unless one reaches p (a·h + b ≡ 0..3, probability ≈ 2⁻⁵⁹ per value);
-            // `reached` records that (folded + 1 ≥ 2⁶¹), and then the chunk is redone
-            // with representatives. Cheaper than reducing every value.
-            let mut mins = [NO_MINIMUM; LANES];
-            let mut reached = [0u64; LANES];
-            if limbs {
-                let (a_low, a_high) = (lanes(&self.a_low), lanes(&self.a_high));
-                for &h in reduced.iter() {
-                    let (h_low, h_high) = (h & 0xffff_ffff, h >> 32);
-                    for lane in 0..LANES {
-                        let value =
-                            permute_limbs(a_low[lane], a_high[lane], b[lane], h_low, h_high);
-                        mins[lane] = min_below_2_63(mins[lane], value);
-                        reached[lane] |= value + 1;
-                    }
-                }
-            } else {
-                let a = lanes(&self.a_times_8);
-                for &h in reduced.iter() {
-                    for lane in 0..LANES {
-                        let value = permute(a[lane], b[lane], h);
-                        mins[lane] = min_below_2_63(mins[lane], value);
-                        reached[lane] |= value + 1;
-                    }
-                }
-            }
-            if reached.iter().any(|&bits| bits >> 61 != 0) {
-                for (lane, min) in mins.iter_mut().enumerate() {
-                    *min = self.exact_min(start + lane, reduced);
-                }
-            }
-            signature[range].copy_from_slice(&mins);
+            signature[start..start + LANES].copy_from_slice(&self.lane_mins(limbs, start, reduced));
         }
         for k in full..self.b.len() {
             signature[k] = self.exact_min(k, reduced);
         }
+    }
+
+    /// Minima of permutations `start..start + LANES` over reduced shingles.
+    #[inline(always)]
+    fn lane_mins(&self, limbs: bool, start: usize, reduced: &[u64]) -> [u64; LANES] {
+        let lanes = |values: &[u64]| -> [u64; LANES] {
+            values[start..start + LANES]
+                .try_into()
+                .expect("LANES values")
+        };
+        let b = lanes(&self.b);
+        // The minimum runs over folded values, which equal their representative
+        // unless one reaches p (a·h + b ≡ 0..3, probability ≈ 2⁻⁵⁹ per value);
+        // `reached` records that (folded + 1 ≥ 2⁶¹), and then the chunk is redone
+        // with representatives. Cheaper than reducing every value.
+        let mut mins = [NO_MINIMUM; LANES];
+        let mut reached = [0u64; LANES];
+        if limbs {
+            let (a_low, a_high) = (lanes(&self.a_low), lanes(&self.a_high));
+            for &h in reduced {
+                let (h_low, h_high) = (h & 0xffff_ffff, h >> 32);
+                for lane in 0..LANES {
+                    let value = permute_limbs(a_low[lane], a_high[lane], b[lane], h_low, h_high);
+                    mins[lane] = min_below_2_63(mins[lane], value);
+                    reached[lane] |= value + 1;
+                }
+            }
+        } else {
+            let a = lanes(&self.a_times_8);
+            for &h in reduced {
+                for lane in 0..LANES {
+                    let value = permute(a[lane], b[lane], h);
+                    mins[lane] = min_below_2_63(mins[lane], value);
+                    reached[lane] |= value + 1;
+                }
+            }
+        }
+        if reached.iter().any(|&bits| bits >> 61 != 0) {
+            for (lane, min) in mins.iter_mut().enumerate() {
+                *min = self.exact_min(start + lane, reduced);
+            }
+        }
+        mins
     }
 
     /// Minimum of permutation k over reduced shingles, one representative at a time.
@@ -243,7 +274,7 @@ mod tests {
             state ^ (state >> 29)
         };
         for (num_perm, seed) in [(112, 0x6765_6e6c_6f6f_7000), (13, 7), (1, 0)] {
-            let (a, b) = super::super::minhash::permutations(num_perm, seed);
+            let (a, b) = permutations(num_perm, seed);
             let hasher = Direct {
                 a: a.clone(),
                 b: b.clone(),

@@ -5,15 +5,16 @@
 //!
 //! Steps: [`crate::io::LineReader`] (plain, `.gz`, `.zst`) → [`crate::io::parse_record`]
 //! (the text field; a bad line is an error naming `file:line`) → [`Curator::decide`] (the
-//! [`Stage`]s in order, the first drop wins) → [`file_io::OutputFile`]s (temporary file,
-//! renamed at the end, never over an existing file) → [`CurationStats`].
+//! [`StreamFilter`]s in order, the first drop wins) → [`file_io::OutputFile`]s (temporary
+//! file, renamed at the end, never over an existing file) → [`CurationStats`].
 //!
-//! Memory stays bounded by the dedup state: rules look at one document at a time, exact
-//! dedup keeps a hash per kept text, MinHash keeps an LSH index of kept documents
-//! ([`near_dup`]). In a stream the keep policy inside a duplicate cluster is *first
-//! seen*: the earliest record in file order is kept and later copies name it. The dedup
-//! filters' `history` key (deduplicate against earlier training sets) belongs to the
-//! loop and has no effect on a single corpus.
+//! The filters are the ones the loop runs: rules from `crate::rules`, dedup indexes
+//! from `crate::dedup` ([`DedupStream`]). Memory stays bounded by the dedup state:
+//! rules look at one document at a time, exact dedup keeps a hash per kept text,
+//! MinHash keeps an LSH index of kept documents. In a stream the keep policy inside a
+//! duplicate cluster is *first seen*: the earliest record in file order is kept and
+//! later copies name it. The dedup filters' `history` key (deduplicate against earlier
+//! training sets) belongs to the loop and has no effect on a single corpus.
 //!
 //! ```
 //! use genloop_curate::pipeline::{Curator, Decision, Document, Profile};
@@ -30,16 +31,13 @@
 //! }
 //! ```
 
-mod buckets;
+mod curator;
+mod dedup;
 mod error;
-mod exact;
 pub mod file_io;
-pub mod near_dup;
-mod prehashed;
 mod profile;
-mod sketch;
-mod stage;
 mod stats;
+mod stream;
 
 use std::path::Path;
 use std::time::Instant;
@@ -49,73 +47,15 @@ use serde_json::Value;
 
 use crate::filters::FilterConfig;
 
+pub use curator::{build_stream_filter, Curator, Decision};
+pub use dedup::{DedupStream, ExactStream, NearDupStream, StreamDedup};
 pub use error::PipelineError;
-pub use exact::ExactStage;
-pub use near_dup::{NearDupIndex, NearDupStage};
 pub use profile::{profile, Profile, UnknownProfile};
-pub use sketch::Sketcher;
-pub use stage::{build_stage, Document, Duplicate, Rejection, RuleStage, Stage};
 pub use stats::{render_text, CurationStats, FilterStats};
+pub use stream::{Document, Duplicate, Rejection, RuleStream, StreamFilter};
 
 use crate::io::{parse_record, with_curation};
 use file_io::{next_line, open_input, OutputFile};
-
-/// What the chain decided about one document.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Decision {
-    Keep,
-    Drop(Rejection),
-}
-
-/// The filter chain with its per-filter counts.
-pub struct Curator {
-    stages: Vec<Box<dyn Stage>>,
-    stats: Vec<FilterStats>,
-}
-
-impl Curator {
-    /// Build the chain; model-based filter kinds and bad dedup parameters are refused.
-    pub fn new(filters: &[FilterConfig]) -> Result<Curator, PipelineError> {
-        let stages = filters
-            .iter()
-            .map(build_stage)
-            .collect::<Result<Vec<_>, _>>()?;
-        let stats = stages
-            .iter()
-            .map(|stage| FilterStats::new(stage.kind()))
-            .collect();
-        Ok(Curator { stages, stats })
-    }
-
-    /// Whether a stage names kept documents (dedup), so their ids are worth keeping.
-    fn has_dedup(&self) -> bool {
-        self.stages
-            .iter()
-            .any(|stage| matches!(stage.kind(), "exact_dedup" | "minhash"))
-    }
-
-    /// Run the stages in order on one document; the first drop wins. A kept document
-    /// is recorded by the dedup stages, so later copies are dropped against it.
-    pub fn decide(&mut self, document: &Document<'_>) -> Decision {
-        for (stage, stats) in self.stages.iter_mut().zip(&mut self.stats) {
-            stats.checked += 1;
-            if let Some(rejection) = stage.check(document) {
-                stats.dropped += 1;
-                *stats.by_rule.entry(rejection.rule.to_string()).or_default() += 1;
-                return Decision::Drop(rejection);
-            }
-        }
-        for stage in &mut self.stages {
-            stage.commit();
-        }
-        Decision::Keep
-    }
-
-    /// Counts per filter so far, in chain order.
-    pub fn filter_stats(&self) -> &[FilterStats] {
-        &self.stats
-    }
-}
 
 /// Files of one run.
 #[derive(Debug, Clone, Copy)]
@@ -176,15 +116,8 @@ fn curation_field(rejection: &Rejection, kept_ids: &KeptIds) -> String {
     serde_json::to_string(&field).expect("plain fields serialise")
 }
 
-/// Curate `files.input` with `filters`: kept records to `files.out`, dropped ones to
-/// `files.rejects`. Nothing is written when the filters are refused or an output exists;
-/// on a bad record the run stops with `file:line` and the temporary outputs are removed.
-pub fn curate(
-    filters: &[FilterConfig],
-    files: &CurateFiles<'_>,
-) -> Result<CurationStats, PipelineError> {
-    let started = Instant::now();
-    let mut curator = Curator::new(filters)?;
+/// Refuse outputs that are one file or that exist already.
+fn check_outputs(files: &CurateFiles<'_>) -> Result<(), PipelineError> {
     if files.rejects == Some(files.out) {
         return Err(PipelineError::SameOutput(files.out.to_owned()));
     }
@@ -193,63 +126,111 @@ pub fn curate(
             return Err(PipelineError::OutputExists(path.to_owned()));
         }
     }
-    let mut reader = open_input(files.input)?;
-    let mut out = OutputFile::create(files.out)?;
-    let mut rejects = files.rejects.map(OutputFile::create).transpose()?;
-    let keep_ids = curator.has_dedup();
-    let mut kept_ids = KeptIds::default();
-    let mut stats = CurationStats {
-        input: files.input.display().to_string(),
-        documents: 0,
-        kept: 0,
-        dropped: 0,
-        input_bytes: 0,
-        text_bytes: 0,
-        kept_text_bytes: 0,
-        elapsed_seconds: 0.0,
-        filters: Vec::new(),
-    };
+    Ok(())
+}
 
-    while let Some((line, raw)) = next_line(&mut reader)? {
-        let fields =
-            parse_record(raw, files.text_field).map_err(|problem| PipelineError::Record {
-                path: files.input.to_owned(),
+/// One run in progress: the chain, the outputs and the counts.
+struct Run<'a> {
+    files: &'a CurateFiles<'a>,
+    curator: Curator,
+    out: OutputFile,
+    rejects: Option<OutputFile>,
+    /// Whether kept ids are worth remembering (a dedup filter names kept records).
+    keep_ids: bool,
+    kept_ids: KeptIds,
+    stats: CurationStats,
+}
+
+impl Run<'_> {
+    /// Parse, judge and write one input line.
+    fn line(&mut self, line: u64, raw: &str) -> Result<(), PipelineError> {
+        let fields = parse_record(raw, self.files.text_field).map_err(|problem| {
+            PipelineError::Record {
+                path: self.files.input.to_owned(),
                 line,
                 problem,
-            })?;
-        stats.documents += 1;
-        stats.text_bytes += fields.text.len() as u64;
+            }
+        })?;
+        self.stats.documents += 1;
+        self.stats.text_bytes += fields.text.len() as u64;
         let document = Document {
             line,
             text: &fields.text,
         };
-        match curator.decide(&document) {
+        match self.curator.decide(&document) {
             Decision::Keep => {
-                stats.kept += 1;
-                stats.kept_text_bytes += fields.text.len() as u64;
-                if keep_ids {
+                self.stats.kept += 1;
+                self.stats.kept_text_bytes += fields.text.len() as u64;
+                if self.keep_ids {
                     if let Some(id) = fields.id.clone() {
-                        kept_ids.lines.push(line);
-                        kept_ids.ids.push(id);
+                        self.kept_ids.lines.push(line);
+                        self.kept_ids.ids.push(id);
                     }
                 }
-                out.write_line(raw)?;
+                self.out.write_line(raw)
             }
             Decision::Drop(rejection) => {
-                stats.dropped += 1;
-                if let Some(rejects) = rejects.as_mut() {
-                    let curation = curation_field(&rejection, &kept_ids);
-                    rejects.write_line(&with_curation(raw, &fields, &curation))?;
+                self.stats.dropped += 1;
+                match self.rejects.as_mut() {
+                    Some(rejects) => {
+                        let curation = curation_field(&rejection, &self.kept_ids);
+                        rejects.write_line(&with_curation(raw, &fields, &curation))
+                    }
+                    None => Ok(()),
                 }
             }
         }
     }
-    stats.input_bytes = reader.bytes_read();
-    if let Some(rejects) = rejects {
-        rejects.finish()?;
+
+    /// Rename the outputs into place and hand back the counts.
+    fn finish(self) -> Result<CurationStats, PipelineError> {
+        if let Some(rejects) = self.rejects {
+            rejects.finish()?;
+        }
+        self.out.finish()?;
+        let mut stats = self.stats;
+        stats.filters = self.curator.into_stats();
+        Ok(stats)
     }
-    out.finish()?;
-    stats.filters = curator.stats;
+}
+
+/// Curate `files.input` with `filters`: kept records to `files.out`, dropped ones to
+/// `files.rejects`. Nothing is written when the filters are refused or an output exists;
+/// on a bad record the run stops with `file:line` and the temporary outputs are removed.
+pub fn curate(
+    filters: &[FilterConfig],
+    files: &CurateFiles<'_>,
+) -> Result<CurationStats, PipelineError> {
+    let started = Instant::now();
+    let curator = Curator::new(filters)?;
+    check_outputs(files)?;
+    let mut reader = open_input(files.input)?;
+    let out = OutputFile::create(files.out)?;
+    let rejects = files.rejects.map(OutputFile::create).transpose()?;
+    let mut run = Run {
+        files,
+        keep_ids: curator.has_dedup(),
+        curator,
+        out,
+        rejects,
+        kept_ids: KeptIds::default(),
+        stats: CurationStats {
+            input: files.input.display().to_string(),
+            documents: 0,
+            kept: 0,
+            dropped: 0,
+            input_bytes: 0,
+            text_bytes: 0,
+            kept_text_bytes: 0,
+            elapsed_seconds: 0.0,
+            filters: Vec::new(),
+        },
+    };
+    while let Some((line, raw)) = next_line(&mut reader)? {
+        run.line(line, raw)?;
+    }
+    run.stats.input_bytes = reader.bytes_read();
+    let mut stats = run.finish()?;
     stats.elapsed_seconds = started.elapsed().as_secs_f64();
     Ok(stats)
 }

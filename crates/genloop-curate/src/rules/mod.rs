@@ -28,8 +28,6 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-use serde::Deserialize;
-
 pub use c4::{C4Config, C4};
 pub use fineweb::{FineWeb, FineWebConfig};
 pub use gopher_quality::{GopherQuality, GopherQualityConfig};
@@ -107,65 +105,5 @@ impl Rule for Chain {
             .map(|rule| rule.check(text))
             .find(|verdict| !verdict.is_keep())
             .unwrap_or(Verdict::Keep)
-    }
-}
-
-/// A rule set as it appears in configuration, tagged by `kind`
-/// (`kind = "gopher_quality"`, then its thresholds; omitted ones take the defaults).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RuleConfig {
-    GopherQuality(GopherQualityConfig),
-    GopherRepetition(GopherRepetitionConfig),
-    C4(C4Config),
-    /// `kind = "fineweb"`, as the curation issue spells it.
-    #[serde(rename = "fineweb")]
-    FineWeb(FineWebConfig),
-    ShortForm(ShortFormConfig),
-    LengthBounds(LengthBounds),
-}
-
-impl RuleConfig {
-    pub fn build(self) -> Box<dyn Rule> {
-        match self {
-            RuleConfig::GopherQuality(config) => Box::new(GopherQuality::new(config)),
-            RuleConfig::GopherRepetition(config) => Box::new(GopherRepetition::new(config)),
-            RuleConfig::C4(config) => Box::new(C4::new(config)),
-            RuleConfig::FineWeb(config) => Box::new(FineWeb::new(config)),
-            RuleConfig::ShortForm(config) => Box::new(ShortForm::new(config)),
-            RuleConfig::LengthBounds(bounds) => Box::new(bounds),
-        }
-    }
-}
-
-impl FromIterator<RuleConfig> for Chain {
-    fn from_iter<I: IntoIterator<Item = RuleConfig>>(configs: I) -> Self {
-        Chain(configs.into_iter().map(RuleConfig::build).collect())
-    }
-}
-
-#[cfg(test)]
-mod config_tests {
-    use super::*;
-
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Filters {
-        filters: Vec<RuleConfig>,
-    }
-
-    #[test]
-    fn rule_configs_read_from_toml_and_reject_unknown_keys() {
-        let text = "[[filters]]\nkind = \"gopher_quality\"\nmin_doc_words = 10\n\n[[filters]]\nkind = \"fineweb\"\n\n[[filters]]\nkind = \"c4\"\n";
-        let parsed: Filters = toml::from_str(text).expect("parses");
-        assert_eq!(parsed.filters.len(), 3);
-        let chain: Chain = parsed.filters.into_iter().collect();
-        assert!(chain.check("too short").rule().is_some());
-        let bad = "[[filters]]\nkind = \"gopher_quality\"\nmin_doc_wrods = 10\n";
-        let error = toml::from_str::<Filters>(bad)
-            .err()
-            .expect("unknown key rejected")
-            .to_string();
-        assert!(error.contains("min_doc_wrods"), "{error}");
     }
 }

@@ -28,19 +28,17 @@ fn repeat(text: &str, times: usize) -> String {
 
 #[test]
 fn ordinary_paragraph_passes_every_rule_set() {
-    let chain: Chain = [
-        RuleConfig::GopherQuality(GopherQualityConfig::default()),
-        RuleConfig::GopherRepetition(GopherRepetitionConfig::default()),
-        RuleConfig::C4(C4Config::default()),
-        RuleConfig::FineWeb(FineWebConfig::default()),
-        RuleConfig::ShortForm(ShortFormConfig::default()),
-        RuleConfig::LengthBounds(LengthBounds {
+    let chain = Chain::new(vec![
+        Box::new(GopherQuality::new(GopherQualityConfig::default())),
+        Box::new(GopherRepetition::new(GopherRepetitionConfig::default())),
+        Box::new(C4::new(C4Config::default())),
+        Box::new(FineWeb::new(FineWebConfig::default())),
+        Box::new(ShortForm::new(ShortFormConfig::default())),
+        Box::new(LengthBounds {
             min_words: 50,
             max_words: 1_000,
         }),
-    ]
-    .into_iter()
-    .collect();
+    ]);
     assert_eq!(chain.check(ORDINARY), Verdict::Keep);
     assert_eq!(
         C4::default().clean(ORDINARY),

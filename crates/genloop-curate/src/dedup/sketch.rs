@@ -1,9 +1,19 @@
-//! Shingles, exact-dedup hashes and band keys for the stream: the dedup module's
-//! ([`crate::dedup::normalize_into`], [`crate::dedup::shingles_into`], the MinHash
-//! signature) with buffers reused from one document to the next, so a post costs no
-//! allocation. The tests below compare every output with the allocating functions.
+//! Shingles and band keys of MinHash-LSH: [`super::normalize_into`],
+//! [`super::shingles_into`] and the MinHash signature with buffers reused from one
+//! document to the next, so a post costs no allocation. The tests below compare every
+//! output with the allocating functions.
 
-use crate::dedup::{hash_bytes, mix64, normalize_into, shingles_into, ValidDedupParams};
+use super::minhash::shingles_into;
+use super::normalize::mix64;
+use super::ValidDedupParams;
+
+/// Shingle set and band keys of one document: what near-dedup computes once per
+/// document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sketch {
+    pub shingles: Vec<u64>,
+    pub band_keys: Vec<u64>,
+}
 
 /// Reusable buffers turning texts into shingle sets, exact hashes and band keys.
 #[derive(Debug, Clone)]
@@ -70,17 +80,17 @@ impl Sketcher {
         );
     }
 
-    /// Hash of the normalised text; equal to [`crate::dedup::exact_hash`].
-    pub fn exact_hash(&mut self, text: &str) -> u64 {
-        normalize_into(text, &mut self.normalized, &mut self.words);
-        hash_bytes(self.normalized.as_bytes())
+    /// Shingles and band keys of a text into `sketch` (its buffers are reused).
+    pub fn sketch_into(&mut self, text: &str, sketch: &mut Sketch) {
+        self.shingles_into(text, &mut sketch.shingles);
+        self.band_keys_into(&sketch.shingles, &mut sketch.band_keys);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedup::{exact_hash, normalize, DedupParams};
+    use crate::dedup::{exact_hash, normalize, normalize_into, DedupParams, ExactDedup};
 
     /// Texts that exercise every branch of normalisation and shingling.
     const TEXTS: [&str; 14] = [
@@ -103,7 +113,7 @@ mod tests {
 
     #[test]
     fn normalisation_and_exact_hashes_equal_the_dedup_module() {
-        let mut sketcher = Sketcher::new(DedupParams::default().check().unwrap());
+        let mut exact = ExactDedup::new();
         let (mut out, mut words) = (String::new(), Vec::new());
         let check = |text: &str, out: &String, words: &Vec<(usize, usize)>| {
             assert_eq!(*out, normalize(text), "{text:?}");
@@ -114,7 +124,7 @@ mod tests {
         for text in TEXTS {
             normalize_into(text, &mut out, &mut words);
             check(text, &out, &words);
-            assert_eq!(sketcher.exact_hash(text), exact_hash(text), "{text:?}");
+            assert_eq!(exact.hash(text), exact_hash(text), "{text:?}");
         }
         // Every printable ASCII byte next to letters and digits.
         for byte in 0x20u8..0x7f {

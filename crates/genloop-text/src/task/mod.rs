@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use genloop_core::config::text::{CorpusFormat, NgramSmoothing, TokenizerSpec as TokenizerConfig};
+use genloop_core::config::text::NgramSmoothing;
 use genloop_core::config::{Experiment, ModelSpec, SourceSpec};
 use genloop_core::data::{Dataset, Documents, TrainingSet};
 use genloop_core::metrics::{self, MetricSpec};
@@ -21,16 +21,14 @@ use genloop_core::provenance::Pool;
 use genloop_core::seed::{Rng, RootSeed};
 use genloop_core::task::{Artifact, Evaluation, Task};
 
-use crate::corpus::{
-    CorpusError, CorpusReader, CorpusSplits, Format, OnError, ReadOptions, SplitSpec, TextSplits,
-};
+use crate::corpus::{CorpusError, CorpusSplits};
+use crate::filters::{self, TextFilterTask};
 use crate::language::{Language, LanguageError};
 use crate::metrics::{self as text_metrics, VocabularyProfile};
 use crate::ngram::{NgramError, NgramEstimator, NgramModel, Smoothing};
-use crate::tokenize::{
-    BpeOptions, TokenizeError, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer,
-};
-use genloop_ingest::Ledger;
+use crate::tokenize::{TokenizeError, Tokenizer};
+
+mod corpus_source;
 
 /// Documents whose per-sample perplexity under generation 0 is kept (replicate 0).
 const SCORED_DOCUMENTS: usize = 1000;
@@ -104,7 +102,6 @@ impl TextTask {
     /// Build the task of a checked experiment: read and split the corpus and train
     /// the tokenizer, or seed the synthetic language.
     pub fn build(experiment: &Experiment) -> Result<TextTask, TextTaskError> {
-        let seed = RootSeed(experiment.settings.seed);
         let ModelSpec::Ngram(ngram) = &experiment.model else {
             return Err(TextTaskError::Setup(
                 "text sources take the n-gram model".into(),
@@ -115,48 +112,8 @@ impl TextTask {
             NgramSmoothing::Mle => Smoothing::Mle,
             NgramSmoothing::AddK { k } => Smoothing::AddK(k),
         };
-        let (source, decoder, vocab_size) = match &experiment.source {
-            SourceSpec::Language(spec) => {
-                let language = Language::new(spec, &mut seed.global("language"))?;
-                let vocab = language.vocab_size();
-                (
-                    TextSource::Language(language.clone()),
-                    Decoder::Language(language),
-                    vocab,
-                )
-            }
-            SourceSpec::Corpus(corpus) => {
-                let (source, tokenizer) = load_corpus(experiment, corpus)?;
-                let vocab = tokenizer.vocab_size();
-                (source, Decoder::Tokenizer(tokenizer), vocab)
-            }
-            other => {
-                return Err(TextTaskError::Setup(format!(
-                    "source kind `{}` is not text",
-                    other.kind()
-                )))
-            }
-        };
-        let mut metrics = vec![
-            metrics::HOLDOUT_CROSS_ENTROPY,
-            metrics::HOLDOUT_PERPLEXITY,
-            metrics::SAMPLE_XENT_GEN0,
-        ];
-        if matches!(source, TextSource::Language(_)) {
-            metrics.push(metrics::KL_TO_TRUTH);
-        }
-        metrics.extend([
-            metrics::UNIGRAM_ENTROPY,
-            metrics::DISTINCT_1,
-            metrics::DISTINCT_2,
-            metrics::DISTINCT_3,
-            metrics::VOCAB_SURVIVAL,
-            metrics::TAIL_MASS,
-            metrics::NGRAM_PRECISION,
-            metrics::NGRAM_RECALL,
-            metrics::REPETITION_RATE,
-            metrics::MEAN_LENGTH,
-        ]);
+        let (source, decoder, vocab_size) = source_and_decoder(experiment)?;
+        let metrics = metric_list(matches!(source, TextSource::Language(_)));
         Ok(TextTask {
             source,
             decoder,
@@ -195,135 +152,63 @@ impl TextTask {
     }
 }
 
-fn load_corpus(
+/// The source of documents, how their ids are decoded, and the vocabulary size.
+fn source_and_decoder(
     experiment: &Experiment,
-    corpus: &genloop_core::config::text::CorpusSpec,
-) -> Result<(TextSource, Arc<dyn Tokenizer>), TextTaskError> {
-    let settings = &experiment.settings;
-    let path = experiment.base_dir.join(&corpus.path);
-    let options = ReadOptions {
-        format: match corpus.format {
-            CorpusFormat::Jsonl => Format::Jsonl,
-            CorpusFormat::Lines => Format::Lines,
-            CorpusFormat::Paragraphs => Format::Paragraphs,
-        },
-        text_field: corpus.text_field.clone(),
-        on_error: if corpus.skip_errors {
-            OnError::Skip
-        } else {
-            OnError::Fail
-        },
-    };
-    let config = experiment
-        .tokenizer
-        .clone()
-        .unwrap_or(TokenizerConfig::Word { lowercase: false });
-    let lowercase = match config {
-        TokenizerConfig::Word { lowercase } | TokenizerConfig::Bpe { lowercase, .. } => lowercase,
-    };
-    // Sizes are counted in word tokens while splitting (a BPE vocabulary does not
-    // exist before the original pool does).
-    let counter = WordTokenizer::empty(&WordOptions {
-        lowercase,
-        ..WordOptions::default()
-    });
-    // Fresh batches are released at generations 1 .. G−1.
-    let releases = settings.generations.saturating_sub(1);
-    let fresh_per_generation = experiment
-        .arms
-        .iter()
-        .map(|a| a.regime.fresh)
-        .max()
-        .unwrap_or(0);
-    let fresh_needed = fresh_per_generation * releases;
-    // The gate's validation draw and the filters' calibration draw both come from a
-    // held-out set carved beside the test holdout.
-    let gated = experiment.arms.iter().any(|a| {
-        a.gate != genloop_core::pipeline::gate::GateSpec::None
-            || a.filters
-                .iter()
-                .any(|f| matches!(f.kind.as_str(), "perplexity" | "detector"))
-    });
-    let spec = SplitSpec {
-        original: settings.original,
-        // The gate's validation set is carved out beside the holdout.
-        holdout: if gated {
-            settings.holdout * 2
-        } else {
-            settings.holdout
-        },
-        fresh: Some(fresh_needed),
-        timestamp_field: corpus.timestamp_field.clone(),
-        holdout_choice: Default::default(),
-    };
-    let reader = CorpusReader::open(&path, &options)?;
-    // Deleted posts are purged before any pool is built.
-    let ledger = match &corpus.ledger {
-        Some(ledger) => {
-            let ledger_path = experiment.base_dir.join(ledger);
-            Some(Ledger::load(&ledger_path).map_err(|e| TextTaskError::Setup(e.to_string()))?)
+) -> Result<(TextSource, Decoder, usize), TextTaskError> {
+    let seed = RootSeed(experiment.settings.seed);
+    match &experiment.source {
+        SourceSpec::Language(spec) => {
+            let language = Language::new(spec, &mut seed.global("language"))?;
+            let vocab = language.vocab_size();
+            Ok((
+                TextSource::Language(language.clone()),
+                Decoder::Language(language),
+                vocab,
+            ))
         }
-        None => None,
-    };
-    let id_field = corpus.id_field.clone();
-    let reader = reader.filter(move |doc| match (&ledger, doc) {
-        (Some(ledger), Ok(doc)) => !doc.metadata.get(&id_field).is_some_and(|id| match id {
-            serde_json::Value::String(id) => ledger.contains(id),
-            other => ledger.contains(&other.to_string()),
-        }),
-        _ => true,
-    });
-    let splits = TextSplits::split(
-        reader,
-        &path,
-        &counter,
-        &spec,
-        &mut RootSeed(settings.seed).global("corpus_split"),
-    )?;
-    let tokenizer_spec = match config {
-        TokenizerConfig::Word { lowercase } => TokenizerSpec::Word(WordOptions {
-            lowercase,
-            ..WordOptions::default()
-        }),
-        TokenizerConfig::Bpe {
-            vocab_size,
-            lowercase,
-        } => TokenizerSpec::Bpe(BpeOptions {
-            vocab_size,
-            lowercase,
-            ..BpeOptions::default()
-        }),
-    };
-    let tokenizer: Arc<dyn Tokenizer> = Arc::from(tokenizer_spec.train(splits.original.texts())?);
-    let mut encoded = splits.encode(tokenizer.as_ref());
-    let validation = if gated {
-        // Alternate documents between the test holdout and the validation set.
-        let (mut test, mut validation) = (Documents::new(), Documents::new());
-        for (i, doc) in encoded.holdout.iter().enumerate() {
-            if i % 2 == 0 {
-                test.push(doc);
-            } else {
-                validation.push(doc);
-            }
+        SourceSpec::Corpus(corpus) => {
+            let (source, tokenizer) = corpus_source::load_corpus(experiment, corpus)?;
+            let vocab = tokenizer.vocab_size();
+            Ok((source, Decoder::Tokenizer(tokenizer), vocab))
         }
-        encoded.holdout = test;
-        validation
-    } else {
-        Documents::new()
-    };
-    if fresh_needed > 0 && (encoded.fresh_generations(fresh_per_generation) as usize) < releases {
-        return Err(TextTaskError::Setup(format!(
-            "{}: the fresh stream is too short: {releases} generations × {fresh_per_generation} fresh tokens are needed after the original and holdout pools",
-            path.display(),
-        )));
+        other => Err(TextTaskError::Setup(format!(
+            "source kind `{}` is not text",
+            other.kind()
+        ))),
     }
-    Ok((
-        TextSource::Corpus {
-            splits: encoded,
-            validation,
-        },
-        tokenizer,
-    ))
+}
+
+/// The metrics of a text run, in the order `evaluate` writes them; `kl_to_truth` only
+/// where the truth is known (the synthetic language).
+fn metric_list(language: bool) -> Vec<MetricSpec> {
+    let mut metrics = vec![
+        metrics::HOLDOUT_CROSS_ENTROPY,
+        metrics::HOLDOUT_PERPLEXITY,
+        metrics::SAMPLE_XENT_GEN0,
+    ];
+    if language {
+        metrics.push(metrics::KL_TO_TRUTH);
+    }
+    metrics.extend([
+        metrics::UNIGRAM_ENTROPY,
+        metrics::DISTINCT_1,
+        metrics::DISTINCT_2,
+        metrics::DISTINCT_3,
+        metrics::VOCAB_SURVIVAL,
+        metrics::TAIL_MASS,
+        metrics::NGRAM_PRECISION,
+        metrics::NGRAM_RECALL,
+        metrics::REPETITION_RATE,
+        metrics::MEAN_LENGTH,
+    ]);
+    metrics
+}
+
+impl TextFilterTask for TextTask {
+    fn decode_text(&self, doc: &[u32]) -> String {
+        self.decode(doc)
+    }
 }
 
 impl Task for TextTask {
@@ -457,6 +342,6 @@ impl Task for TextTask {
 
 impl BuildFilter for TextTask {
     fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
-        crate::filters::build(spec)
+        filters::build(spec)
     }
 }

@@ -1,34 +1,25 @@
-//! MinHash-LSH near-dedup as a stream stage (REFERENCE.md §4) with the dedup module's
-//! shingles and [`crate::dedup::MinHasher`] signatures (computed by
-//! [`super::Sketcher`], equal bit for bit) and exact [`crate::dedup::jaccard`].
-//!
-//! [`crate::dedup::dedup`] sorts a whole pool by the keep policy before indexing; a
-//! stream cannot, so here the keep policy is *first seen*: the earliest document in
-//! file order is kept and every later one whose exact Jaccard with a kept document
-//! reaches the threshold is dropped, naming the most similar kept document (the
-//! earliest on ties). As in `dedup`, only kept documents are indexed and every
-//! candidate is verified, so nothing is merged transitively (no A~B~C chains).
+//! MinHash-LSH near-dedup (REFERENCE.md §4): an incremental index of kept documents
+//! with the shingles and [`super::MinHasher`] signatures of [`super::Sketcher`] and
+//! exact [`super::jaccard`]. A document is a duplicate when its exact Jaccard with a
+//! kept document reaches the threshold; the most similar kept document is named (the
+//! earliest indexed on ties). Only kept documents are indexed and every candidate is
+//! verified, so nothing is merged transitively (no A~B~C chains). The caller picks the
+//! order (the keep policy, [`super::kept`]): file order in `genloop curate`, keep
+//! order over a batch in the loop.
 //!
 //! Memory per kept document: its shingle hashes (8 bytes each, about 28 for a 30-word
 //! post), one bucket link per band (4 bytes) and one table slot per distinct band key
 //! (8 bytes at a load between ¼ and ½): ≈ 0.7 kB for a short post (590 MB for 858 k
 //! kept posts in bench/README.md).
 
-use crate::dedup::{jaccard, ValidDedupParams};
-
 use super::buckets::BandBuckets;
-use super::sketch::Sketcher;
-use super::stage::{Document, Duplicate, Rejection, Stage};
+use super::kept::{Deduplicator, Match};
+use super::minhash::jaccard;
+use super::sketch::{Sketch, Sketcher};
+use super::ValidDedupParams;
 
 /// End of a bucket's chain.
 const NONE: u32 = u32::MAX;
-
-/// Shingle set and band keys of one document.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sketch {
-    pub shingles: Vec<u64>,
-    pub band_keys: Vec<u64>,
-}
 
 /// An incremental LSH index over kept documents. Buckets are chains threaded through
 /// one flat array (entry = document × bands + band), so a bucket costs one table slot
@@ -40,8 +31,8 @@ pub struct NearDupIndex {
     buckets: BandBuckets,
     /// Entry → the previous entry of the same bucket, or [`NONE`].
     next: Vec<u32>,
-    /// Document → its input line.
-    lines: Vec<u64>,
+    /// Document → the id it was kept under (an input line in a stream).
+    ids: Vec<u64>,
     /// Document d's shingles are `shingles[offsets[d]..offsets[d + 1]]`.
     offsets: Vec<usize>,
     shingles: Vec<u64>,
@@ -56,7 +47,7 @@ impl NearDupIndex {
             sketcher: Sketcher::new(params),
             buckets: BandBuckets::default(),
             next: Vec::new(),
-            lines: Vec::new(),
+            ids: Vec::new(),
             offsets: vec![0],
             shingles: Vec::new(),
             heads: Vec::new(),
@@ -70,19 +61,17 @@ impl NearDupIndex {
 
     /// Number of indexed documents.
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.ids.is_empty()
     }
 
     /// Shingles, MinHash signature and band keys of a text into `sketch` (its buffers
     /// are reused).
     pub fn sketch_into(&mut self, text: &str, sketch: &mut Sketch) {
-        self.sketcher.shingles_into(text, &mut sketch.shingles);
-        self.sketcher
-            .band_keys_into(&sketch.shingles, &mut sketch.band_keys);
+        self.sketcher.sketch_into(text, sketch);
     }
 
     /// Shingles, MinHash signature and band keys of a text.
@@ -92,9 +81,9 @@ impl NearDupIndex {
         sketch
     }
 
-    /// The most similar indexed document with exact Jaccard ≥ threshold, as (its line,
+    /// The most similar indexed document with exact Jaccard ≥ threshold, as (its id,
     /// Jaccard); the earliest indexed wins ties.
-    pub fn best_match(&mut self, sketch: &Sketch) -> Option<Duplicate> {
+    pub fn best_match(&mut self, sketch: &Sketch) -> Option<Match> {
         let bands = sketch.band_keys.len();
         self.candidates.clear();
         self.buckets.heads(&sketch.band_keys, &mut self.heads);
@@ -119,18 +108,18 @@ impl NearDupIndex {
                 best = Some((document, similarity));
             }
         }
-        best.map(|(document, jaccard)| Duplicate {
-            line: self.lines[document as usize],
+        best.map(|(document, jaccard)| Match {
+            id: self.ids[document as usize],
             jaccard,
         })
     }
 
-    /// Index a kept document.
+    /// Index a kept document under `id`.
     ///
     /// # Panics
     /// Past 2³² entries (≈ 306 M documents at 14 bands), far beyond the memory of
     /// one process for such an index.
-    pub fn insert(&mut self, line: u64, sketch: &Sketch) {
+    pub fn insert(&mut self, id: u64, sketch: &Sketch) {
         let first_entry = self.next.len();
         for (band, key) in sketch.band_keys.iter().enumerate() {
             let entry = u32::try_from(first_entry + band)
@@ -140,68 +129,29 @@ impl NearDupIndex {
             let previous = self.buckets.push(*key, entry).unwrap_or(NONE);
             self.next.push(previous);
         }
-        self.lines.push(line);
+        self.ids.push(id);
         self.shingles.extend_from_slice(&sketch.shingles);
         self.offsets.push(self.shingles.len());
     }
 }
 
-/// Drops a document whose verified Jaccard with an earlier kept one reaches the
-/// threshold.
-#[derive(Debug, Clone)]
-pub struct NearDupStage {
-    index: NearDupIndex,
-    /// Sketch of the document last checked (buffers reused from one to the next).
-    sketch: Sketch,
-    /// Line of the document last checked, while it is not matched.
-    pending: Option<u64>,
-}
+impl Deduplicator for NearDupIndex {
+    type Sketch = Sketch;
 
-impl NearDupStage {
-    pub fn new(params: ValidDedupParams) -> Self {
-        NearDupStage {
-            index: NearDupIndex::new(params),
-            sketch: Sketch::default(),
-            pending: None,
-        }
+    fn sketch_into(&mut self, text: &str, sketch: &mut Sketch) {
+        NearDupIndex::sketch_into(self, text, sketch);
     }
 
-    pub fn index(&self) -> &NearDupIndex {
-        &self.index
-    }
-}
-
-impl Stage for NearDupStage {
-    fn kind(&self) -> &'static str {
-        "minhash"
+    fn best_match(&mut self, sketch: &Sketch) -> Option<Match> {
+        NearDupIndex::best_match(self, sketch)
     }
 
-    fn check(&mut self, document: &Document<'_>) -> Option<Rejection> {
-        self.pending = None;
-        self.index.sketch_into(document.text, &mut self.sketch);
-        match self.index.best_match(&self.sketch) {
-            Some(duplicate) => Some(Rejection {
-                filter: self.kind(),
-                rule: "minhash.near_duplicate",
-                reason: format!(
-                    "Jaccard {:.3} >= {} with line {}",
-                    duplicate.jaccard,
-                    self.index.params().params().threshold,
-                    duplicate.line
-                ),
-                duplicate: Some(duplicate),
-            }),
-            None => {
-                self.pending = Some(document.line);
-                None
-            }
-        }
+    fn insert(&mut self, id: u64, sketch: &Sketch) {
+        NearDupIndex::insert(self, id, sketch);
     }
 
-    fn commit(&mut self) {
-        if let Some(line) = self.pending.take() {
-            self.index.insert(line, &self.sketch);
-        }
+    fn empty(&self) -> Self {
+        NearDupIndex::new(self.params().clone())
     }
 }
 
@@ -229,7 +179,7 @@ mod tests {
         let found = index
             .best_match(&near_sketch)
             .expect("near duplicate found");
-        assert_eq!(found.line, 10);
+        assert_eq!(found.id, 10);
         let expected = jaccard(&near_sketch.shingles, &kept_sketch.shingles);
         assert_eq!(found.jaccard, expected);
         assert!((0.7..1.0).contains(&expected), "{expected}");
@@ -246,8 +196,8 @@ mod tests {
         index.insert(8, &sketch);
         assert_eq!(
             index.best_match(&sketch),
-            Some(Duplicate {
-                line: 3,
+            Some(Match {
+                id: 3,
                 jaccard: 1.0
             })
         );

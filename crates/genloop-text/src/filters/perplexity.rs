@@ -1,0 +1,126 @@
+//! The perplexity filter: drops documents the reference model finds too surprising
+//! (or, optionally, too predictable), CCNet-style. It needs the loop's models, so it
+//! has no counterpart in `genloop curate`.
+
+use genloop_core::pipeline::curate::{
+    lower_quantile, CandidateView, DropReason, Filter, FilterContext, FilterOutcome,
+};
+use genloop_core::data::Documents;
+use genloop_curate::filters::PerplexityConfig;
+
+use super::TextFilterTask;
+use crate::ngram::NgramModel;
+
+pub(super) struct PerplexityFilter {
+    config: PerplexityConfig,
+    /// (low, high) perplexity bounds, fixed once per replicate.
+    bounds: Option<(f64, f64)>,
+}
+
+impl PerplexityFilter {
+    pub(super) fn new(config: PerplexityConfig) -> Result<Self, String> {
+        match (config.threshold, config.percentile) {
+            (Some(_), Some(_)) => return Err("give `threshold` or `percentile`, not both".into()),
+            (None, None) => {
+                return Err(
+                    "needs `threshold` (a perplexity) or `percentile` (e.g. percentile = 0.9)"
+                        .into(),
+                )
+            }
+            (Some(t), None) if !(t.is_finite() && t > 1.0) => {
+                return Err(format!("threshold = {t} must be a perplexity above 1"))
+            }
+            (None, Some(p)) if !(p > 0.0 && p <= 1.0) => {
+                return Err(format!("percentile = {p} must lie in (0, 1]"))
+            }
+            _ => {}
+        }
+        if let Some(low) = config.low_percentile {
+            if !(0.0..1.0).contains(&low) {
+                return Err(format!("low_percentile = {low} must lie in [0, 1)"));
+            }
+        }
+        if config.calibration == 0 {
+            return Err("`calibration` must be at least 1".into());
+        }
+        Ok(PerplexityFilter {
+            config,
+            bounds: None,
+        })
+    }
+
+    /// (low, high) bounds from the calibration documents under the reference model.
+    fn calibrate(&self, reference: &NgramModel, calibration: &Documents) -> (f64, f64) {
+        let config = &self.config;
+        let mut human: Vec<f64> = calibration
+            .iter()
+            .take(config.calibration)
+            .map(|doc| perplexity(reference, doc))
+            .collect();
+        let high = match config.threshold {
+            Some(t) => t,
+            None => {
+                let p = config.percentile.unwrap_or(1.0);
+                // Upper quantile: the value at or above which 1 − p of humans lie.
+                let mut negated: Vec<f64> = human.iter().map(|v| -v).collect();
+                -lower_quantile(&mut negated, 1.0 - p)
+            }
+        };
+        let low = config
+            .low_percentile
+            .map_or(0.0, |q| lower_quantile(&mut human, q));
+        (low, high)
+    }
+}
+
+/// Perplexity of one document under `model` (end of document included).
+fn perplexity(model: &NgramModel, doc: &[u32]) -> f64 {
+    let lp = model.token_log_probs(doc);
+    (-lp.iter().sum::<f64>() / lp.len() as f64).exp()
+}
+
+/// The drop of a document of perplexity `ppl` outside `[low, high]`.
+fn judge_one(ppl: f64, (low, high): (f64, f64)) -> Option<DropReason> {
+    if ppl > high {
+        Some(DropReason::new(
+            "perplexity.high",
+            format!("perplexity {ppl:.1} > {high:.1} under the reference model"),
+        ))
+    } else if ppl < low {
+        Some(DropReason::new(
+            "perplexity.low",
+            format!("perplexity {ppl:.1} < {low:.1} under the reference model"),
+        ))
+    } else {
+        None
+    }
+}
+
+impl<T: TextFilterTask> Filter<T> for PerplexityFilter {
+    fn kind(&self) -> &'static str {
+        "perplexity"
+    }
+
+    fn judge(
+        &mut self,
+        context: &FilterContext<'_, T>,
+        view: &CandidateView<'_, Documents>,
+    ) -> FilterOutcome {
+        let bounds = match self.bounds {
+            Some(bounds) => bounds,
+            None => *self
+                .bounds
+                .insert(self.calibrate(context.reference, context.calibration)),
+        };
+        let drops = (0..view.len())
+            .map(|i| {
+                let (docs, index) = view.data(i);
+                judge_one(perplexity(context.reference, docs.doc(index)), bounds)
+            })
+            .collect();
+        FilterOutcome {
+            drops,
+            scores: None,
+        }
+    }
+}
