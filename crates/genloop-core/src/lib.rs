@@ -15,7 +15,6 @@
 //! ```
 
 pub mod aggregate;
-pub mod config;
 pub mod curation;
 pub mod data;
 pub mod engine;
@@ -23,7 +22,6 @@ pub mod gate;
 pub mod metrics;
 pub mod model;
 pub mod normal;
-pub mod prediction;
 pub mod provenance;
 pub mod regime;
 pub mod seed;

@@ -16,10 +16,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use genloop_core::config::CompositionDetail;
 use genloop_core::engine::ReplicateResult;
 use genloop_core::metrics::{Direction, MetricSpec};
-use genloop_core::provenance::Pool;
+use genloop_core::provenance::{CompositionDetail, Pool};
 use genloop_core::task::Artifact;
 
 /// The schema, version 1. Metric names are the stable names of

@@ -11,24 +11,22 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use genloop_core::config::text::{CorpusFormat, NgramSmoothing, TokenizerSpec as TokenizerConfig};
-use genloop_core::config::{Experiment, ModelSpec, SourceSpec};
 use genloop_core::data::{Dataset, Documents, TrainingSet};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, FitError, Source};
 use genloop_core::provenance::Pool;
 use genloop_core::seed::{Rng, RootSeed};
+use genloop_core::engine::{Arm, RunSettings};
+use genloop_core::gate::GateSpec;
 use genloop_core::task::{Artifact, Evaluation, Task};
 
 use crate::corpus::{
-    CorpusError, CorpusReader, CorpusSplits, Format, OnError, ReadOptions, SplitSpec, TextSplits,
+    CorpusError, CorpusReader, CorpusSpec, CorpusSplits, ReadOptions, SplitSpec, TextSplits,
 };
-use crate::language::{Language, LanguageError};
+use crate::language::{Language, LanguageError, LanguageSpec};
 use crate::metrics::{self as text_metrics, VocabularyProfile};
-use crate::ngram::{NgramError, NgramEstimator, NgramModel, Smoothing};
-use crate::tokenize::{
-    BpeOptions, TokenizeError, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer,
-};
+use crate::ngram::{NgramError, NgramEstimator, NgramModel, NgramSpec};
+use crate::tokenize::{TokenizeError, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer};
 use genloop_curate::ingest::Ledger;
 
 /// Documents whose per-sample perplexity under generation 0 is kept (replicate 0).
@@ -99,23 +97,37 @@ pub struct TextTask {
     metrics: Vec<MetricSpec>,
 }
 
+/// The ground truth of a text run: a corpus or the synthetic language.
+#[derive(Clone, Copy, Debug)]
+pub enum TextOrigin<'a> {
+    Corpus(&'a CorpusSpec),
+    Language(&'a LanguageSpec),
+}
+
+/// The checked parts of a text run that the task is built from.
+#[derive(Clone, Copy, Debug)]
+pub struct TextSetup<'a> {
+    pub origin: TextOrigin<'a>,
+    pub ngram: &'a NgramSpec,
+    /// Corpus runs: the tokenizer trained on the original pool (word tokens when
+    /// absent).
+    pub tokenizer: Option<&'a TokenizerSpec>,
+    /// Relative corpus and ledger paths are resolved against this folder.
+    pub base_dir: &'a Path,
+    pub settings: &'a RunSettings,
+    pub arms: &'a [Arm],
+    /// Sampled documents stored per generation.
+    pub sample_texts: usize,
+}
+
 impl TextTask {
-    /// Build the task of a checked experiment: read and split the corpus and train
+    /// Build the task of a checked text run: read and split the corpus and train
     /// the tokenizer, or seed the synthetic language.
-    pub fn build(experiment: &Experiment) -> Result<TextTask, TextTaskError> {
-        let seed = RootSeed(experiment.settings.seed);
-        let ModelSpec::Ngram(ngram) = &experiment.model else {
-            return Err(TextTaskError::Setup(
-                "text sources take the n-gram model".into(),
-            ));
-        };
-        let smoothing = match ngram.smoothing {
-            NgramSmoothing::KneserNey => Smoothing::KneserNey,
-            NgramSmoothing::Mle => Smoothing::Mle,
-            NgramSmoothing::AddK { k } => Smoothing::AddK(k),
-        };
-        let (source, decoder, vocab_size) = match &experiment.source {
-            SourceSpec::Language(spec) => {
+    pub fn build(setup: &TextSetup<'_>) -> Result<TextTask, TextTaskError> {
+        let seed = RootSeed(setup.settings.seed);
+        let ngram = setup.ngram;
+        let (source, decoder, vocab_size) = match setup.origin {
+            TextOrigin::Language(spec) => {
                 let language = Language::new(spec, &mut seed.global("language"))?;
                 let vocab = language.vocab_size();
                 (
@@ -124,16 +136,10 @@ impl TextTask {
                     vocab,
                 )
             }
-            SourceSpec::Corpus(corpus) => {
-                let (source, tokenizer) = load_corpus(experiment, corpus)?;
+            TextOrigin::Corpus(corpus) => {
+                let (source, tokenizer) = load_corpus(setup, corpus)?;
                 let vocab = tokenizer.vocab_size();
                 (source, Decoder::Tokenizer(tokenizer), vocab)
-            }
-            other => {
-                return Err(TextTaskError::Setup(format!(
-                    "source kind `{}` is not text",
-                    other.kind()
-                )))
             }
         };
         let mut metrics = vec![
@@ -160,11 +166,11 @@ impl TextTask {
             source,
             decoder,
             estimator: TextEstimator {
-                ngram: NgramEstimator::new(ngram.order, smoothing, vocab_size)?,
+                ngram: NgramEstimator::new(ngram.order, ngram.smoothing, vocab_size)?,
                 max_length: ngram.max_length,
             },
             vocab_size,
-            sample_texts: experiment.sample_texts,
+            sample_texts: setup.sample_texts,
             metrics,
         })
     }
@@ -195,31 +201,21 @@ impl TextTask {
 }
 
 fn load_corpus(
-    experiment: &Experiment,
-    corpus: &genloop_core::config::text::CorpusSpec,
+    setup: &TextSetup<'_>,
+    corpus: &CorpusSpec,
 ) -> Result<(TextSource, Arc<dyn Tokenizer>), TextTaskError> {
-    let settings = &experiment.settings;
-    let path = experiment.base_dir.join(&corpus.path);
+    let settings = setup.settings;
+    let path = setup.base_dir.join(&corpus.path);
     let options = ReadOptions {
-        format: match corpus.format {
-            CorpusFormat::Jsonl => Format::Jsonl,
-            CorpusFormat::Lines => Format::Lines,
-            CorpusFormat::Paragraphs => Format::Paragraphs,
-        },
+        format: corpus.format,
         text_field: corpus.text_field.clone(),
-        on_error: if corpus.skip_errors {
-            OnError::Skip
-        } else {
-            OnError::Fail
-        },
+        on_error: corpus.on_error,
     };
-    let config = experiment
+    let tokenizer_spec = setup
         .tokenizer
-        .clone()
-        .unwrap_or(TokenizerConfig::Word { lowercase: false });
-    let lowercase = match config {
-        TokenizerConfig::Word { lowercase } | TokenizerConfig::Bpe { lowercase, .. } => lowercase,
-    };
+        .cloned()
+        .unwrap_or_else(|| TokenizerSpec::Word(WordOptions::default()));
+    let lowercase = tokenizer_spec.lowercase();
     // Sizes are counted in word tokens while splitting (a BPE vocabulary does not
     // exist before the original pool does).
     let counter = WordTokenizer::empty(&WordOptions {
@@ -228,7 +224,7 @@ fn load_corpus(
     });
     // Fresh batches are released at generations 1 .. G−1.
     let releases = settings.generations.saturating_sub(1);
-    let fresh_per_generation = experiment
+    let fresh_per_generation = setup
         .arms
         .iter()
         .map(|a| a.regime.fresh)
@@ -237,8 +233,8 @@ fn load_corpus(
     let fresh_needed = fresh_per_generation * releases;
     // The gate's validation draw and the filters' calibration draw both come from a
     // held-out set carved beside the test holdout.
-    let gated = experiment.arms.iter().any(|a| {
-        a.gate != genloop_core::gate::GateSpec::None
+    let gated = setup.arms.iter().any(|a| {
+        a.gate != GateSpec::None
             || a.filters
                 .iter()
                 .any(|f| matches!(f.kind.as_str(), "perplexity" | "detector"))
@@ -259,7 +255,7 @@ fn load_corpus(
     // Deleted posts are purged before any pool is built.
     let ledger = match &corpus.ledger {
         Some(ledger) => {
-            let ledger_path = experiment.base_dir.join(ledger);
+            let ledger_path = setup.base_dir.join(ledger);
             Some(Ledger::load(&ledger_path).map_err(|e| TextTaskError::Setup(e.to_string()))?)
         }
         None => None,
@@ -279,20 +275,6 @@ fn load_corpus(
         &spec,
         &mut RootSeed(settings.seed).global("corpus_split"),
     )?;
-    let tokenizer_spec = match config {
-        TokenizerConfig::Word { lowercase } => TokenizerSpec::Word(WordOptions {
-            lowercase,
-            ..WordOptions::default()
-        }),
-        TokenizerConfig::Bpe {
-            vocab_size,
-            lowercase,
-        } => TokenizerSpec::Bpe(BpeOptions {
-            vocab_size,
-            lowercase,
-            ..BpeOptions::default()
-        }),
-    };
     let tokenizer: Arc<dyn Tokenizer> = Arc::from(tokenizer_spec.train(splits.original.texts())?);
     let mut encoded = splits.encode(tokenizer.as_ref());
     let validation = if gated {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use genloop_core::config;
+use genloop_config as config;
 use genloop_store::Store;
 
 use crate::args::{Cli, Command, ExportFormat, RunOptions};
