@@ -64,6 +64,10 @@ pub fn set(table: &mut Table, key: &str, value: Value) -> Result<(), PatchError>
 /// The table `parts[0]` of `here` (created when missing), or the entry `parts[1]`
 /// of the list `parts[0]`; with how many parts it took.
 fn descend<'t>(here: &'t mut Table, parts: &[&str]) -> Result<(&'t mut Table, usize), String> {
+    let indexed = parts.get(1).is_some_and(|p| p.parse::<usize>().is_ok());
+    if indexed && !here.contains_key(parts[0]) {
+        return Err("does not exist: only lists already in the config can be indexed".into());
+    }
     let entry = here
         .entry(parts[0].to_string())
         .or_insert_with(|| Value::Table(Table::new()));
@@ -147,6 +151,11 @@ regime = { kind = "fresh", fresh = 10 }
         assert_eq!(e.to_string(), "cannot set `name.first`: `name` is a string, not a table");
         let e = set_str(&mut t, "regime..kind", "x").unwrap_err();
         assert!(e.to_string().contains("needs a name"), "{e}");
+        let e = set_str(&mut t, "filters.0.kind", "x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot set `filters.0.kind`: `filters` does not exist: only lists already in the config can be indexed"
+        );
         let e = set_str(&mut t, "arm.0", "x").unwrap_err();
         assert!(e.to_string().contains("list entry"), "{e}");
     }
