@@ -6,7 +6,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 use genloop_cli::dispatch::{dispatch, TaskVisitor};
-use genloop_core::config::{from_toml, Experiment};
+use genloop_config::{from_toml, Experiment};
 use genloop_core::pipeline::curate::BuildFilter;
 use genloop_core::pipeline::{run_arm, Silent};
 

@@ -4,7 +4,7 @@
 //! cargo run --release -p genloop-cli --example bench_loop -- --replicates 1000 --generations 1000 --samples 100 --threads 2
 //! Prints {"seconds": …, "final_variance_mean": …, "final_log_variance_mean": …}.
 
-use genloop_core::config;
+use genloop_config as config;
 use std::sync::Mutex;
 
 use genloop_cli::dispatch::{dispatch, TaskVisitor};

@@ -2,7 +2,7 @@
 //! to types. Everything downstream is generic over a task whose data the loop can
 //! curate ([`BuildFilter`], a [`Task`](genloop_core::task::Task) that builds filters).
 
-use genloop_core::config::{Experiment, ModelSpec, SourceSpec};
+use genloop_config::{Experiment, ModelSpec, SourceSpec};
 use genloop_core::pipeline::curate::BuildFilter;
 use genloop_core::seed::RootSeed;
 
@@ -11,7 +11,7 @@ use genloop_models::kde::KdeEstimator;
 use genloop_models::mixture::MixtureEstimator;
 use genloop_models::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
 use genloop_models::tasks::{CategoricalTask, LinearTask, VectorSource, VectorTask};
-use genloop_text::task::TextTask;
+use genloop_text::task::{TextOrigin, TextSetup, TextTask};
 
 /// Something to do with a task, whatever its concrete type.
 pub trait TaskVisitor {
@@ -23,8 +23,21 @@ pub trait TaskVisitor {
 /// parameters (mixture means, regression weights) come from the run-wide stream
 /// `"source"`, so every arm and replicate sees the same truth.
 pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> anyhow::Result<V::Output> {
-    if let ModelSpec::Ngram(_) = &experiment.model {
-        let task = TextTask::build(experiment)?;
+    if let ModelSpec::Ngram(ngram) = &experiment.model {
+        let origin = match &experiment.source {
+            SourceSpec::Corpus(corpus) => TextOrigin::Corpus(corpus),
+            SourceSpec::Language(language) => TextOrigin::Language(language),
+            _ => unreachable!("checked: the n-gram model takes text sources"),
+        };
+        let task = TextTask::build(&TextSetup {
+            origin,
+            ngram,
+            tokenizer: experiment.tokenizer.as_ref(),
+            base_dir: &experiment.base_dir,
+            settings: &experiment.settings,
+            arms: &experiment.arms,
+            sample_texts: experiment.sample_texts,
+        })?;
         return Ok(visitor.visit(&task));
     }
     let mut source_rng = RootSeed(experiment.settings.seed).global("source");

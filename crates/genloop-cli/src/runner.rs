@@ -8,8 +8,9 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::dispatch::{dispatch, TaskVisitor};
-use genloop_core::config::{CompositionDetail, Experiment};
+use genloop_config::Experiment;
 use genloop_core::pipeline::curate::BuildFilter;
+use genloop_core::provenance::CompositionDetail;
 use genloop_core::pipeline::{
     check_filters, metric_specs, run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult,
 };

@@ -8,8 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use genloop_core::aggregate::{summarize, Summary};
-use genloop_core::config::{self, Experiment};
-use genloop_core::prediction;
+use genloop_config::{self as config, prediction, Experiment};
 use genloop_core::seed::RootSeed;
 use genloop_store::{ExperimentRow, Store, StoredMetric};
 

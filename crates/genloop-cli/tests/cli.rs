@@ -404,10 +404,10 @@ fn every_example_config_runs() {
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
             let mut experiment =
-                genloop_core::config::from_toml(&text, &path.display().to_string())
+                genloop_config::from_toml(&text, &path.display().to_string())
                     .unwrap_or_else(|e| panic!("{e}"));
             experiment.base_dir = root.clone();
-            if let genloop_core::config::SourceSpec::Corpus(corpus) = &experiment.source {
+            if let genloop_config::SourceSpec::Corpus(corpus) = &experiment.source {
                 if !root.join(&corpus.path).is_file() {
                     genloop_core::contract::missing_data(&format!(
                         "{}: {} is missing (bash scripts/fetch-kjv.sh data/kjv.txt)",

@@ -3,7 +3,7 @@
 //! set, and the store records by how much, per filter and true origin.
 
 use genloop_cli::runner::{run_in_memory, ArmResults};
-use genloop_core::config::from_toml;
+use genloop_config::from_toml;
 use genloop_core::provenance::Pool;
 
 fn arms(text: &str) -> Vec<ArmResults> {

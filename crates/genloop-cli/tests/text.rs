@@ -3,7 +3,7 @@
 //! expectation, and on the King James text when it is available.
 
 use genloop_cli::runner::{run_in_memory, ArmResults};
-use genloop_core::config::from_toml;
+use genloop_config::from_toml;
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);

@@ -3,7 +3,7 @@
 //! from the stated per-run sd where one exists, else from the replicates' own spread.
 
 use genloop_cli::runner::run_in_memory;
-use genloop_core::config::from_toml;
+use genloop_config::from_toml;
 use genloop_core::theory::{self, GaussianReplace};
 
 fn mean_and_se(values: &[f64]) -> (f64, f64) {

@@ -16,7 +16,6 @@
 //! ```
 
 pub mod aggregate;
-pub mod config;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod data;
@@ -24,7 +23,6 @@ pub mod metrics;
 pub mod model;
 pub mod normal;
 pub mod pipeline;
-pub mod prediction;
 pub mod provenance;
 pub mod seed;
 pub mod task;

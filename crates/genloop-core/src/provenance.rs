@@ -77,3 +77,12 @@ pub struct CompositionEntry {
     pub records: u64,
     pub units: u64,
 }
+
+/// How much of a training set's composition a run stores (config:
+/// `output.composition`): by pool and generation of origin, or by pool only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompositionDetail {
+    Full,
+    Pools,
+}

@@ -15,9 +15,22 @@ use crate::rules::{
     GopherRepetitionConfig, LengthBounds, Rule, ShortForm, ShortFormConfig, C4,
 };
 
-/// Every filter kind, in the spelling configs use (the loop's config checks the
-/// same list).
-pub use genloop_core::config::FILTER_KINDS;
+/// Every filter kind a `[[filters]]` table may name, in the spelling configs use and
+/// the order of [`FilterConfig`]'s variants (the loop's config checks this list; the
+/// tasks say which kinds apply to their data).
+pub const FILTER_KINDS: [&str; 11] = [
+    "gopher_quality",
+    "gopher_repetition",
+    "c4",
+    "fineweb",
+    "short_form",
+    "length_bounds",
+    "exact_dedup",
+    "minhash",
+    "perplexity",
+    "detector",
+    "verifier",
+];
 
 /// One `[[filters]]` table: the one list of filter kinds with their settings. Rule
 /// kinds hold their rule set's thresholds (omitted ones take the defaults) and build

@@ -1,6 +1,5 @@
 //! Tasks: a ground-truth source, a model family and the metrics that compare them.
 
-use genloop_core::config::{Design, NoiseMode};
 use genloop_core::data::{Labeled, Symbols, Vectors};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, Source};
@@ -13,7 +12,7 @@ use genloop_core::task::{Evaluation, Task};
 use crate::categorical::{self, Categorical, CategoricalEstimator};
 use crate::gaussian::{kl_divergence, w2_squared};
 use crate::linalg;
-use crate::linear::{LinearEstimator, LinearModel};
+use crate::linear::{Design, LinearEstimator, LinearModel, NoiseMode};
 use crate::moments::VectorHoldout;
 use crate::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
 use crate::vector::VectorModel;

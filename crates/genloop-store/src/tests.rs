@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use genloop_core::config::CompositionDetail;
+use genloop_core::provenance::CompositionDetail;
 use genloop_core::pipeline::curate::CurationCount;
 use genloop_core::pipeline::{GenerationResult, ReplicateResult};
 use genloop_core::pipeline::gate::Decision;

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, CachedStatement, Transaction};
 
-use genloop_core::config::CompositionDetail;
+use genloop_core::provenance::CompositionDetail;
 use genloop_core::pipeline::{GenerationResult, ReplicateResult};
 use genloop_core::metrics::{Direction, MetricSpec};
 use genloop_core::provenance::Pool;

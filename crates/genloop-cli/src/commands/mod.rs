@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use genloop_core::config;
+use genloop_config as config;
 use genloop_report::file_safe;
 use genloop_store::Store;
 

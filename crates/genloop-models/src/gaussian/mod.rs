@@ -7,7 +7,6 @@
 use genloop_core::normal::{standard_normal, Ziggurat};
 use serde::{Deserialize, Serialize};
 
-use genloop_core::config::VarianceEstimator;
 use genloop_core::data::{TrainingSet, Vectors};
 use genloop_core::model::{Estimator, FitError, FittedModel, Sampling};
 use genloop_core::seed::Rng;
@@ -18,6 +17,15 @@ use crate::moments::moments;
 mod vector;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
+
+/// How the covariance scatter is normalised (config: `estimator`): by M (`mle`) or
+/// by M − 1 (`unbiased`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VarianceEstimator {
+    Mle,
+    Unbiased,
+}
 
 /// Checked hyper-parameters of the Gaussian.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

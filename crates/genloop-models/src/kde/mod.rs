@@ -8,10 +8,9 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use genloop_core::config::Bandwidth;
 //! use genloop_core::data::Vectors;
 //! use genloop_core::model::FittedModel;
-//! use genloop_models::kde::Kde;
+//! use genloop_models::kde::{Bandwidth, Kde};
 //!
 //! // Two points at 0 and 2, unit kernel: the density at 1 is N(1; 0, 1).
 //! let kde = Kde::new(Arc::new(Vectors::new(1, vec![0.0, 2.0])), Bandwidth::Fixed(1.0)).unwrap();
@@ -27,7 +26,7 @@ use std::sync::Arc;
 use genloop_core::normal::standard_normal;
 use rand::Rng as _;
 
-use genloop_core::config::Bandwidth;
+use serde::{Deserialize, Serialize};
 use genloop_core::data::{TrainingSet, Vectors};
 use genloop_core::model::{Estimator, FitError, FittedModel, Sampling};
 use genloop_core::seed::Rng;
@@ -38,6 +37,16 @@ use crate::moments::moments;
 use crate::vector::VectorModel;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
+
+/// The kernel bandwidth (config: `bandwidth`): Scott's or Silverman's rule, or a
+/// fixed isotropic h.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bandwidth {
+    Scott,
+    Silverman,
+    Fixed(f64),
+}
 
 /// Checked hyper-parameters of the KDE.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -11,13 +11,30 @@ use std::sync::Arc;
 use genloop_core::normal::standard_normal;
 use serde::{Deserialize, Serialize};
 
-use genloop_core::config::{Design, NoiseMode};
 use genloop_core::data::{Dataset, Labeled, TrainingSet};
 use genloop_core::model::{Estimator, FitError, FittedModel, Sampling};
 use genloop_core::seed::Rng;
 
 use crate::linalg;
 use crate::sources::gaussian_design;
+
+/// Where synthetic labels are drawn (config: `design`): at the original inputs
+/// (`fixed`) or at new inputs each generation (`fresh`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    Fixed,
+    Fresh,
+}
+
+/// The label noise of synthetic data (config: `noise`): the source's true σ
+/// (`known`) or the residual estimate (`estimated`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoiseMode {
+    Known,
+    Estimated,
+}
 
 /// Checked hyper-parameters, bound to one replicate's original inputs when the design
 /// is fixed.

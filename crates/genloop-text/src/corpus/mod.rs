@@ -109,6 +109,25 @@ pub enum OnError {
     Skip,
 }
 
+/// The corpus of a run (config: `[source] kind = "corpus"`): a file (optionally .gz
+/// or .zst) and how to read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorpusSpec {
+    /// As written in the config; relative paths are resolved against the config's
+    /// folder.
+    pub path: String,
+    pub format: Format,
+    pub text_field: String,
+    /// Orders the fresh stream when given (else file order).
+    pub timestamp_field: Option<String>,
+    /// Skip and count malformed records, or fail.
+    pub on_error: OnError,
+    /// A deletion ledger (JSONL lines with an `id`, as `genloop ingest` appends):
+    /// records whose `id_field` is listed never reach any pool.
+    pub ledger: Option<String>,
+    pub id_field: String,
+}
+
 /// How to read a corpus file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -1,8 +1,37 @@
 //! Parameters of the synthetic language, checked before use.
 
-/// Parameters of the synthetic language (see [`crate::language`]); one definition
-/// with the config's `[source] kind = "language"`.
-pub use genloop_core::config::text::LanguageSpec;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of the seeded synthetic language (a Zipfian Markov source with exact
+/// log-probabilities, see [`crate::language`]); the config's `[source] kind =
+/// "language"` checks into it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LanguageSpec {
+    /// Number of word tokens (the end token is extra).
+    pub vocab: usize,
+    /// Zipf exponent s of the unigram proposal and of the weights within a row.
+    pub exponent: f64,
+    /// Markov order of the transitions: 1 or 2.
+    pub order: usize,
+    /// Mean document length in word tokens (geometric lengths; end token not
+    /// counted).
+    pub mean_length: f64,
+    /// Successors per context (sparsity of the transition rows), capped at `vocab`.
+    pub branching: usize,
+}
+
+impl Default for LanguageSpec {
+    fn default() -> Self {
+        LanguageSpec {
+            vocab: 1000,
+            exponent: 1.1,
+            order: 1,
+            mean_length: 20.0,
+            branching: 32,
+        }
+    }
+}
 
 /// An invalid [`LanguageSpec`] value.
 #[derive(Debug, thiserror::Error)]

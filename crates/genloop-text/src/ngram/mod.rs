@@ -80,6 +80,15 @@ pub const MAX_ORDER: usize = 6;
 /// Longest document [`NgramModel::sample`] generates unless told otherwise.
 pub const DEFAULT_MAX_LENGTH: usize = 1000;
 
+/// The n-gram model of a run (config: `[model] kind = "ngram"`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NgramSpec {
+    pub order: usize,
+    pub smoothing: Smoothing,
+    /// Longest sampled document, in tokens.
+    pub max_length: usize,
+}
+
 /// How counts become probabilities.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Smoothing {

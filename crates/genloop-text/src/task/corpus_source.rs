@@ -5,59 +5,32 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use genloop_core::config::text::{CorpusFormat, CorpusSpec, TokenizerSpec as TokenizerConfig};
-use genloop_core::config::Experiment;
 use genloop_core::data::Documents;
 use genloop_core::seed::RootSeed;
 use genloop_ingest::Ledger;
 
-use super::{TextSource, TextTaskError};
+use super::{TextSetup, TextSource, TextTaskError};
 use crate::corpus::{
-    CorpusDoc, CorpusError, CorpusReader, CorpusSplits, Format, OnError, ReadOptions, SplitSpec,
+    CorpusDoc, CorpusError, CorpusReader, CorpusSpec, CorpusSplits, ReadOptions, SplitSpec,
     TextSplits,
 };
-use crate::tokenize::{BpeOptions, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer};
+use crate::tokenize::{Tokenizer, TokenizerSpec, WordOptions, WordTokenizer};
+use genloop_core::pipeline::gate::GateSpec;
 
 /// How the corpus file is read.
 fn read_options(corpus: &CorpusSpec) -> ReadOptions {
     ReadOptions {
-        format: match corpus.format {
-            CorpusFormat::Jsonl => Format::Jsonl,
-            CorpusFormat::Lines => Format::Lines,
-            CorpusFormat::Paragraphs => Format::Paragraphs,
-        },
+        format: corpus.format,
         text_field: corpus.text_field.clone(),
-        on_error: if corpus.skip_errors {
-            OnError::Skip
-        } else {
-            OnError::Fail
-        },
-    }
-}
-
-/// The tokenizer to train on the original pool.
-fn tokenizer_spec(config: TokenizerConfig) -> TokenizerSpec {
-    match config {
-        TokenizerConfig::Word { lowercase } => TokenizerSpec::Word(WordOptions {
-            lowercase,
-            ..WordOptions::default()
-        }),
-        TokenizerConfig::Bpe {
-            vocab_size,
-            lowercase,
-        } => TokenizerSpec::Bpe(BpeOptions {
-            vocab_size,
-            lowercase,
-            ..BpeOptions::default()
-        }),
+        on_error: corpus.on_error,
     }
 }
 
 /// Whether a held-out set is carved beside the test holdout: the gate's validation
 /// draw and the filters' calibration draw both come from it.
-fn needs_validation(experiment: &Experiment) -> bool {
-    experiment.arms.iter().any(|a| {
-        a.gate != genloop_core::pipeline::gate::GateSpec::None
+fn needs_validation(setup: &TextSetup<'_>) -> bool {
+    setup.arms.iter().any(|a| {
+        a.gate != GateSpec::None
             || a.filters
                 .iter()
                 .any(|f| matches!(f.kind.as_str(), "perplexity" | "detector"))
@@ -65,9 +38,9 @@ fn needs_validation(experiment: &Experiment) -> bool {
 }
 
 /// Generations that release fresh data (1 .. G−1) and the fresh tokens each needs.
-fn fresh_releases(experiment: &Experiment) -> (usize, usize) {
-    let releases = experiment.settings.generations.saturating_sub(1);
-    let fresh_per_generation = experiment
+fn fresh_releases(setup: &TextSetup<'_>) -> (usize, usize) {
+    let releases = setup.settings.generations.saturating_sub(1);
+    let fresh_per_generation = setup
         .arms
         .iter()
         .map(|a| a.regime.fresh)
@@ -78,12 +51,12 @@ fn fresh_releases(experiment: &Experiment) -> (usize, usize) {
 
 /// How the corpus is split into pools.
 fn split_spec(
-    experiment: &Experiment,
+    setup: &TextSetup<'_>,
     corpus: &CorpusSpec,
     gated: bool,
     fresh_needed: usize,
 ) -> SplitSpec {
-    let settings = &experiment.settings;
+    let settings = setup.settings;
     SplitSpec {
         original: settings.original,
         // The gate's validation set is carved out beside the holdout.
@@ -100,7 +73,7 @@ fn split_spec(
 
 /// The corpus reader, without the posts the deletion ledger names.
 fn open_purged(
-    experiment: &Experiment,
+    setup: &TextSetup<'_>,
     corpus: &CorpusSpec,
     path: &Path,
 ) -> Result<impl Iterator<Item = Result<CorpusDoc, CorpusError>>, TextTaskError> {
@@ -108,7 +81,7 @@ fn open_purged(
     // Deleted posts are purged before any pool is built.
     let ledger = match &corpus.ledger {
         Some(ledger) => {
-            let ledger_path = experiment.base_dir.join(ledger);
+            let ledger_path = setup.base_dir.join(ledger);
             Some(Ledger::load(&ledger_path).map_err(|e| TextTaskError::Setup(e.to_string()))?)
         }
         None => None,
@@ -142,29 +115,27 @@ fn carve_validation(encoded: &mut CorpusSplits, gated: bool) -> Documents {
 }
 
 pub(super) fn load_corpus(
-    experiment: &Experiment,
+    setup: &TextSetup<'_>,
     corpus: &CorpusSpec,
 ) -> Result<(TextSource, Arc<dyn Tokenizer>), TextTaskError> {
-    let settings = &experiment.settings;
-    let path = experiment.base_dir.join(&corpus.path);
-    let config = experiment
+    let settings = setup.settings;
+    let path = setup.base_dir.join(&corpus.path);
+    let tokenizer_spec = setup
         .tokenizer
-        .clone()
-        .unwrap_or(TokenizerConfig::Word { lowercase: false });
-    let lowercase = match config {
-        TokenizerConfig::Word { lowercase } | TokenizerConfig::Bpe { lowercase, .. } => lowercase,
-    };
+        .cloned()
+        .unwrap_or_else(|| TokenizerSpec::Word(WordOptions::default()));
+    let lowercase = tokenizer_spec.lowercase();
     // Sizes are counted in word tokens while splitting (a BPE vocabulary does not
     // exist before the original pool does).
     let counter = WordTokenizer::empty(&WordOptions {
         lowercase,
         ..WordOptions::default()
     });
-    let (releases, fresh_per_generation) = fresh_releases(experiment);
+    let (releases, fresh_per_generation) = fresh_releases(setup);
     let fresh_needed = fresh_per_generation * releases;
-    let gated = needs_validation(experiment);
-    let spec = split_spec(experiment, corpus, gated, fresh_needed);
-    let reader = open_purged(experiment, corpus, &path)?;
+    let gated = needs_validation(setup);
+    let spec = split_spec(setup, corpus, gated, fresh_needed);
+    let reader = open_purged(setup, corpus, &path)?;
     let splits = TextSplits::split(
         reader,
         &path,
@@ -173,7 +144,7 @@ pub(super) fn load_corpus(
         &mut RootSeed(settings.seed).global("corpus_split"),
     )?;
     let tokenizer: Arc<dyn Tokenizer> =
-        Arc::from(tokenizer_spec(config).train(splits.original.texts())?);
+        Arc::from(tokenizer_spec.train(splits.original.texts())?);
     let mut encoded = splits.encode(tokenizer.as_ref());
     let validation = carve_validation(&mut encoded, gated);
     if fresh_needed > 0 && (encoded.fresh_generations(fresh_per_generation) as usize) < releases {

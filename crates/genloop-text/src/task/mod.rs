@@ -11,22 +11,21 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use genloop_core::config::text::NgramSmoothing;
-use genloop_core::config::{Experiment, ModelSpec, SourceSpec};
 use genloop_core::data::{Dataset, Documents, TrainingSet};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, FitError, Source};
 use genloop_core::pipeline::curate::{BuildFilter, Filter, FilterError, FilterSpec};
+use genloop_core::pipeline::settings::{Arm, RunSettings};
 use genloop_core::provenance::Pool;
 use genloop_core::seed::{Rng, RootSeed};
 use genloop_core::task::{Artifact, Evaluation, Task};
 
-use crate::corpus::{CorpusError, CorpusSplits};
+use crate::corpus::{CorpusError, CorpusSpec, CorpusSplits};
 use crate::filters::{self, TextFilterTask};
-use crate::language::{Language, LanguageError};
+use crate::language::{Language, LanguageError, LanguageSpec};
 use crate::metrics::{self as text_metrics, VocabularyProfile};
-use crate::ngram::{NgramError, NgramEstimator, NgramModel, Smoothing};
-use crate::tokenize::{TokenizeError, Tokenizer};
+use crate::ngram::{NgramError, NgramEstimator, NgramModel, NgramSpec};
+use crate::tokenize::{TokenizeError, Tokenizer, TokenizerSpec};
 
 mod corpus_source;
 
@@ -98,31 +97,45 @@ pub struct TextTask {
     metrics: Vec<MetricSpec>,
 }
 
+/// The ground truth of a text run: a corpus or the synthetic language.
+#[derive(Clone, Copy, Debug)]
+pub enum TextOrigin<'a> {
+    Corpus(&'a CorpusSpec),
+    Language(&'a LanguageSpec),
+}
+
+/// The checked parts of a text run that the task is built from.
+#[derive(Clone, Copy, Debug)]
+pub struct TextSetup<'a> {
+    pub origin: TextOrigin<'a>,
+    pub ngram: &'a NgramSpec,
+    /// Corpus runs: the tokenizer trained on the original pool (word tokens when
+    /// absent).
+    pub tokenizer: Option<&'a TokenizerSpec>,
+    /// Relative corpus and ledger paths are resolved against this folder.
+    pub base_dir: &'a Path,
+    pub settings: &'a RunSettings,
+    pub arms: &'a [Arm],
+    /// Sampled documents stored per generation.
+    pub sample_texts: usize,
+}
+
 impl TextTask {
     /// Build the task of a checked experiment: read and split the corpus and train
     /// the tokenizer, or seed the synthetic language.
-    pub fn build(experiment: &Experiment) -> Result<TextTask, TextTaskError> {
-        let ModelSpec::Ngram(ngram) = &experiment.model else {
-            return Err(TextTaskError::Setup(
-                "text sources take the n-gram model".into(),
-            ));
-        };
-        let smoothing = match ngram.smoothing {
-            NgramSmoothing::KneserNey => Smoothing::KneserNey,
-            NgramSmoothing::Mle => Smoothing::Mle,
-            NgramSmoothing::AddK { k } => Smoothing::AddK(k),
-        };
-        let (source, decoder, vocab_size) = source_and_decoder(experiment)?;
+    pub fn build(setup: &TextSetup<'_>) -> Result<TextTask, TextTaskError> {
+        let ngram = setup.ngram;
+        let (source, decoder, vocab_size) = source_and_decoder(setup)?;
         let metrics = metric_list(matches!(source, TextSource::Language(_)));
         Ok(TextTask {
             source,
             decoder,
             estimator: TextEstimator {
-                ngram: NgramEstimator::new(ngram.order, smoothing, vocab_size)?,
+                ngram: NgramEstimator::new(ngram.order, ngram.smoothing, vocab_size)?,
                 max_length: ngram.max_length,
             },
             vocab_size,
-            sample_texts: experiment.sample_texts,
+            sample_texts: setup.sample_texts,
             metrics,
         })
     }
@@ -154,11 +167,11 @@ impl TextTask {
 
 /// The source of documents, how their ids are decoded, and the vocabulary size.
 fn source_and_decoder(
-    experiment: &Experiment,
+    setup: &TextSetup<'_>,
 ) -> Result<(TextSource, Decoder, usize), TextTaskError> {
-    let seed = RootSeed(experiment.settings.seed);
-    match &experiment.source {
-        SourceSpec::Language(spec) => {
+    let seed = RootSeed(setup.settings.seed);
+    match setup.origin {
+        TextOrigin::Language(spec) => {
             let language = Language::new(spec, &mut seed.global("language"))?;
             let vocab = language.vocab_size();
             Ok((
@@ -167,15 +180,11 @@ fn source_and_decoder(
                 vocab,
             ))
         }
-        SourceSpec::Corpus(corpus) => {
-            let (source, tokenizer) = corpus_source::load_corpus(experiment, corpus)?;
+        TextOrigin::Corpus(corpus) => {
+            let (source, tokenizer) = corpus_source::load_corpus(setup, corpus)?;
             let vocab = tokenizer.vocab_size();
             Ok((source, Decoder::Tokenizer(tokenizer), vocab))
         }
-        other => Err(TextTaskError::Setup(format!(
-            "source kind `{}` is not text",
-            other.kind()
-        ))),
     }
 }
 

@@ -102,6 +102,14 @@ pub enum TokenizerSpec {
 }
 
 impl TokenizerSpec {
+    /// Whether text is lowercased first.
+    pub fn lowercase(&self) -> bool {
+        match self {
+            TokenizerSpec::Word(options) => options.lowercase,
+            TokenizerSpec::Bpe(options) => options.lowercase,
+        }
+    }
+
     /// Trains the tokenizer on `texts` (the original pool).
     pub fn train<I, S>(&self, texts: I) -> Result<Box<dyn Tokenizer>, TokenizeError>
     where

@@ -1,0 +1,54 @@
+//! `[output]`: what a run stores besides the metrics.
+
+use serde::{Deserialize, Serialize};
+
+use genloop_core::provenance::CompositionDetail;
+
+use crate::problem::Checker;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    /// `full` (by pool and generation of origin) or `pools` (by pool only).
+    pub composition: Option<String>,
+    /// Bootstrap resamples for the 95 % intervals.
+    pub bootstrap: Option<i64>,
+    /// Text runs: sampled documents stored per generation (replicate 0).
+    pub sample_texts: Option<i64>,
+}
+
+/// The checked `[output]` table.
+pub(crate) struct Output {
+    pub composition: CompositionDetail,
+    pub bootstrap: usize,
+    pub sample_texts: usize,
+}
+
+pub(crate) fn check_output(c: &mut Checker, raw: &RawOutput) -> Output {
+    let composition = match raw.composition.as_deref() {
+        None => CompositionDetail::Full,
+        Some(v) => match c.choice("output.composition", v, &["full", "pools"]) {
+            Some("pools") => CompositionDetail::Pools,
+            _ => CompositionDetail::Full,
+        },
+    };
+    let bootstrap = c.count(
+        "output.bootstrap",
+        raw.bootstrap,
+        Some(1000),
+        0,
+        "bootstrap = 1000",
+    );
+    let sample_texts = c.count(
+        "output.sample_texts",
+        raw.sample_texts,
+        Some(5),
+        0,
+        "sample_texts = 5",
+    );
+    Output {
+        composition,
+        bootstrap,
+        sample_texts,
+    }
+}

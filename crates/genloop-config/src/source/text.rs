@@ -1,0 +1,126 @@
+//! The text sources: a corpus file and the seeded synthetic language. Sizes of text
+//! pools (`data.original`, `data.holdout`, `regime.samples`, `regime.fresh`) are
+//! counted in tokens.
+
+use genloop_text::corpus::{CorpusSpec, Format, OnError};
+use genloop_text::language::LanguageSpec;
+
+use super::RawSource;
+use crate::problem::Checker;
+
+/// Keys a `corpus` source takes.
+pub const CORPUS_KEYS: &[&str] = &[
+    "path",
+    "format",
+    "text_field",
+    "timestamp_field",
+    "on_error",
+    "ledger",
+    "id_field",
+];
+/// Keys a `language` source takes.
+pub const LANGUAGE_KEYS: &[&str] = &["vocab", "exponent", "order", "mean_length", "branching"];
+
+pub(super) fn check_corpus(c: &mut Checker, raw: &RawSource) -> Option<CorpusSpec> {
+    let path = match &raw.path {
+        Some(p) if !p.trim().is_empty() => p.clone(),
+        _ => {
+            c.problem(
+                "source.path",
+                "",
+                "is required for a corpus",
+                "add path = \"corpus.jsonl\" (.txt, .jsonl, optionally .gz or .zst)",
+            );
+            return None;
+        }
+    };
+    let guessed = if path.contains(".jsonl") || path.contains(".json") {
+        "jsonl"
+    } else {
+        "lines"
+    };
+    let format = match c.choice(
+        "source.format",
+        raw.format.as_deref().unwrap_or(guessed),
+        &["jsonl", "lines", "paragraphs"],
+    ) {
+        Some("jsonl") => Format::Jsonl,
+        Some("paragraphs") => Format::Paragraphs,
+        _ => Format::Lines,
+    };
+    if format != Format::Jsonl && (raw.ledger.is_some() || raw.id_field.is_some()) {
+        c.problem(
+            "source.ledger",
+            "",
+            "applies only to format = \"jsonl\" (records need ids)",
+            "remove it or set format = \"jsonl\"",
+        );
+    }
+    if format != Format::Jsonl && (raw.text_field.is_some() || raw.timestamp_field.is_some())
+    {
+        c.problem(
+            "source.text_field",
+            "",
+            "applies only to format = \"jsonl\"",
+            "remove it or set format = \"jsonl\"",
+        );
+    }
+    let on_error = match c.choice(
+        "source.on_error",
+        raw.on_error.as_deref().unwrap_or("error"),
+        &["error", "skip"],
+    ) {
+        Some("skip") => OnError::Skip,
+        _ => OnError::Fail,
+    };
+    Some(CorpusSpec {
+        path,
+        format,
+        text_field: raw.text_field.clone().unwrap_or_else(|| "text".into()),
+        timestamp_field: raw.timestamp_field.clone(),
+        on_error,
+        ledger: raw.ledger.clone(),
+        id_field: raw.id_field.clone().unwrap_or_else(|| "id".into()),
+    })
+}
+
+pub(super) fn check_language(c: &mut Checker, raw: &RawSource) -> LanguageSpec {
+    let vocab = c.count("source.vocab", raw.vocab, Some(1000), 2, "vocab = 1000");
+    let exponent = c.positive(
+        "source.exponent",
+        raw.exponent.unwrap_or(1.1),
+        "exponent = 1.1",
+    );
+    let order = c.count("source.order", raw.order, Some(1), 1, "order = 1");
+    if order > 2 {
+        c.problem(
+            "source.order",
+            order,
+            "must be 1 or 2 (Markov order of the language)",
+            "e.g. order = 2",
+        );
+    }
+    let mean_length = raw.mean_length.unwrap_or(20.0);
+    if !(mean_length.is_finite() && mean_length >= 1.0) {
+        c.problem(
+            "source.mean_length",
+            mean_length,
+            "must be at least 1 token",
+            "e.g. mean_length = 20.0",
+        );
+    }
+    let branching = c.count(
+        "source.branching",
+        raw.branching,
+        Some(32),
+        1,
+        "branching = 32",
+    );
+    LanguageSpec {
+        vocab,
+        exponent,
+        order,
+        mean_length,
+        branching,
+    }
+}

@@ -1,0 +1,213 @@
+//! `RawConfig::check`: every problem at once, positions of parse errors, the checked
+//! types of each section, patching then checking.
+
+use super::*;
+use genloop_core::pipeline::mix::RegimeKind;
+use genloop_models::gaussian::VarianceEstimator;
+use genloop_models::kde::Bandwidth;
+use genloop_models::linear::{Design, NoiseMode};
+use genloop_text::ngram::Smoothing;
+
+const BASE: &str = r#"
+name = "base"
+generations = 5
+[source]
+kind = "gaussian"
+dim = 2
+[data]
+original = 30
+[model]
+kind = "gaussian"
+[regime]
+kind = "replace"
+"#;
+
+fn problems(text: &str) -> Vec<Problem> {
+    RawConfig::parse(text, "t.toml")
+        .expect("parses")
+        .check()
+        .expect_err("rejected")
+}
+
+fn keys(problems: &[Problem]) -> Vec<&str> {
+    problems.iter().map(|p| p.key.as_str()).collect()
+}
+
+#[test]
+fn a_valid_config_checks() {
+    let e = from_toml(BASE, "t.toml").unwrap();
+    assert_eq!(e.name, "base");
+    assert_eq!(e.settings.original, 30);
+    assert_eq!(e.settings.holdout, 1000);
+    assert_eq!(e.arms.len(), 1);
+    assert_eq!(e.arms[0].name, "replace");
+    assert_eq!(e.arms[0].regime.kind, RegimeKind::Replace);
+    assert_eq!(e.source.dim(), 2);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = BASE
+        .replace("generations = 5", "generations = 0\nreplicates = -1")
+        .replace("original = 30", "original = 30\nholdout = 0")
+        .replace("kind = \"replace\"", "kind = \"replace\"\nratio = 2.0\nfraction = 0.5");
+    let found = problems(&text);
+    assert_eq!(
+        keys(&found),
+        [
+            "replicates",
+            "generations",
+            "data.holdout",
+            "regime.ratio",
+            "regime.fraction"
+        ],
+        "{found:?}"
+    );
+    assert_eq!(
+        found[3].to_string(),
+        "`regime.ratio`: does not apply to regime kind `replace`; remove it; `replace` takes: samples, fresh"
+    );
+}
+
+#[test]
+fn a_misspelt_key_names_its_line() {
+    let text = BASE.replace("kind = \"replace\"", "kind = \"replace\"\nsampels = 3");
+    let error = from_toml(&text, "t.toml").unwrap_err().to_string();
+    assert!(error.starts_with("t.toml: "), "{error}");
+    assert!(error.contains("unknown field `sampels`"), "{error}");
+    assert!(error.contains("line 13"), "{error}");
+    let text = BASE.replace("dim = 2", "dim = 2\nfoo = 1");
+    let error = from_toml(&text, "t.toml").unwrap_err().to_string();
+    assert!(error.contains("line 7") && error.contains("`foo`"), "{error}");
+}
+
+#[test]
+fn keys_of_another_kind_do_not_apply() {
+    let text = BASE.replace("dim = 2", "dim = 2\ncategories = 5\nvocab = 10");
+    let found = problems(&text);
+    assert_eq!(keys(&found), ["source.categories", "source.vocab"]);
+    assert!(found[0].fix.contains("`gaussian` takes: dim, mean, covariance"));
+    let text = BASE.replace(
+        "[regime]",
+        "[contamination]\nschedule = \"constant\"\nstart = 0.1\nend = 0.5\n[regime]",
+    );
+    assert_eq!(keys(&problems(&text)), ["contamination.end"]);
+}
+
+#[test]
+fn model_tables_check_into_the_models_own_types() {
+    let model = |table: &str, source: &str| {
+        let text = BASE
+            .replace("[model]\nkind = \"gaussian\"", &format!("[model]\n{table}"))
+            .replace("kind = \"gaussian\"\ndim = 2", source);
+        from_toml(&text, "t.toml").unwrap().model
+    };
+    let gaussian = "kind = \"gaussian\"\ndim = 2";
+    assert_eq!(
+        model("kind = \"gaussian\"\nestimator = \"unbiased\"", gaussian),
+        ModelSpec::Gaussian {
+            estimator: VarianceEstimator::Unbiased
+        }
+    );
+    assert_eq!(
+        model("kind = \"kde\"\nbandwidth = 0.05", gaussian),
+        ModelSpec::Kde {
+            bandwidth: Bandwidth::Fixed(0.05)
+        }
+    );
+    assert_eq!(
+        model("kind = \"kde\"\nbandwidth = \"silverman\"", gaussian),
+        ModelSpec::Kde {
+            bandwidth: Bandwidth::Silverman
+        }
+    );
+    assert_eq!(
+        model(
+            "kind = \"mixture\"\ncomponents = 3\ninits = 2",
+            "kind = \"mixture\""
+        ),
+        ModelSpec::Mixture {
+            components: 3,
+            max_iterations: 100,
+            tolerance: 1e-3,
+            inits: 2,
+            reg_covar: 1e-6
+        }
+    );
+    assert_eq!(
+        model(
+            "kind = \"categorical\"\nsmoothing = 0.5",
+            "kind = \"categorical\"\ncategories = 20"
+        ),
+        ModelSpec::Categorical { smoothing: 0.5 }
+    );
+    assert_eq!(
+        model(
+            "kind = \"linear\"\ndesign = \"fresh\"\nnoise = \"estimated\"",
+            "kind = \"linear\"\ndim = 4"
+        ),
+        ModelSpec::Linear {
+            design: Design::Fresh,
+            noise: NoiseMode::Estimated
+        }
+    );
+    let ModelSpec::Ngram(ngram) = model(
+        "kind = \"ngram\"\norder = 2\nsmoothing = \"add_k\"\nk = 0.5",
+        "kind = \"language\"\nvocab = 50",
+    ) else {
+        panic!("an n-gram model")
+    };
+    assert_eq!((ngram.order, ngram.smoothing), (2, Smoothing::AddK(0.5)));
+}
+
+#[test]
+fn filter_tables_name_their_kind_and_pools() {
+    let text = BASE.replace(
+        "[regime]",
+        "[[filters]]\nkind = \"gopher\"\n[[filters]]\nkind = \"verifier\"\nquantile = 0.1\npools = [\"web\"]\n[regime]",
+    );
+    let found = problems(&text);
+    assert_eq!(keys(&found), ["filters[0].kind", "filters[1].pools"]);
+    let e = from_toml(
+        &BASE.replace("[regime]", "[[filters]]\nkind = \"verifier\"\nquantile = 0.1\n[regime]"),
+        "t.toml",
+    )
+    .unwrap();
+    let filter = &e.arms[0].filters[0];
+    assert_eq!((filter.kind.as_str(), filter.key.as_str()), ("verifier", "filters[0]"));
+    assert!(e.settings.measure_curation);
+}
+
+#[test]
+fn arms_override_the_top_level_tables() {
+    let text = format!(
+        "{BASE}[[arm]]\nname = \"a\"\n[[arm]]\nname = \"a\"\nregime = {{ kind = \"fresh\" }}\n"
+    );
+    let found = problems(&text);
+    assert_eq!(keys(&found), ["arm[1].name", "arm[1].regime.fresh"]);
+}
+
+#[test]
+fn a_patched_config_is_checked() {
+    let e = from_toml_patched(
+        BASE,
+        "t.toml",
+        &[("regime.kind", "accumulate"), ("regime.fresh", "10"), ("sampling.bias", "0.9")],
+    )
+    .unwrap();
+    assert_eq!(e.arms[0].regime.kind, RegimeKind::Accumulate);
+    assert_eq!(e.arms[0].regime.fresh, 10);
+    assert_eq!(e.arms[0].sampling.bias, 0.9);
+
+    let error = from_toml_patched(BASE, "t.toml", &[("regime.ratio", "2.0")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("`regime.ratio`") && error.contains("does not apply"),
+        "{error}"
+    );
+    let error = from_toml_patched(BASE, "t.toml", &[("arm.0.name", "x")])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("cannot set `arm.0.name`"), "{error}");
+}
