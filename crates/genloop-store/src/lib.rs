@@ -5,6 +5,9 @@
 //! Writes are transactional, one chunk of finished replicates at a time, so an
 //! interrupted run keeps every finished replicate and can be resumed.
 //!
+//! `schema.rs` holds the tables, `write.rs` the writes of the loop's store observer,
+//! `query.rs` what the summary and the report read, `export.rs` the CSV export.
+//!
 //! ```
 //! let dir = tempfile::tempdir().unwrap();
 //! let store = genloop_store::Store::create(&dir.path().join("results.sqlite")).unwrap();

@@ -184,11 +184,8 @@ fn legend_entries(data: &ReportData, metric: &str) -> Vec<LegendEntry> {
     entries
 }
 
-/// A chart of `metric` against generation, whatever its y axis.
-type MetricChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>;
-
 fn body<DB, Y>(
-    chart: &mut MetricChart<'_, DB, Y>,
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
     data: &ReportData,
     metric: &str,
     count: usize,
@@ -214,7 +211,9 @@ where
             continue;
         };
         let colour = palette::series(i);
-        band(chart, points, colour, &shown)?;
+        for polygon in band(points, colour, &shown) {
+            chart.draw_series(std::iter::once(polygon)).or_msg()?;
+        }
         let line = |pick: fn(&Point) -> Option<f64>| segments(points, pick, &shown);
         for segment in line(|p| Some(p.median)) {
             chart
@@ -242,23 +241,21 @@ where
                     .or_msg()?;
             }
         }
-        rejections(chart, arm, points, colour, &shown)?;
+        chart
+            .draw_series(rejections(arm, points, colour, &shown))
+            .or_msg()?;
     }
     Ok(())
 }
 
 /// The 95 % band of the median, one polygon per run of shown generations.
-fn band<DB, Y>(
-    chart: &mut MetricChart<'_, DB, Y>,
+fn band(
     points: &[Point],
     colour: RGBColor,
     shown: &dyn Fn(f64) -> bool,
-) -> Result<(), String>
-where
-    DB: DrawingBackend,
-    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
+) -> Vec<Polygon<(f64, f64)>> {
     let x = |g: usize| g as f64;
+    let mut polygons = Vec::new();
     for run in runs(points.len(), |g| {
         shown(points[g].median_ci95[0]) && shown(points[g].median_ci95[1])
     }) {
@@ -270,14 +267,9 @@ where
             .map(|g| (x(g), points[g].median_ci95[1]))
             .collect();
         outline.extend(run.clone().rev().map(|g| (x(g), points[g].median_ci95[0])));
-        chart
-            .draw_series(std::iter::once(Polygon::new(
-                outline,
-                colour.mix(0.2).filled(),
-            )))
-            .or_msg()?;
+        polygons.push(Polygon::new(outline, colour.mix(0.2).filled()));
     }
-    Ok(())
+    polygons
 }
 
 /// The line of `pick` over generations, broken where it is missing or not shown.
@@ -296,37 +288,20 @@ fn segments(
 }
 
 /// Crosses on the median where the gate rejected, larger for more replicates.
-fn rejections<DB, Y>(
-    chart: &mut MetricChart<'_, DB, Y>,
+fn rejections(
     arm: &ArmData,
     points: &[Point],
     colour: RGBColor,
     shown: &dyn Fn(f64) -> bool,
-) -> Result<(), String>
-where
-    DB: DrawingBackend,
-    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
-    let crosses: Vec<(f64, f64, i32)> = arm
-        .rejected
+) -> Vec<Cross<(f64, f64), i32>> {
+    arm.rejected
         .iter()
         .enumerate()
         .filter(|(g, r)| **r > 0 && *g < points.len() && shown(points[*g].median))
         .map(|(g, r)| {
             let share = *r as f64 / arm.replicates.max(1) as f64;
-            (
-                g as f64,
-                points[g].median,
-                3 + (5.0 * share.min(1.0)).round() as i32,
-            )
+            let size = 3 + (5.0 * share.min(1.0)).round() as i32;
+            Cross::new((g as f64, points[g].median), size, colour.stroke_width(2))
         })
-        .collect();
-    chart
-        .draw_series(
-            crosses
-                .into_iter()
-                .map(|(gx, y, size)| Cross::new((gx, y), size, colour.stroke_width(2))),
-        )
-        .or_msg()?;
-    Ok(())
+        .collect()
 }
