@@ -38,9 +38,10 @@ pub fn read_corpus(path: &Path, options: &ReadOptions) -> Result<Corpus, CorpusE
 
 /// An iterator over the documents of one file, read by [`LineReader`]: compression
 /// follows the file name, `.gz` (gzip, multi-member as written by `pigz` or
-/// concatenation) and `.zst` / `.zstd` are decompressed on the fly. Under `on_error = "fail"` the first bad record
-/// is yielded as an error and the iteration ends; under `"skip"` bad records are
-/// counted in [`CorpusReader::skipped`]. Input/output errors always end it.
+/// concatenation) and `.zst` / `.zstd` are decompressed on the fly. Under
+/// `on_error = "fail"` the first bad record is yielded as an error and the iteration
+/// ends; under `"skip"` bad records are counted in [`CorpusReader::skipped`].
+/// Input/output errors always end it.
 pub struct CorpusReader {
     path: PathBuf,
     format: Format,
