@@ -9,10 +9,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_config::Experiment;
-use genloop_core::provenance::CompositionDetail;
 use genloop_core::engine::{
     check_filters, metric_specs, run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult,
 };
+use genloop_core::provenance::CompositionDetail;
 use genloop_core::task::Task;
 use genloop_store::{config_hash, ExperimentInfo, Store};
 

@@ -12,12 +12,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use genloop_core::data::{Dataset, Documents, TrainingSet};
+use genloop_core::engine::{Arm, RunSettings};
+use genloop_core::gate::GateSpec;
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, FitError, Source};
 use genloop_core::provenance::Pool;
 use genloop_core::seed::{Rng, RootSeed};
-use genloop_core::engine::{Arm, RunSettings};
-use genloop_core::gate::GateSpec;
 use genloop_core::task::{Artifact, Evaluation, Task};
 
 use crate::corpus::{
@@ -224,12 +224,7 @@ fn load_corpus(
     });
     // Fresh batches are released at generations 1 .. G−1.
     let releases = settings.generations.saturating_sub(1);
-    let fresh_per_generation = setup
-        .arms
-        .iter()
-        .map(|a| a.regime.fresh)
-        .max()
-        .unwrap_or(0);
+    let fresh_per_generation = setup.arms.iter().map(|a| a.regime.fresh).max().unwrap_or(0);
     let fresh_needed = fresh_per_generation * releases;
     // The gate's validation draw and the filters' calibration draw both come from a
     // held-out set carved beside the test holdout.
