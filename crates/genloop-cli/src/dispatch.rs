@@ -11,6 +11,7 @@ use genloop_models::kde::KdeEstimator;
 use genloop_models::mixture::MixtureEstimator;
 use genloop_models::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
 use genloop_models::tasks::{CategoricalTask, LinearTask, VectorSource, VectorTask};
+use genloop_text::ngram::NgramSpec;
 use genloop_text::task::{TextOrigin, TextSetup, TextTask};
 
 /// Something to do with a task, whatever its concrete type.
@@ -23,79 +24,9 @@ pub trait TaskVisitor {
 /// parameters (mixture means, regression weights) come from the run-wide stream
 /// `"source"`, so every arm and replicate sees the same truth.
 pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> anyhow::Result<V::Output> {
-    if let ModelSpec::Ngram(ngram) = &experiment.model {
-        let origin = match &experiment.source {
-            SourceSpec::Corpus(corpus) => TextOrigin::Corpus(corpus),
-            SourceSpec::Language(language) => TextOrigin::Language(language),
-            _ => unreachable!("checked: the n-gram model takes text sources"),
-        };
-        let task = TextTask::build(&TextSetup {
-            origin,
-            ngram,
-            tokenizer: experiment.tokenizer.as_ref(),
-            base_dir: &experiment.base_dir,
-            settings: &experiment.settings,
-            arms: &experiment.arms,
-            sample_texts: experiment.sample_texts,
-        })?;
-        return Ok(visitor.visit(&task));
-    }
-    let mut source_rng = RootSeed(experiment.settings.seed).global("source");
-    let vector_source = || match &experiment.source {
-        SourceSpec::Gaussian { mean, covariance } => {
-            VectorSource::Gaussian(GaussianSource::new(mean.clone(), covariance.clone()))
-        }
-        SourceSpec::Mixture {
-            dim,
-            components,
-            separation,
-        } => VectorSource::Mixture(MixtureSource::new(
-            *dim,
-            *components,
-            *separation,
-            &mut RootSeed(experiment.settings.seed).global("source"),
-        )),
-        _ => unreachable!("checked: vector models take vector sources"),
-    };
-    let dim = experiment.source.dim();
+    let source_rng = || RootSeed(experiment.settings.seed).global("source");
     Ok(match (&experiment.model, &experiment.source) {
-        (ModelSpec::Gaussian { estimator }, _) => visitor.visit(&VectorTask::new(
-            vector_source(),
-            GaussianEstimator {
-                estimator: *estimator,
-                dim,
-            },
-            true,
-        )),
-        (
-            ModelSpec::Mixture {
-                components,
-                max_iterations,
-                tolerance,
-                inits,
-                reg_covar,
-            },
-            _,
-        ) => visitor.visit(&VectorTask::new(
-            vector_source(),
-            MixtureEstimator {
-                components: *components,
-                max_iterations: *max_iterations,
-                tolerance: *tolerance,
-                inits: *inits,
-                reg_covar: *reg_covar,
-                dim,
-            },
-            false,
-        )),
-        (ModelSpec::Kde { bandwidth }, _) => visitor.visit(&VectorTask::new(
-            vector_source(),
-            KdeEstimator {
-                bandwidth: *bandwidth,
-                dim,
-            },
-            false,
-        )),
+        (ModelSpec::Ngram(ngram), _) => visitor.visit(&text_task(experiment, ngram)?),
         (
             ModelSpec::Categorical { smoothing },
             SourceSpec::Categorical {
@@ -114,10 +45,91 @@ pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> anyhow::
                 noise_std,
             },
         ) => visitor.visit(&LinearTask::new(
-            LinearSource::new(*dim, weights.clone(), *noise_std, &mut source_rng),
+            LinearSource::new(*dim, weights.clone(), *noise_std, &mut source_rng()),
             *design,
             *noise,
         )),
-        _ => unreachable!("checked: model and source kinds are compatible"),
+        (model, source) => {
+            let truth = vector_source(source, &mut source_rng());
+            vector_task(model, truth, source.dim(), visitor)
+        }
     })
+}
+
+/// The text task of a corpus or language run.
+fn text_task(experiment: &Experiment, ngram: &NgramSpec) -> anyhow::Result<TextTask> {
+    let origin = match &experiment.source {
+        SourceSpec::Corpus(corpus) => TextOrigin::Corpus(corpus),
+        SourceSpec::Language(language) => TextOrigin::Language(language),
+        _ => unreachable!("checked: the n-gram model takes text sources"),
+    };
+    Ok(TextTask::build(&TextSetup {
+        origin,
+        ngram,
+        tokenizer: experiment.tokenizer.as_ref(),
+        base_dir: &experiment.base_dir,
+        settings: &experiment.settings,
+        arms: &experiment.arms,
+        sample_texts: experiment.sample_texts,
+    })?)
+}
+
+fn vector_source(source: &SourceSpec, rng: &mut genloop_core::seed::Rng) -> VectorSource {
+    match source {
+        SourceSpec::Gaussian { mean, covariance } => {
+            VectorSource::Gaussian(GaussianSource::new(mean.clone(), covariance.clone()))
+        }
+        SourceSpec::Mixture {
+            dim,
+            components,
+            separation,
+        } => VectorSource::Mixture(MixtureSource::new(*dim, *components, *separation, rng)),
+        _ => unreachable!("checked: vector models take vector sources"),
+    }
+}
+
+/// The Gaussian, mixture and KDE models on a vector source.
+fn vector_task<V: TaskVisitor>(
+    model: &ModelSpec,
+    source: VectorSource,
+    dim: usize,
+    visitor: V,
+) -> V::Output {
+    match model {
+        ModelSpec::Gaussian { estimator } => visitor.visit(&VectorTask::new(
+            source,
+            GaussianEstimator {
+                estimator: *estimator,
+                dim,
+            },
+            true,
+        )),
+        ModelSpec::Mixture {
+            components,
+            max_iterations,
+            tolerance,
+            inits,
+            reg_covar,
+        } => visitor.visit(&VectorTask::new(
+            source,
+            MixtureEstimator {
+                components: *components,
+                max_iterations: *max_iterations,
+                tolerance: *tolerance,
+                inits: *inits,
+                reg_covar: *reg_covar,
+                dim,
+            },
+            false,
+        )),
+        ModelSpec::Kde { bandwidth } => visitor.visit(&VectorTask::new(
+            source,
+            KdeEstimator {
+                bandwidth: *bandwidth,
+                dim,
+            },
+            false,
+        )),
+        _ => unreachable!("checked: model and source kinds are compatible"),
+    }
 }

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use genloop_core::aggregate::{summarize, Summary};
 use genloop_config::{self as config, prediction, Experiment};
+use genloop_core::aggregate::{summarize, Summary};
 use genloop_core::seed::RootSeed;
 use genloop_store::{ExperimentRow, Store, StoredMetric};
 

@@ -403,9 +403,8 @@ fn every_example_config_runs() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let mut experiment =
-                genloop_config::from_toml(&text, &path.display().to_string())
-                    .unwrap_or_else(|e| panic!("{e}"));
+            let mut experiment = genloop_config::from_toml(&text, &path.display().to_string())
+                .unwrap_or_else(|e| panic!("{e}"));
             experiment.base_dir = root.clone();
             if let genloop_config::SourceSpec::Corpus(corpus) = &experiment.source {
                 if !root.join(&corpus.path).is_file() {

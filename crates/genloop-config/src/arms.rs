@@ -130,7 +130,7 @@ fn check_arm(
     };
     let sampling = match &arm.sampling {
         Some(s) => check_sampling(c, &format!("{prefix}.sampling"), s),
-        None => defaults.sampling.clone(),
+        None => defaults.sampling,
     };
     let gate = match &arm.gate {
         Some(g) => check_gate(c, &format!("{prefix}.gate"), g, defaults.metric),

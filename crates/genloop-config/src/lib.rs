@@ -128,7 +128,8 @@ impl RawConfig {
         let model = model::check_model(&mut c, &self.model);
         let arms = arms::check_arms(&mut c, self, model.as_ref(), settings.original);
         let output = output::check_output(&mut c, &self.output);
-        let tokenizer = tokenizer::check_tokenizer(&mut c, self.tokenizer.as_ref(), source.as_ref());
+        let tokenizer =
+            tokenizer::check_tokenizer(&mut c, self.tokenizer.as_ref(), source.as_ref());
         arms::measure(&mut settings, &arms);
         // Size checks only make sense once the sizes themselves are valid.
         if let (Some(source), Some(model), true) = (&source, &model, c.is_clean()) {

@@ -87,7 +87,14 @@ impl ModelSpec {
     }
 }
 
-const KINDS: [&str; 6] = ["gaussian", "mixture", "kde", "categorical", "linear", "ngram"];
+const KINDS: [&str; 6] = [
+    "gaussian",
+    "mixture",
+    "kde",
+    "categorical",
+    "linear",
+    "ngram",
+];
 
 /// The keys each kind takes besides `kind`.
 fn allowed(kind: &str) -> &'static [&'static str] {

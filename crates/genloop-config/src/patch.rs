@@ -81,7 +81,10 @@ fn descend<'t>(here: &'t mut Table, parts: &[&str]) -> Result<(&'t mut Table, us
                 .ok_or("is a list: give an index next (e.g. `arm.0.name`)")?;
             match items.get_mut(index) {
                 Some(Value::Table(t)) => Ok((t, 2)),
-                Some(other) => Err(format!("entry {index} is a {}, not a table", other.type_str())),
+                Some(other) => Err(format!(
+                    "entry {index} is a {}, not a table",
+                    other.type_str()
+                )),
                 None => Err(format!("has {len} entries: there is no entry {index}")),
             }
         }
@@ -148,7 +151,10 @@ regime = { kind = "fresh", fresh = 10 }
         let e = set_str(&mut t, "arm.regime", "x").unwrap_err();
         assert!(e.to_string().contains("give an index"), "{e}");
         let e = set_str(&mut t, "name.first", "x").unwrap_err();
-        assert_eq!(e.to_string(), "cannot set `name.first`: `name` is a string, not a table");
+        assert_eq!(
+            e.to_string(),
+            "cannot set `name.first`: `name` is a string, not a table"
+        );
         let e = set_str(&mut t, "regime..kind", "x").unwrap_err();
         assert!(e.to_string().contains("needs a name"), "{e}");
         let e = set_str(&mut t, "filters.0.kind", "x").unwrap_err();

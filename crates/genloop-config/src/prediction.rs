@@ -86,26 +86,14 @@ fn gaussian(
 }
 
 /// OLS on a fixed design with known noise, replace or accumulate.
-fn linear(
-    arm: &Arm,
-    metric: &str,
-    m: usize,
-    n: usize,
-    dim: usize,
-    noise_std: f64,
-) -> Option<f64> {
+fn linear(arm: &Arm, metric: &str, m: usize, n: usize, dim: usize, noise_std: f64) -> Option<f64> {
     let accumulate = matches!(arm.regime.kind, RegimeKind::Accumulate);
     let replace = matches!(arm.regime.kind, RegimeKind::Replace);
     if !((replace || accumulate) && arm.sampling.bias == 1.0 && m > dim + 1) {
         return None;
     }
-    let error = theory::linear_param_error(
-        noise_std * noise_std,
-        dim as f64,
-        m as f64,
-        n,
-        accumulate,
-    );
+    let error =
+        theory::linear_param_error(noise_std * noise_std, dim as f64, m as f64, n, accumulate);
     match metric {
         "param_error" => Some(error),
         // x ~ N(0, I): E[(x·(ŵ − w*))²] = ‖ŵ − w*‖², plus the label noise.

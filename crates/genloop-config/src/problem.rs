@@ -55,7 +55,13 @@ pub(crate) struct Checker {
 }
 
 impl Checker {
-    pub(crate) fn problem(&mut self, key: &str, value: impl fmt::Display, message: &str, fix: &str) {
+    pub(crate) fn problem(
+        &mut self,
+        key: &str,
+        value: impl fmt::Display,
+        message: &str,
+        fix: &str,
+    ) {
         self.problems.push(Problem {
             key: key.to_string(),
             value: value.to_string(),

@@ -50,7 +50,10 @@ fn every_problem_is_reported_at_once() {
     let text = BASE
         .replace("generations = 5", "generations = 0\nreplicates = -1")
         .replace("original = 30", "original = 30\nholdout = 0")
-        .replace("kind = \"replace\"", "kind = \"replace\"\nratio = 2.0\nfraction = 0.5");
+        .replace(
+            "kind = \"replace\"",
+            "kind = \"replace\"\nratio = 2.0\nfraction = 0.5",
+        );
     let found = problems(&text);
     assert_eq!(
         keys(&found),
@@ -78,7 +81,10 @@ fn a_misspelt_key_names_its_line() {
     assert!(error.contains("line 13"), "{error}");
     let text = BASE.replace("dim = 2", "dim = 2\nfoo = 1");
     let error = from_toml(&text, "t.toml").unwrap_err().to_string();
-    assert!(error.contains("line 7") && error.contains("`foo`"), "{error}");
+    assert!(
+        error.contains("line 7") && error.contains("`foo`"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -86,7 +92,9 @@ fn keys_of_another_kind_do_not_apply() {
     let text = BASE.replace("dim = 2", "dim = 2\ncategories = 5\nvocab = 10");
     let found = problems(&text);
     assert_eq!(keys(&found), ["source.categories", "source.vocab"]);
-    assert!(found[0].fix.contains("`gaussian` takes: dim, mean, covariance"));
+    assert!(found[0]
+        .fix
+        .contains("`gaussian` takes: dim, mean, covariance"));
     let text = BASE.replace(
         "[regime]",
         "[contamination]\nschedule = \"constant\"\nstart = 0.1\nend = 0.5\n[regime]",
@@ -169,12 +177,18 @@ fn filter_tables_name_their_kind_and_pools() {
     let found = problems(&text);
     assert_eq!(keys(&found), ["filters[0].kind", "filters[1].pools"]);
     let e = from_toml(
-        &BASE.replace("[regime]", "[[filters]]\nkind = \"verifier\"\nquantile = 0.1\n[regime]"),
+        &BASE.replace(
+            "[regime]",
+            "[[filters]]\nkind = \"verifier\"\nquantile = 0.1\n[regime]",
+        ),
         "t.toml",
     )
     .unwrap();
     let filter = &e.arms[0].filters[0];
-    assert_eq!((filter.kind.as_str(), filter.key.as_str()), ("verifier", "filters[0]"));
+    assert_eq!(
+        (filter.kind.as_str(), filter.key.as_str()),
+        ("verifier", "filters[0]")
+    );
     assert!(e.settings.measure_curation);
 }
 
@@ -192,7 +206,11 @@ fn a_patched_config_is_checked() {
     let e = from_toml_patched(
         BASE,
         "t.toml",
-        &[("regime.kind", "accumulate"), ("regime.fresh", "10"), ("sampling.bias", "0.9")],
+        &[
+            ("regime.kind", "accumulate"),
+            ("regime.fresh", "10"),
+            ("sampling.bias", "0.9"),
+        ],
     )
     .unwrap();
     assert_eq!(e.arms[0].regime.kind, RegimeKind::Accumulate);

@@ -34,6 +34,29 @@ pub(super) fn check_corpus(c: &mut Checker, raw: &RawSource) -> Option<CorpusSpe
             return None;
         }
     };
+    let format = check_format(c, raw, &path);
+    let on_error = match c.choice(
+        "source.on_error",
+        raw.on_error.as_deref().unwrap_or("error"),
+        &["error", "skip"],
+    ) {
+        Some("skip") => OnError::Skip,
+        _ => OnError::Fail,
+    };
+    Some(CorpusSpec {
+        path,
+        format,
+        text_field: raw.text_field.clone().unwrap_or_else(|| "text".into()),
+        timestamp_field: raw.timestamp_field.clone(),
+        on_error,
+        ledger: raw.ledger.clone(),
+        id_field: raw.id_field.clone().unwrap_or_else(|| "id".into()),
+    })
+}
+
+/// The file's format (guessed from the path when not given), and the keys that
+/// only JSONL records have.
+fn check_format(c: &mut Checker, raw: &RawSource, path: &str) -> Format {
     let guessed = if path.contains(".jsonl") || path.contains(".json") {
         "jsonl"
     } else {
@@ -56,8 +79,7 @@ pub(super) fn check_corpus(c: &mut Checker, raw: &RawSource) -> Option<CorpusSpe
             "remove it or set format = \"jsonl\"",
         );
     }
-    if format != Format::Jsonl && (raw.text_field.is_some() || raw.timestamp_field.is_some())
-    {
+    if format != Format::Jsonl && (raw.text_field.is_some() || raw.timestamp_field.is_some()) {
         c.problem(
             "source.text_field",
             "",
@@ -65,23 +87,7 @@ pub(super) fn check_corpus(c: &mut Checker, raw: &RawSource) -> Option<CorpusSpe
             "remove it or set format = \"jsonl\"",
         );
     }
-    let on_error = match c.choice(
-        "source.on_error",
-        raw.on_error.as_deref().unwrap_or("error"),
-        &["error", "skip"],
-    ) {
-        Some("skip") => OnError::Skip,
-        _ => OnError::Fail,
-    };
-    Some(CorpusSpec {
-        path,
-        format,
-        text_field: raw.text_field.clone().unwrap_or_else(|| "text".into()),
-        timestamp_field: raw.timestamp_field.clone(),
-        on_error,
-        ledger: raw.ledger.clone(),
-        id_field: raw.id_field.clone().unwrap_or_else(|| "id".into()),
-    })
+    format
 }
 
 pub(super) fn check_language(c: &mut Checker, raw: &RawSource) -> LanguageSpec {

@@ -26,10 +26,10 @@ use std::sync::Arc;
 use genloop_core::normal::standard_normal;
 use rand::Rng as _;
 
-use serde::{Deserialize, Serialize};
 use genloop_core::data::{TrainingSet, Vectors};
 use genloop_core::model::{Estimator, FitError, FittedModel, Sampling};
 use genloop_core::seed::Rng;
+use serde::{Deserialize, Serialize};
 
 use crate::linalg;
 use crate::mixture::exp_nonpositive;
