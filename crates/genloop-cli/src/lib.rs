@@ -1,5 +1,16 @@
-//! The `genloop` command line as a library: argument parsing ([`args`]), commands
-//! ([`commands`]), the run driver ([`runner`]) and aggregates ([`summary`]).
+//! The `genloop` command line as a library: argument parsing ([`args`]), one function
+//! per command ([`commands`]), config kinds → tasks ([`dispatch`]), the run driver
+//! ([`runner`]), the summary of a run folder ([`summary`]) and its report ([`report`]).
+//!
+//! ```
+//! use clap::Parser;
+//! use genloop_cli::args::{Cli, Command};
+//!
+//! let cli = Cli::try_parse_from(["genloop", "run", "configs/replace.toml", "--out", "runs/r"]).unwrap();
+//! assert!(matches!(cli.command, Command::Run { .. }));
+//! // The demo's configs are checked configs.
+//! assert!(genloop_config::from_toml(genloop_cli::DEMO_CONFIG, "demo.toml").is_ok());
+//! ```
 
 pub mod args;
 pub mod commands;
