@@ -67,7 +67,7 @@ def trigamma(x):
     return (digamma(x + h) - digamma(x - h)) / (2 * h)
 
 
-# REFERENCE.md section 1: n fits (the first on real data), r = (M - 1)/M.
+# docs/formulas.md section 1: n fits (the first on real data), r = (M - 1)/M.
 n, k = G, (M - 1) / 2
 theory_var = ((M - 1) / M) ** n
 theory_logvar = n * (digamma(k) + math.log(2 / M))
@@ -94,7 +94,7 @@ for name, secs, reps, j in rows:
     z = (j["final_log_variance_mean"] - theory_logvar) / (sd_logvar / math.sqrt(reps))
     table.append([name, f"{secs:.3f}", speed, f"{j['final_variance_mean']:.3e}",
                   f"{j['final_log_variance_mean']:.3f}", f"{z:+.2f}"])
-table.append(["theory (REFERENCE.md §1)", "", "", f"{theory_var:.3e}", f"{theory_logvar:.3f}", ""])
+table.append(["theory (docs/formulas.md §3)", "", "", f"{theory_var:.3e}", f"{theory_logvar:.3f}", ""])
 widths = [max(len(r[i]) for r in table) for i in range(len(hdr))]
 for i, r in enumerate(table):
     print("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))))

@@ -3,7 +3,7 @@
 
 Plain Python loops over replicates and generations; each generation draws M points
 from the previous fit with numpy and refits mean and MLE variance (divide by M).
-See /work/shared/REFERENCE.md section 1 (Shumailov et al. 2024; Kazdan et al. 2024).
+See /work/shared/docs/formulas.md section 1 (Shumailov et al. 2024; Kazdan et al. 2024).
 """
 import argparse
 import json

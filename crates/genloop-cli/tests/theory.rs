@@ -1,5 +1,5 @@
-//! The loop against the closed forms of REFERENCE.md §1, at two root seeds each.
-//! Tolerance: 4 standard errors of the replicate mean (REFERENCE.md, "Tolerances"),
+//! The loop against the closed forms of docs/formulas.md §3, at two root seeds each.
+//! Tolerance: 4 standard errors of the replicate mean (docs/formulas.md §3, "Tolerances"),
 //! from the stated per-run sd where one exists, else from the replicates' own spread.
 
 use genloop_cli::runner::run_in_memory;
@@ -79,7 +79,7 @@ fn gaussian_replace_mle() {
                 None,
             );
         }
-        // REFERENCE.md's figures at M = 100, n = 50.
+        // the reference figures at M = 100, n = 50.
         assert!((law.log_variance(50.0) + 1.0093).abs() < 1e-3);
     }
 }

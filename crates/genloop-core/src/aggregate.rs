@@ -1,7 +1,7 @@
 //! Aggregates across replicates: mean, median, mean of log, a seeded 95 %
 //! percentile-bootstrap interval of the mean and the exact one of the median.
 //!
-//! Under `replace` fitted variances are roughly log-normal across seeds (DESIGN.md,
+//! Under `replace` fitted variances are roughly log-normal across seeds (docs/architecture.md,
 //! "Heavy tails"), so the median and the mean of the log are reported beside the
 //! mean.
 

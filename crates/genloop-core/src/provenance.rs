@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The pool a batch belongs to (DESIGN.md, "Pools").
+/// The pool a batch belongs to (docs/architecture.md, "Pools").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Pool {
@@ -33,7 +33,7 @@ impl Pool {
         }
     }
 
-    /// Keep policy inside a duplicate cluster (REFERENCE.md §4): original human data
+    /// Keep policy inside a duplicate cluster (docs/formulas.md §6): original human data
     /// first, then fresh human data, then synthetic.
     pub fn is_human(self) -> bool {
         !matches!(self, Pool::Synthetic)

@@ -5,7 +5,7 @@
 //! replicate and the generation. Stream names never include the regime, the filters
 //! or the gate, so two configs that differ only there draw the same original data,
 //! holdout and generation-0 model for each replicate (common random numbers,
-//! DESIGN.md). Because every stream is derived, not advanced from a shared
+//! docs/architecture.md). Because every stream is derived, not advanced from a shared
 //! generator, results do not depend on the number of threads.
 
 use rand::SeedableRng;

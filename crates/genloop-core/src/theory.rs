@@ -1,4 +1,4 @@
-//! Closed forms of REFERENCE.md §1, used by the tests and shown beside measured
+//! Closed forms of docs/formulas.md §3, used by the tests and shown beside measured
 //! aggregates wherever a run matches their assumptions.
 //!
 //! Notation: M records per generation, n = number of fits with the first on real data
@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn reference_figures() {
-        // REFERENCE.md §1, M = 100, n = 50.
+        // docs/formulas.md §3, M = 100, n = 50.
         let mle = GaussianReplace {
             m: 100.0,
             unbiased: false,

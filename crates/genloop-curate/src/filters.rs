@@ -1,7 +1,7 @@
 //! Filter tables as users write them: `[[filters]]` with a `kind` and that kind's
 //! parameters beside it (issue 5). One definition serves the loop's configs and
 //! `genloop curate --filters`. Rule kinds take the thresholds of their rule set
-//! (REFERENCE.md §3); the dedup kinds take [`DedupParams`] keys; the model-based
+//! (docs/formulas.md §5); the dedup kinds take [`DedupParams`] keys; the model-based
 //! kinds (`perplexity`, `detector`, `verifier`) need the loop's models and are
 //! rejected by the corpus pipeline.
 
@@ -93,7 +93,7 @@ impl FilterConfig {
     }
 }
 
-/// `kind = "exact_dedup"`: hash of normalised text (REFERENCE.md §4).
+/// `kind = "exact_dedup"`: hash of normalised text (docs/formulas.md §6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExactDedupConfig {
@@ -167,7 +167,7 @@ impl DetectorScore {
 }
 
 /// `kind = "detector"`: a machine-text detector from two of the run's own models
-/// (REFERENCE.md §5), calibrated at `target_fpr` on held-out human documents.
+/// (docs/formulas.md §7), calibrated at `target_fpr` on held-out human documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DetectorConfig {

@@ -1,4 +1,4 @@
-//! The deletion ledger (REFERENCE.md §6): posts deleted by their authors are purged
+//! The deletion ledger (docs/formulas.md §9): posts deleted by their authors are purged
 //! from every pool before the next training set is built.
 //!
 //! A ledger is a JSONL file, one `{"id": ..., "deleted": ...}` per line (`deleted`:

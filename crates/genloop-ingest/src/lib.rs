@@ -2,7 +2,7 @@
 //! per document (`id`, `text`, `created`, `source`, `metadata`), the format
 //! `genloop_text::corpus` reads with `format = "jsonl"`.
 //!
-//! - [`mastodon`]: a Mastodon account archive (REFERENCE.md §6). Only public posts of
+//! - [`mastodon`]: a Mastodon account archive (docs/formulas.md §9). Only public posts of
 //!   an author who has not opted out come out; deletions go to a [`Ledger`].
 //! - [`ledger`]: the deletion ledger, and [`purge_jsonl`] to drop its ids from any
 //!   corpus pool before the next training set is built.
@@ -85,7 +85,7 @@ pub struct DocumentMetadata {
     pub thread: Vec<String>,
 }
 
-/// Who could see a post (REFERENCE.md §6: from its `to` and `cc`).
+/// Who could see a post (docs/formulas.md §9: from its `to` and `cc`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {

@@ -1,4 +1,4 @@
-//! Mastodon account archives → JSONL (REFERENCE.md §6), as scenarios over a
+//! Mastodon account archives → JSONL (docs/formulas.md §9), as scenarios over a
 //! hand-written archive of an invented account (`tests/fixtures/mastodon/`), packed
 //! at test time as zip and as tar.gz.
 //!

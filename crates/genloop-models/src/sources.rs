@@ -1,5 +1,5 @@
 //! Ground-truth sources: the "human" data whose distribution is known exactly
-//! (DESIGN.md, "Ground-truth sources").
+//! (docs/architecture.md, "Ground-truth sources").
 
 use std::sync::Arc;
 

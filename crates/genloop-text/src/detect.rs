@@ -1,5 +1,5 @@
 //! Machine-text scores of documents from two of the run's own n-gram models with the
-//! same vocabulary (REFERENCE.md §5): an **observer** and a **performer**. Every
+//! same vocabulary (docs/formulas.md §7): an **observer** and a **performer**. Every
 //! score is oriented so that **higher is more machine-like**, ready for
 //! `genloop_curate::detect` (AUROC, calibration at a target false-positive rate).
 //!

@@ -1,4 +1,4 @@
-//! Text metrics over sampled documents (REFERENCE.md §2; DESIGN.md "Metrics"):
+//! Text metrics over sampled documents (docs/formulas.md §2; docs/architecture.md "Metrics"):
 //! diversity (distinct-n, unigram entropy), survival of the original vocabulary and of
 //! its rare tail, n-gram precision and recall against the holdout, repetition and
 //! length. Pure functions of token ids.

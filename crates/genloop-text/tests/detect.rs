@@ -1,7 +1,7 @@
 //! Scenario: a run of *replace* generations on the synthetic language, then a
 //! detector built from two of the run's own models — the observer fitted on human
 //! documents (generation 0), the performer the latest generation — scores fresh
-//! human documents against the performer's samples (REFERENCE.md §5).
+//! human documents against the performer's samples (docs/formulas.md §7).
 //!
 //! - With add-k smoothing (k = 0.01) the loop collapses the classic way: rare
 //!   transitions are lost, the performer's text is *less* surprising than human

@@ -1,4 +1,4 @@
-//! Exact dedup (REFERENCE.md §4): the hash of the normalised text of every kept
+//! Exact dedup (docs/formulas.md §6): the hash of the normalised text of every kept
 //! document, mapped to the id it was kept under. The corpus pipeline streams documents
 //! through it (first seen wins); the loop runs it in keep order over a batch
 //! ([`super::kept`]).

@@ -9,7 +9,7 @@
 //! - `genloop curate` streams a corpus: the order is the file's, *first seen* wins
 //!   (`crate::pipeline`);
 //! - the loop judges batches with [`BatchDedup`]: original > fresh > synthetic, then
-//!   earliest `created`, then smallest id ([`DedupRecord::keep_key`], REFERENCE.md §4),
+//!   earliest `created`, then smallest id ([`DedupRecord::keep_key`], docs/formulas.md §6),
 //!   with an optional history of earlier training sets.
 
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ pub struct DedupRecord {
 
 impl DedupRecord {
     /// Sort key of the keep policy: original > fresh > synthetic, then earliest
-    /// `created`, then smallest id (REFERENCE.md §4). Smaller keys are kept.
+    /// `created`, then smallest id (docs/formulas.md §6). Smaller keys are kept.
     pub fn keep_key(&self) -> (Origin, u64, u64) {
         (self.origin, self.created, self.id)
     }

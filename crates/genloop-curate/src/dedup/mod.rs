@@ -1,4 +1,4 @@
-//! Deduplication (REFERENCE.md §4): exact hashing of normalised text, and MinHash LSH
+//! Deduplication (docs/formulas.md §6): exact hashing of normalised text, and MinHash LSH
 //! near-duplicate detection whose candidates are always verified with exact Jaccard
 //! before a document is dropped.
 //!

@@ -1,4 +1,4 @@
-//! MinHash-LSH near-dedup (REFERENCE.md §4): an incremental index of kept documents
+//! MinHash-LSH near-dedup (docs/formulas.md §6): an incremental index of kept documents
 //! with the shingles and [`super::MinHasher`] signatures of [`super::Sketcher`] and
 //! exact [`super::jaccard`]. A document is a duplicate when its exact Jaccard with a
 //! kept document reaches the threshold; the most similar kept document is named (the

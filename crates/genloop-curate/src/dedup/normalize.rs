@@ -1,4 +1,4 @@
-//! Text normalisation and the exact-dedup hash (REFERENCE.md §4, "Exact"); the index
+//! Text normalisation and the exact-dedup hash (docs/formulas.md §6, "Exact"); the index
 //! of kept hashes is [`super::ExactDedup`].
 //!
 //! Normalisation: lowercase; strip diacritics; digit runs → `0`; punctuation → space;
@@ -64,7 +64,7 @@ fn is_combining_mark(c: char) -> bool {
     ('\u{0300}'..='\u{036f}').contains(&c)
 }
 
-/// Normalise text for exact hashing and shingling (REFERENCE.md §4).
+/// Normalise text for exact hashing and shingling (docs/formulas.md §6).
 ///
 /// ```
 /// use genloop_curate::dedup::normalize;

@@ -4,7 +4,7 @@
 //!
 //! Merging rule. datatrove-style pipelines union every LSH candidate pair and drop all
 //! but one member per connected component; chains A~B~C then merge A with C although
-//! they are not similar (REFERENCE.md §3, "Known defects"). Here documents are visited
+//! they are not similar (docs/formulas.md §5, "Known defects"). Here documents are visited
 //! in keep order, and a document is dropped only if its exact Jaccard with an
 //! already-kept document reaches the threshold. Every drop therefore names a kept
 //! document at least `threshold` similar to it, and nothing is merged transitively:
@@ -90,7 +90,7 @@ impl DedupIndex {
     }
 
     /// Check a new pool against the index only (not against itself); the share
-    /// removed is the direct measure of how fresh the pool is (REFERENCE.md §4).
+    /// removed is the direct measure of how fresh the pool is (docs/formulas.md §6).
     pub fn check_new(&mut self, records: &[DedupRecord]) -> FreshnessCheck {
         let mut kept = Vec::new();
         let mut removed = Vec::new();

@@ -1,4 +1,4 @@
-//! Tests for deduplication (REFERENCE.md §4).
+//! Tests for deduplication (docs/formulas.md §6).
 
 use super::*;
 
@@ -116,7 +116,7 @@ fn unrelated_documents_are_never_merged() {
     assert_eq!(outcome.kept.len(), 300);
 }
 
-/// Regression for the anchor defect of REFERENCE.md §3: full transitive merging of
+/// Regression for the anchor defect of docs/formulas.md §5: full transitive merging of
 /// LSH candidates puts A and C in one cluster through B although A and C are not
 /// similar. Here C must survive because no kept document is similar to it.
 #[test]

@@ -1,6 +1,6 @@
 //! Thresholds calibrated on held-out human scores, and the confusion counts of a
 //! flagging. Published detector thresholds belong to specific model pairs
-//! (REFERENCE.md §5), so every run calibrates its own.
+//! (docs/formulas.md §7), so every run calibrates its own.
 
 /// A threshold chosen on human scores: flag a document when `score > threshold`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,6 +1,6 @@
 //! Scores pooled per author or thread: a short post holds too few tokens for a
 //! reliable score, and an author's posts are usually all human or all machine
-//! (REFERENCE.md §5).
+//! (docs/formulas.md §7).
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -1,4 +1,4 @@
-//! Statistics of machine-text detection (REFERENCE.md §5): how well a score separates
+//! Statistics of machine-text detection (docs/formulas.md §7): how well a score separates
 //! machine from human documents, and the threshold that flags them at a chosen
 //! false-positive rate. Pure statistics over scores; the scores themselves come from
 //! the run's models (`genloop_text::detect`).

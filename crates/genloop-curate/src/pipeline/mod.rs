@@ -1,5 +1,5 @@
 //! The corpus curation pipeline behind `genloop curate`: a JSONL corpus streams through
-//! a chain of filters — quality rules (REFERENCE.md §3), then exact and MinHash dedup
+//! a chain of filters — quality rules (docs/formulas.md §5), then exact and MinHash dedup
 //! (§4) — and each record is written unchanged to the kept output, or to the rejects
 //! with a `curation` field naming the filter, the rule and the reason.
 //!

@@ -1,4 +1,4 @@
-//! Built-in filter lists for `genloop curate --profile` (REFERENCE.md §3–4).
+//! Built-in filter lists for `genloop curate --profile` (docs/formulas.md §5–6).
 
 use std::fmt;
 use std::str::FromStr;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::text::ends_with_terminal_punctuation;
 use super::{Rule, Verdict};
 
-/// Thresholds of the C4 rules; defaults are REFERENCE.md §3.
+/// Thresholds of the C4 rules; defaults are docs/formulas.md §5.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct C4Config {

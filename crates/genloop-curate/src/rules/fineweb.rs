@@ -10,7 +10,7 @@ use super::text::{
 };
 use super::{Rule, Verdict};
 
-/// Thresholds of the FineWeb rules; defaults are REFERENCE.md §3.
+/// Thresholds of the FineWeb rules; defaults are docs/formulas.md §5.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FineWebConfig {

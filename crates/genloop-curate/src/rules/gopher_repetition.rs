@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::text::{char_len, find_duplicates, ratio, split_words};
 use super::{Rule, Verdict};
 
-/// Thresholds of the Gopher repetition rules; defaults are REFERENCE.md §3.
+/// Thresholds of the Gopher repetition rules; defaults are docs/formulas.md §5.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GopherRepetitionConfig {

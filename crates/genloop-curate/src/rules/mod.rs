@@ -1,4 +1,4 @@
-//! Quality rules (REFERENCE.md §3): each rule set reads a document and returns
+//! Quality rules (docs/formulas.md §5): each rule set reads a document and returns
 //! [`Verdict::Keep`] or [`Verdict::Drop`] naming the rule and quoting the measured value
 //! against its threshold. The rule sets follow huggingface/datatrove's filters
 //! (`gopher_quality_filter.py`, `gopher_repetition_filter.py`, `c4_filters.py`,

@@ -1,4 +1,4 @@
-//! Rules for short posts (REFERENCE.md §3, short-form profile), where Gopher's 50-word
+//! Rules for short posts (docs/formulas.md §5, short-form profile), where Gopher's 50-word
 //! minimum would drop almost every post, and plain word-count bounds.
 
 use serde::Deserialize;
@@ -7,7 +7,7 @@ use super::gopher_repetition::{GopherRepetition, GopherRepetitionConfig};
 use super::text::{count_occurrences, ratio};
 use super::{Rule, Verdict};
 
-/// Thresholds of the short-form profile; defaults are REFERENCE.md §3.
+/// Thresholds of the short-form profile; defaults are docs/formulas.md §5.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ShortFormConfig {

@@ -6,7 +6,7 @@
 //! off each piece as separate tokens: `"(hello),"` → `["(", "hello", "),"]`, `"end..."` →
 //! `["end", "..."]`. Punctuation inside a piece stays (`don't`, `example.com/a`), as NLTK
 //! keeps it for most such words. Counts therefore include punctuation tokens, as in
-//! datatrove, which the ratio thresholds of REFERENCE.md §3 assume.
+//! datatrove, which the ratio thresholds of docs/formulas.md §5 assume.
 
 use std::collections::HashSet;
 

@@ -1,5 +1,5 @@
 //! The ActivityStreams 2.0 shapes of an outbox, as far as ingestion reads them
-//! (REFERENCE.md §6), and [`classify`]: one activity → one decision.
+//! (docs/formulas.md §9), and [`classify`]: one activity → one decision.
 //!
 //! ActivityStreams lets most fields be one value or a list, and a reference be a
 //! URI or an object with an `id`; the types here accept every such form. Fields
@@ -177,7 +177,7 @@ fn or_untyped(kind: &str) -> &str {
 
 /// Who could see a post: public when Public is in `to`, unlisted when it is in
 /// `cc`, followers-only when the author's followers collection is addressed, else
-/// direct (REFERENCE.md §6).
+/// direct (docs/formulas.md §9).
 pub(crate) fn visibility(object: &Object, followers: Option<&str>) -> Visibility {
     let is_public = |address: &String| PUBLIC.contains(&address.as_str());
     if object.to.iter().any(is_public) {

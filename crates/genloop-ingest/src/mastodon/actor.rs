@@ -1,4 +1,4 @@
-//! `actor.json` and the consent gates on it (REFERENCE.md §6): a bot account is
+//! `actor.json` and the consent gates on it (docs/formulas.md §9): a bot account is
 //! skipped whole, and so is an account with an opt-out tag in its bio or profile
 //! fields. `discoverable` and `indexable` are recorded on every document.
 

@@ -1,4 +1,4 @@
-//! Post HTML → plain text with html5ever's WHATWG tokenizer (REFERENCE.md §6): tags
+//! Post HTML → plain text with html5ever's WHATWG tokenizer (docs/formulas.md §9): tags
 //! are stripped, entities decoded, and the structure Mastodon writes becomes lines.
 //!
 //! - Paragraphs (`<p>`, and `<div>`, `<blockquote>`, `<pre>`, lists, headings) are

@@ -1,4 +1,4 @@
-//! Mastodon account archives → JSONL documents (REFERENCE.md §6; the archive is
+//! Mastodon account archives → JSONL documents (docs/formulas.md §9; the archive is
 //! written by mastodon/mastodon `app/services/backup_service.rb`).
 //!
 //! The steps, each in its own file:

@@ -2,7 +2,7 @@
 //! resolved, and with `join_threads` a self-reply thread becomes one document.
 //!
 //! A thread is a root post and the replies that chain back to it through posts of
-//! the same output by the same author (REFERENCE.md §6: never other authors'
+//! the same output by the same author (docs/formulas.md §9: never other authors'
 //! replies). A reply to a deleted, private or someone else's post starts a thread of
 //! its own. Members are held in memory only until their thread is complete, in the
 //! order of the staged file; a joined document is written when its last member is

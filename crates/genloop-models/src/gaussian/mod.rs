@@ -1,5 +1,5 @@
 //! The d-dimensional Gaussian with full covariance: the model of Shumailov et al.'s
-//! and Kazdan et al.'s closed forms (REFERENCE.md §1).
+//! and Kazdan et al.'s closed forms (docs/formulas.md §3).
 //!
 //! `estimator = "mle"` divides the scatter by M, `"unbiased"` by M − 1. Sampling bias
 //! λ draws from N(μ, λΣ) (Alemohammad et al. 2023).

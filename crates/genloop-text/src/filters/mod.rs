@@ -1,4 +1,4 @@
-//! The curation chain of text runs: the `[[filters]]` kinds of REFERENCE.md §3–5 as
+//! The curation chain of text runs: the `[[filters]]` kinds of docs/formulas.md §5–7 as
 //! [`Filter`]s of the loop. Documents are token ids in the loop; the rule and dedup
 //! adapters judge their decoded text with `genloop_curate`'s implementations (the
 //! ones `genloop curate` runs), the perplexity filter and the detector score the ids

@@ -5,7 +5,7 @@
 //! Construction (all randomness from the rng given to [`Language::new`]):
 //!
 //! - Vocabulary: ids `0..vocab`, shown as `w0`, `w1`, …; [`Language::end_id`]
-//!   (= `vocab`) is the end-of-document token, which counts as a token (DESIGN.md
+//!   (= `vocab`) is the end-of-document token, which counts as a token (docs/architecture.md
 //!   conventions) but never appears inside [`Documents`].
 //! - Unigram proposal: Zipf's law, p(w) ∝ (w + 1)^−s (Zipf 1935; s = `exponent`),
 //!   so `w0` is the most frequent word.

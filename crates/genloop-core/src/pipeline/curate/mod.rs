@@ -1,4 +1,4 @@
-//! Curate: the chain of filters between mix and fit (DESIGN.md step 3).
+//! Curate: the chain of filters between mix and fit (docs/architecture.md).
 //!
 //! - [`Filter`] (`filter.rs`): one filter. It sees records, their channel and arrival
 //!   generation ([`CandidateView`], `view.rs`), never their provenance; it answers

@@ -1,6 +1,6 @@
 //! Regimes: how the training set of generation g is built from the pools.
 //!
-//! One declarative spec covers the published regimes as presets (DESIGN.md, "Mix"):
+//! One declarative spec covers the published regimes as presets (docs/architecture.md, "Mix"):
 //! `replace` (Shumailov et al. 2024), `accumulate` (Gerstgrasser et al. 2024),
 //! `accumulate_subsample` (Kazdan et al. 2024), `augment` and `fresh` (Alemohammad et
 //! al. 2023, "Self-Consuming Generative Models Go MAD"), `preserve` (Shumailov's LLM
