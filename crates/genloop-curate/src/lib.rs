@@ -11,8 +11,7 @@
 //!
 //! // The same tables a loop config's `[[filters]]` holds.
 //! let filters: Vec<FilterConfig> = vec![
-//!     toml::from_str(r#"kind = "length_bounds"
-//! min_words = 3"#).unwrap(),
+//!     toml::from_str("kind = 'length_bounds'\nmin_words = 3\nmax_words = 1000").unwrap(),
 //!     toml::from_str(r#"kind = "exact_dedup""#).unwrap(),
 //! ];
 //! let mut curator = Curator::new(&filters).unwrap();
