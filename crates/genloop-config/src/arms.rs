@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use genloop_core::model::Sampling;
 use genloop_core::pipeline::curate::FilterSpec;
+use genloop_core::pipeline::gate::GateSpec;
 use genloop_core::pipeline::pools::contamination::ContaminationSpec;
 use genloop_core::pipeline::{Arm, RunSettings};
-use genloop_core::pipeline::gate::GateSpec;
-use genloop_core::model::Sampling;
 
 use crate::contamination::{check_contamination, RawArmContamination};
 use crate::filters::check_filters;

@@ -3,8 +3,10 @@
 //! generation by `genloop_curate::detect` at the target false-positive rate on
 //! held-out human documents.
 
-use genloop_core::pipeline::curate::{CandidateView, DropReason, Filter, FilterContext, FilterOutcome};
 use genloop_core::data::Documents;
+use genloop_core::pipeline::curate::{
+    CandidateView, DropReason, Filter, FilterContext, FilterOutcome,
+};
 use genloop_curate::detect::calibrate;
 use genloop_curate::filters::DetectorConfig;
 

@@ -18,9 +18,9 @@ mod detector;
 mod perplexity;
 mod rules;
 
-use genloop_core::pipeline::curate::{CandidateView, Filter, FilterError, FilterSpec};
 use genloop_core::data::Documents;
 use genloop_core::model::Estimator;
+use genloop_core::pipeline::curate::{CandidateView, Filter, FilterError, FilterSpec};
 use genloop_core::task::Task;
 use genloop_curate::filters::FilterConfig;
 

@@ -2,10 +2,10 @@
 //! (or, optionally, too predictable), CCNet-style. It needs the loop's models, so it
 //! has no counterpart in `genloop curate`.
 
+use genloop_core::data::Documents;
 use genloop_core::pipeline::curate::{
     lower_quantile, CandidateView, DropReason, Filter, FilterContext, FilterOutcome,
 };
-use genloop_core::data::Documents;
 use genloop_curate::filters::PerplexityConfig;
 
 use super::TextFilterTask;
