@@ -229,3 +229,20 @@ fn a_patched_config_is_checked() {
         .to_string();
     assert!(error.contains("cannot set `arm.0.name`"), "{error}");
 }
+
+#[test]
+fn filter_specs_serialise_as_written() {
+    let e = from_toml(
+        &BASE.replace(
+            "[regime]",
+            "[[filters]]\nkind = \"verifier\"\nquantile = 0.1\ncalibration = 40\npools = [\"synthetic\"]\n[[filters]]\ncalibration = 30\nkind = \"verifier\"\nthreshold = -3.0\n[regime]",
+        ),
+        "t.toml",
+    )
+    .unwrap();
+    // The stored `arm_spec` bytes: kind, key, pools, then the table as written.
+    assert_eq!(
+        serde_json::to_string(&e.arms[0].filters).unwrap(),
+        r#"[{"kind":"verifier","key":"filters[0]","pools":["synthetic"],"table":{"calibration":40,"quantile":0.1}},{"kind":"verifier","key":"filters[1]","pools":["fresh","synthetic"],"table":{"calibration":30,"threshold":-3.0}}]"#
+    );
+}
