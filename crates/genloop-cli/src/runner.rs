@@ -10,10 +10,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_config::Experiment;
 use genloop_core::pipeline::curate::BuildFilter;
-use genloop_core::provenance::CompositionDetail;
 use genloop_core::pipeline::{
     check_filters, metric_specs, run_arm, Arm, Collect, Observer, ObserverError, ReplicateResult,
 };
+use genloop_core::provenance::CompositionDetail;
 use genloop_store::{config_hash, ExperimentInfo, Store};
 
 use crate::files::{occupied, write_atomic};

@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use genloop_core::model::Sampling;
 use genloop_core::pipeline::curate::FilterSpec;
+use genloop_core::pipeline::gate::GateSpec;
 use genloop_core::pipeline::pools::contamination::ContaminationSpec;
 use genloop_core::pipeline::{Arm, RunSettings};
-use genloop_core::pipeline::gate::GateSpec;
-use genloop_core::model::Sampling;
 
 use crate::contamination::{check_contamination, RawArmContamination};
 use crate::filters::check_filters;
@@ -202,5 +202,5 @@ pub(crate) fn measure(settings: &mut RunSettings, arms: &[Arm]) {
         .any(|a| a.contamination.is_some() || !a.filters.is_empty());
     settings.measure_detector = arms
         .iter()
-        .any(|a| a.filters.iter().any(|f| f.kind == "detector"));
+        .any(|a| a.filters.iter().any(|f| f.kind() == "detector"));
 }

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use genloop_core::pipeline::pools::contamination::{ContaminationSpec, Schedule, SourceGenerations};
+use genloop_core::pipeline::pools::contamination::{
+    ContaminationSpec, Schedule, SourceGenerations,
+};
 
 use crate::problem::Checker;
 

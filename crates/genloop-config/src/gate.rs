@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use genloop_core::pipeline::gate::GateSpec;
 use genloop_core::metrics::{self, Direction};
+use genloop_core::pipeline::gate::GateSpec;
 
 use crate::problem::Checker;
 

@@ -1,8 +1,8 @@
 //! Across sections: whether the model can be fitted to the source's data, and
 //! whether every training set is large enough for it.
 
-use genloop_core::pipeline::{Arm, RunSettings};
 use genloop_core::pipeline::mix::{RegimeKind, RegimeSpec};
+use genloop_core::pipeline::{Arm, RunSettings};
 use genloop_models::gaussian::VarianceEstimator;
 
 use crate::model::ModelSpec;

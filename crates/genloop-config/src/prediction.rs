@@ -5,9 +5,9 @@
 //! the right source and model, no gate, no fresh data, and M synthetic records per
 //! generation where M is the original size.
 
-use genloop_core::pipeline::Arm;
 use genloop_core::pipeline::gate::GateSpec;
 use genloop_core::pipeline::mix::RegimeKind;
+use genloop_core::pipeline::Arm;
 use genloop_core::theory::{self, GaussianReplace};
 use genloop_models::gaussian::VarianceEstimator;
 use genloop_models::linear::{Design, NoiseMode};

@@ -12,7 +12,8 @@
 //! // The same tables a loop config's `[[filters]]` holds.
 //! let filters: Vec<FilterConfig> = vec![
 //!     toml::from_str(r#"kind = "length_bounds"
-//! min_words = 3"#).unwrap(),
+//! min_words = 3
+//! max_words = 1000"#).unwrap(),
 //!     toml::from_str(r#"kind = "exact_dedup""#).unwrap(),
 //! ];
 //! let mut curator = Curator::new(&filters).unwrap();

@@ -3,11 +3,11 @@
 
 use std::borrow::Cow;
 
-use genloop_core::provenance::CompositionDetail;
-use genloop_core::pipeline::curate::CurationCount;
-use genloop_core::pipeline::{GenerationResult, ReplicateResult};
-use genloop_core::pipeline::gate::Decision;
 use genloop_core::metrics::{Direction, MetricSpec};
+use genloop_core::pipeline::curate::CurationCount;
+use genloop_core::pipeline::gate::Decision;
+use genloop_core::pipeline::{GenerationResult, ReplicateResult};
+use genloop_core::provenance::CompositionDetail;
 use genloop_core::provenance::{CompositionEntry, Pool};
 use genloop_core::task::Artifact;
 

@@ -3,9 +3,9 @@
 
 use rusqlite::{params, CachedStatement, Transaction};
 
-use genloop_core::provenance::CompositionDetail;
-use genloop_core::pipeline::{GenerationResult, ReplicateResult};
 use genloop_core::metrics::{Direction, MetricSpec};
+use genloop_core::pipeline::{GenerationResult, ReplicateResult};
+use genloop_core::provenance::CompositionDetail;
 use genloop_core::provenance::Pool;
 use genloop_core::task::Artifact;
 

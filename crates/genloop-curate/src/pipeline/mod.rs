@@ -144,13 +144,12 @@ struct Run<'a> {
 impl Run<'_> {
     /// Parse, judge and write one input line.
     fn line(&mut self, line: u64, raw: &str) -> Result<(), PipelineError> {
-        let fields = parse_record(raw, self.files.text_field).map_err(|problem| {
-            PipelineError::Record {
+        let fields =
+            parse_record(raw, self.files.text_field).map_err(|problem| PipelineError::Record {
                 path: self.files.input.to_owned(),
                 line,
                 problem,
-            }
-        })?;
+            })?;
         self.stats.documents += 1;
         self.stats.text_bytes += fields.text.len() as u64;
         let document = Document {

@@ -7,10 +7,10 @@
 
 use std::collections::HashMap;
 
+use genloop_core::data::Documents;
 use genloop_core::pipeline::curate::{
     CandidateView, DropReason, Filter, FilterContext, FilterOutcome, Record,
 };
-use genloop_core::data::Documents;
 use genloop_core::provenance::Pool;
 use genloop_curate::dedup::{
     BatchDedup, BatchDrop, DedupRecord, Deduplicator, ExactDedup, NearDupIndex, Origin,

@@ -1,8 +1,10 @@
 //! The quality rule sets (Gopher, C4, FineWeb, short-form, length bounds) of
 //! `genloop_curate::rules` as a loop filter over decoded documents.
 
-use genloop_core::pipeline::curate::{CandidateView, DropReason, Filter, FilterContext, FilterOutcome};
 use genloop_core::data::Documents;
+use genloop_core::pipeline::curate::{
+    CandidateView, DropReason, Filter, FilterContext, FilterOutcome,
+};
 use genloop_curate::rules::{Rule, Verdict};
 
 use super::{texts, TextFilterTask};

@@ -33,19 +33,14 @@ fn needs_validation(setup: &TextSetup<'_>) -> bool {
         a.gate != GateSpec::None
             || a.filters
                 .iter()
-                .any(|f| matches!(f.kind.as_str(), "perplexity" | "detector"))
+                .any(|f| matches!(f.kind(), "perplexity" | "detector"))
     })
 }
 
 /// Generations that release fresh data (1 .. G−1) and the fresh tokens each needs.
 fn fresh_releases(setup: &TextSetup<'_>) -> (usize, usize) {
     let releases = setup.settings.generations.saturating_sub(1);
-    let fresh_per_generation = setup
-        .arms
-        .iter()
-        .map(|a| a.regime.fresh)
-        .max()
-        .unwrap_or(0);
+    let fresh_per_generation = setup.arms.iter().map(|a| a.regime.fresh).max().unwrap_or(0);
     (releases, fresh_per_generation)
 }
 
@@ -143,8 +138,7 @@ pub(super) fn load_corpus(
         &spec,
         &mut RootSeed(settings.seed).global("corpus_split"),
     )?;
-    let tokenizer: Arc<dyn Tokenizer> =
-        Arc::from(tokenizer_spec.train(splits.original.texts())?);
+    let tokenizer: Arc<dyn Tokenizer> = Arc::from(tokenizer_spec.train(splits.original.texts())?);
     let mut encoded = splits.encode(tokenizer.as_ref());
     let validation = carve_validation(&mut encoded, gated);
     if fresh_needed > 0 && (encoded.fresh_generations(fresh_per_generation) as usize) < releases {
