@@ -202,5 +202,5 @@ pub(crate) fn measure(settings: &mut RunSettings, arms: &[Arm]) {
         .any(|a| a.contamination.is_some() || !a.filters.is_empty());
     settings.measure_detector = arms
         .iter()
-        .any(|a| a.filters.iter().any(|f| f.kind == "detector"));
+        .any(|a| a.filters.iter().any(|f| f.kind() == "detector"));
 }

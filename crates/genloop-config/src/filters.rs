@@ -1,10 +1,14 @@
 //! `[[filters]]` (or an arm's `filters = [...]`): the curation chain between mix and
-//! fit. The kind must be one of `genloop_curate::filters::FILTER_KINDS`; the task
-//! that builds a filter checks the rest of its keys.
+//! fit. The kind must be one of `genloop_curate::filters::FILTER_KINDS`; the rest of
+//! the table is read into that kind's `genloop_curate::filters::FilterConfig` and its
+//! parameters checked here. Whether the run's task offers the kind is checked when
+//! the task builds the filter.
+
+use std::sync::Arc;
 
 use genloop_core::pipeline::curate::FilterSpec;
 use genloop_core::provenance::Pool;
-use genloop_curate::filters::FILTER_KINDS;
+use genloop_curate::filters::{FilterConfig, FILTER_KINDS};
 
 use crate::problem::Checker;
 
@@ -18,14 +22,39 @@ pub(crate) fn check_filters(c: &mut Checker, table: &str, raw: &[toml::Table]) -
             continue;
         };
         let pools = check_filter_pools(c, &key, &kind, pools);
+        let Some(config) = check_params(c, &key, kind, &rest) else {
+            continue;
+        };
         specs.push(FilterSpec {
-            kind,
             key,
             pools,
+            config: Arc::new(config),
             table: rest,
         });
     }
     specs
+}
+
+/// The table (without `pools`) read as its kind's settings, and those checked.
+fn check_params(
+    c: &mut Checker,
+    key: &str,
+    kind: String,
+    rest: &toml::Table,
+) -> Option<FilterConfig> {
+    let mut table = rest.clone();
+    table.insert("kind".into(), toml::Value::String(kind));
+    let checked = toml::Value::Table(table)
+        .try_into::<FilterConfig>()
+        .map_err(|e| e.message().to_string())
+        .and_then(|config| config.check().map(|()| config));
+    match checked {
+        Ok(config) => Some(config),
+        Err(message) => {
+            c.problem(key, "", &message, "");
+            None
+        }
+    }
 }
 
 /// The table's `kind`, when it names a known filter.

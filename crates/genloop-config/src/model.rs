@@ -163,15 +163,9 @@ fn check_mixture(c: &mut Checker, raw: &RawModel) -> ModelSpec {
             1,
             "components = 3",
         ),
-        max_iterations: c.count(
-            "model.max_iterations",
-            raw.max_iterations,
-            Some(100),
-            1,
-            "max_iterations = 100",
-        ),
+        max_iterations: c.count_or("model.max_iterations", raw.max_iterations, 100, 1),
         tolerance,
-        inits: c.count("model.inits", raw.inits, Some(1), 1, "inits = 1"),
+        inits: c.count_or("model.inits", raw.inits, 1, 1),
         reg_covar,
     }
 }
@@ -237,7 +231,7 @@ fn check_linear(c: &mut Checker, raw: &RawModel) -> ModelSpec {
 }
 
 fn check_ngram(c: &mut Checker, raw: &RawModel) -> NgramSpec {
-    let order = c.count("model.order", raw.order, Some(3), 1, "order = 3");
+    let order = c.count_or("model.order", raw.order, 3, 1);
     if order > 6 {
         c.problem(
             "model.order",
@@ -247,13 +241,7 @@ fn check_ngram(c: &mut Checker, raw: &RawModel) -> NgramSpec {
         );
     }
     let smoothing = check_ngram_smoothing(c, raw);
-    let max_length = c.count(
-        "model.max_length",
-        raw.max_length,
-        Some(1000),
-        1,
-        "max_length = 1000",
-    );
+    let max_length = c.count_or("model.max_length", raw.max_length, 1000, 1);
     NgramSpec {
         order,
         smoothing,

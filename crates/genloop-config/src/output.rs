@@ -32,20 +32,8 @@ pub(crate) fn check_output(c: &mut Checker, raw: &RawOutput) -> Output {
             _ => CompositionDetail::Full,
         },
     };
-    let bootstrap = c.count(
-        "output.bootstrap",
-        raw.bootstrap,
-        Some(1000),
-        0,
-        "bootstrap = 1000",
-    );
-    let sample_texts = c.count(
-        "output.sample_texts",
-        raw.sample_texts,
-        Some(5),
-        0,
-        "sample_texts = 5",
-    );
+    let bootstrap = c.count_or("output.bootstrap", raw.bootstrap, 1000, 0);
+    let sample_texts = c.count_or("output.sample_texts", raw.sample_texts, 5, 0);
     Output {
         composition,
         bootstrap,

@@ -102,6 +102,24 @@ impl Checker {
         }
     }
 
+    /// A count with a default, its example the default (`bootstrap = 1000`).
+    pub(crate) fn count_or(
+        &mut self,
+        key: &str,
+        value: Option<i64>,
+        default: i64,
+        min: i64,
+    ) -> usize {
+        let example = format!("{} = {default}", field(key));
+        self.count(key, value, Some(default), min, &example)
+    }
+
+    /// A positive number with a default, its example the default (`noise_std = 1.0`).
+    pub(crate) fn positive_or(&mut self, key: &str, value: Option<f64>, default: f64) -> f64 {
+        let example = format!("{} = {default:?}", field(key));
+        self.positive(key, value.unwrap_or(default), &example)
+    }
+
     pub(crate) fn positive(&mut self, key: &str, value: f64, example: &str) -> f64 {
         if !(value.is_finite() && value > 0.0) {
             self.problem(
@@ -165,6 +183,11 @@ impl Checker {
         }
         found
     }
+}
+
+/// The last part of a dotted key (`source.dim` → `dim`).
+fn field(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
 }
 
 /// The keys set in a raw table, in the order its struct declares them.
@@ -246,5 +269,15 @@ mod tests {
             ..RawRegime::default()
         };
         assert_eq!(given_keys(&raw), ["kind", "samples", "fraction"]);
+    }
+
+    #[test]
+    fn defaults_are_the_examples() {
+        let mut c = Checker::default();
+        assert_eq!(c.count_or("output.bootstrap", None, 1000, 0), 1000);
+        c.count_or("output.bootstrap", Some(-1), 1000, 0);
+        c.positive_or("source.noise_std", Some(-1.0), 1.0);
+        let fixes: Vec<&str> = c.problems.iter().map(|p| p.fix.as_str()).collect();
+        assert_eq!(fixes, ["e.g. bootstrap = 1000", "e.g. noise_std = 1.0"]);
     }
 }

@@ -27,13 +27,7 @@ pub(crate) fn check_sampling(c: &mut Checker, table: &str, raw: &RawSampling) ->
         raw.temperature.unwrap_or(d.temperature),
         "temperature = 1.0",
     );
-    let top_k = c.count(
-        &format!("{table}.top_k"),
-        raw.top_k,
-        Some(0),
-        0,
-        "top_k = 0",
-    );
+    let top_k = c.count_or(&format!("{table}.top_k"), raw.top_k, 0, 0);
     let top_p = raw.top_p.unwrap_or(d.top_p);
     if !(top_p > 0.0 && top_p <= 1.0) {
         c.problem(

@@ -186,7 +186,7 @@ fn filter_tables_name_their_kind_and_pools() {
     .unwrap();
     let filter = &e.arms[0].filters[0];
     assert_eq!(
-        (filter.kind.as_str(), filter.key.as_str()),
+        (filter.kind(), filter.key.as_str()),
         ("verifier", "filters[0]")
     );
     assert!(e.settings.measure_curation);
@@ -228,4 +228,51 @@ fn a_patched_config_is_checked() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("cannot set `arm.0.name`"), "{error}");
+}
+
+#[test]
+fn filter_specs_serialise_as_written() {
+    let e = from_toml(
+        &BASE.replace(
+            "[regime]",
+            "[[filters]]\nkind = \"verifier\"\nquantile = 0.1\ncalibration = 40\npools = [\"synthetic\"]\n[[filters]]\ncalibration = 30\nkind = \"verifier\"\nthreshold = -3.0\n[regime]",
+        ),
+        "t.toml",
+    )
+    .unwrap();
+    // The stored `arm_spec` bytes: kind, key, pools, then the table as written.
+    assert_eq!(
+        serde_json::to_string(&e.arms[0].filters).unwrap(),
+        r#"[{"kind":"verifier","key":"filters[0]","pools":["synthetic"],"table":{"calibration":40,"quantile":0.1}},{"kind":"verifier","key":"filters[1]","pools":["fresh","synthetic"],"table":{"calibration":30,"threshold":-3.0}}]"#
+    );
+}
+
+#[test]
+fn filter_parameters_are_checked_with_the_config() {
+    let text = BASE.replace(
+        "[regime]",
+        "[[filters]]\nkind = \"minhash\"\nthreshhold = 0.8\n\
+         [[filters]]\nkind = \"perplexity\"\nthreshold = 50.0\npercentile = 0.9\n\
+         [[filters]]\nkind = \"detector\"\nscore = \"binoculars\"\ntarget_fpr = 1.5\n\
+         [[filters]]\nkind = \"minhash\"\nthreshold = 1.5\n\
+         [[filters]]\nkind = \"verifier\"\n\
+         [[filters]]\nkind = \"exact_dedup\"\n[regime]",
+    );
+    let found = problems(&text);
+    assert_eq!(
+        keys(&found),
+        [
+            "filters[0]",
+            "filters[1]",
+            "filters[2]",
+            "filters[3]",
+            "filters[4]"
+        ]
+    );
+    let messages: Vec<String> = found.iter().map(|p| p.to_string()).collect();
+    assert!(messages[0].contains("threshhold"), "{}", messages[0]);
+    assert!(messages[1].ends_with("not both"), "{}", messages[1]);
+    assert!(messages[2].contains("target_fpr = 1.5"), "{}", messages[2]);
+    assert!(messages[3].contains("1.5"), "{}", messages[3]);
+    assert!(messages[4].contains("needs `threshold`"), "{}", messages[4]);
 }

@@ -42,13 +42,7 @@ pub(crate) fn check_tokenizer(
     let lowercase = raw.lowercase.unwrap_or(false);
     match c.choice("tokenizer.kind", &raw.kind, &["word", "bpe"]) {
         Some("bpe") => Some(TokenizerSpec::Bpe(BpeOptions {
-            vocab_size: c.count(
-                "tokenizer.vocab_size",
-                raw.vocab_size,
-                Some(4000),
-                260,
-                "vocab_size = 4000",
-            ),
+            vocab_size: c.count_or("tokenizer.vocab_size", raw.vocab_size, 4000, 260),
             lowercase,
             ..BpeOptions::default()
         })),

@@ -7,7 +7,7 @@ use genloop_core::metrics::{Direction, MetricSpec};
 use genloop_core::model::{Estimator, FitError, FittedModel, Sampling};
 use genloop_core::pipeline::curate::{
     BuildFilter, CandidateView, Chain, DropReason, Filter, FilterContext, FilterError,
-    FilterOutcome, FilterSpec, Link, Record,
+    FilterOutcome, FilterParams, FilterSpec, Link, Record,
 };
 use genloop_core::pipeline::gate::GateSpec;
 use genloop_core::pipeline::mix::{RegimeKind, RegimeSpec};
@@ -132,12 +132,27 @@ impl Filter<Toy> for DropAbove {
     }
 }
 
+/// The toy's one filter table: `kind = "drop_above"` with `above`.
+#[derive(Debug)]
+struct DropAboveParams {
+    above: f64,
+}
+
+impl FilterParams for DropAboveParams {
+    fn kind(&self) -> &'static str {
+        "drop_above"
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 impl BuildFilter for Toy {
     fn build_filter(&self, spec: &FilterSpec) -> Result<Box<dyn Filter<Self>>, FilterError> {
-        let above = spec.table.get("above").and_then(|v| v.as_float());
-        match (spec.kind.as_str(), above) {
-            ("drop_above", Some(above)) => Ok(Box::new(DropAbove(above))),
-            _ => Err(genloop_core::pipeline::curate::unsupported(
+        match spec.config.as_any().downcast_ref::<DropAboveParams>() {
+            Some(params) => Ok(Box::new(DropAbove(params.above))),
+            None => Err(genloop_core::pipeline::curate::unsupported(
                 spec,
                 "the toy task takes `drop_above` with `above`",
             )),
@@ -176,9 +191,9 @@ fn drop_above(above: f64) -> FilterSpec {
     let mut table = toml::Table::new();
     table.insert("above".into(), toml::Value::Float(above));
     FilterSpec {
-        kind: "drop_above".into(),
         key: "filters[0]".into(),
         pools: vec![Pool::Synthetic],
+        config: std::sync::Arc::new(DropAboveParams { above }),
         table,
     }
 }

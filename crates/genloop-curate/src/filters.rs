@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use genloop_core::pipeline::curate::FilterParams;
 pub use genloop_core::pipeline::curate::VerifierConfig;
 
 use crate::dedup::DedupParams;
@@ -93,6 +94,37 @@ impl FilterConfig {
     }
 }
 
+impl FilterConfig {
+    /// Check the parameters that no other type checks when it is built (the loop's
+    /// config does, when it reads the table): the model-based kinds' thresholds and
+    /// MinHash's.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            FilterConfig::Minhash(c) => c
+                .params
+                .clone()
+                .check()
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            FilterConfig::Perplexity(c) => c.check(),
+            FilterConfig::Detector(c) => c.check(),
+            FilterConfig::Verifier(c) => c.check(),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What the loop's checked config holds of a table; tasks downcast to [`FilterConfig`].
+impl FilterParams for FilterConfig {
+    fn kind(&self) -> &'static str {
+        FilterConfig::kind(self)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 /// `kind = "exact_dedup"`: hash of normalised text (docs/formulas.md §6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -145,6 +177,42 @@ pub struct PerplexityConfig {
     pub calibration: usize,
 }
 
+impl PerplexityConfig {
+    /// One of `threshold` (above 1) and `percentile` (in (0, 1]); `low_percentile`
+    /// in [0, 1); `calibration` at least 1.
+    pub fn check(&self) -> Result<(), String> {
+        match (self.threshold, self.percentile) {
+            (Some(_), Some(_)) => return Err("give `threshold` or `percentile`, not both".into()),
+            (None, None) => {
+                return Err(
+                    "needs `threshold` (a perplexity) or `percentile` (e.g. percentile = 0.9)"
+                        .into(),
+                )
+            }
+            (Some(t), None) if !(t.is_finite() && t > 1.0) => {
+                return Err(format!("threshold = {t} must be a perplexity above 1"))
+            }
+            (None, Some(p)) if !(p > 0.0 && p <= 1.0) => {
+                return Err(format!("percentile = {p} must lie in (0, 1]"))
+            }
+            _ => {}
+        }
+        if let Some(low) = self.low_percentile {
+            if !(0.0..1.0).contains(&low) {
+                return Err(format!("low_percentile = {low} must lie in [0, 1)"));
+            }
+        }
+        check_calibration(self.calibration)
+    }
+}
+
+fn check_calibration(calibration: usize) -> Result<(), String> {
+    if calibration == 0 {
+        return Err("`calibration` must be at least 1".into());
+    }
+    Ok(())
+}
+
 /// How a detector scores a document from two of the run's models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -177,6 +245,19 @@ pub struct DetectorConfig {
     /// Held-out human documents the threshold is calibrated on.
     #[serde(default = "default_calibration")]
     pub calibration: usize,
+}
+
+impl DetectorConfig {
+    /// `target_fpr` in (0, 1); `calibration` at least 1.
+    pub fn check(&self) -> Result<(), String> {
+        if !(self.target_fpr > 0.0 && self.target_fpr < 1.0) {
+            return Err(format!(
+                "target_fpr = {} must lie in (0, 1), e.g. 0.05",
+                self.target_fpr
+            ));
+        }
+        check_calibration(self.calibration)
+    }
 }
 
 fn default_calibration() -> usize {

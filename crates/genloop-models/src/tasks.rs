@@ -4,10 +4,11 @@ use genloop_core::data::{Labeled, Symbols, Vectors};
 use genloop_core::metrics::{self, MetricSpec};
 use genloop_core::model::{Estimator, Source};
 use genloop_core::pipeline::curate::{
-    self, BuildFilter, Filter, FilterError, FilterSpec, Verifier, VerifierConfig,
+    self, BuildFilter, Filter, FilterError, FilterSpec, Verifier,
 };
 use genloop_core::seed::Rng;
 use genloop_core::task::{Evaluation, Task};
+use genloop_curate::filters::FilterConfig;
 
 use crate::categorical::{self, Categorical, CategoricalEstimator};
 use crate::gaussian::{kl_divergence, w2_squared};
@@ -322,8 +323,8 @@ impl BuildFilter for LinearTask {
 }
 
 fn numeric_filter<T: Task>(spec: &FilterSpec) -> Result<Box<dyn Filter<T>>, FilterError> {
-    match spec.kind.as_str() {
-        "verifier" => Ok(Box::new(Verifier::new(VerifierConfig::from_spec(spec)?))),
+    match spec.config.as_any().downcast_ref::<FilterConfig>() {
+        Some(FilterConfig::Verifier(config)) => Ok(Box::new(Verifier::new(config.clone()))),
         _ => Err(curate::unsupported(spec, "numeric models take `verifier`")),
     }
 }

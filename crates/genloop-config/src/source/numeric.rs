@@ -75,19 +75,9 @@ fn symmetric_positive_definite(rows: &[Vec<f64>]) -> bool {
 }
 
 pub(super) fn check_mixture(c: &mut Checker, raw: &RawSource) -> SourceSpec {
-    let dim = c.count("source.dim", raw.dim, Some(2), 1, "dim = 2");
-    let components = c.count(
-        "source.components",
-        raw.components,
-        Some(3),
-        1,
-        "components = 3",
-    );
-    let separation = c.positive(
-        "source.separation",
-        raw.separation.unwrap_or(4.0),
-        "separation = 4.0",
-    );
+    let dim = c.count_or("source.dim", raw.dim, 2, 1);
+    let components = c.count_or("source.components", raw.components, 3, 1);
+    let separation = c.positive_or("source.separation", raw.separation, 4.0);
     SourceSpec::Mixture {
         dim,
         components,
@@ -96,13 +86,7 @@ pub(super) fn check_mixture(c: &mut Checker, raw: &RawSource) -> SourceSpec {
 }
 
 pub(super) fn check_categorical(c: &mut Checker, raw: &RawSource) -> SourceSpec {
-    let categories = c.count(
-        "source.categories",
-        raw.categories,
-        Some(100),
-        2,
-        "categories = 100",
-    );
+    let categories = c.count_or("source.categories", raw.categories, 100, 2);
     let distribution = raw.distribution.as_deref().unwrap_or("uniform");
     let exponent = match c.choice("source.distribution", distribution, &["uniform", "zipf"]) {
         Some("zipf") => c.positive(
@@ -144,11 +128,7 @@ pub(super) fn check_linear(c: &mut Checker, raw: &RawSource) -> SourceSpec {
             );
         }
     }
-    let noise_std = c.positive(
-        "source.noise_std",
-        raw.noise_std.unwrap_or(1.0),
-        "noise_std = 1.0",
-    );
+    let noise_std = c.positive_or("source.noise_std", raw.noise_std, 1.0);
     SourceSpec::Linear {
         dim,
         weights: raw.weights.clone(),

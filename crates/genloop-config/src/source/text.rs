@@ -91,13 +91,9 @@ fn check_format(c: &mut Checker, raw: &RawSource, path: &str) -> Format {
 }
 
 pub(super) fn check_language(c: &mut Checker, raw: &RawSource) -> LanguageSpec {
-    let vocab = c.count("source.vocab", raw.vocab, Some(1000), 2, "vocab = 1000");
-    let exponent = c.positive(
-        "source.exponent",
-        raw.exponent.unwrap_or(1.1),
-        "exponent = 1.1",
-    );
-    let order = c.count("source.order", raw.order, Some(1), 1, "order = 1");
+    let vocab = c.count_or("source.vocab", raw.vocab, 1000, 2);
+    let exponent = c.positive_or("source.exponent", raw.exponent, 1.1);
+    let order = c.count_or("source.order", raw.order, 1, 1);
     if order > 2 {
         c.problem(
             "source.order",
@@ -115,13 +111,7 @@ pub(super) fn check_language(c: &mut Checker, raw: &RawSource) -> LanguageSpec {
             "e.g. mean_length = 20.0",
         );
     }
-    let branching = c.count(
-        "source.branching",
-        raw.branching,
-        Some(32),
-        1,
-        "branching = 32",
-    );
+    let branching = c.count_or("source.branching", raw.branching, 32, 1);
     LanguageSpec {
         vocab,
         exponent,

@@ -18,17 +18,9 @@ pub(super) struct DetectorFilter {
 }
 
 impl DetectorFilter {
-    pub(super) fn new(config: DetectorConfig) -> Result<Self, String> {
-        if !(config.target_fpr > 0.0 && config.target_fpr < 1.0) {
-            return Err(format!(
-                "target_fpr = {} must lie in (0, 1), e.g. 0.05",
-                config.target_fpr
-            ));
-        }
-        if config.calibration == 0 {
-            return Err("`calibration` must be at least 1".into());
-        }
-        Ok(DetectorFilter { config })
+    /// A detector of checked parameters ([`DetectorConfig::check`]).
+    pub(super) fn new(config: DetectorConfig) -> Self {
+        DetectorFilter { config }
     }
 }
 

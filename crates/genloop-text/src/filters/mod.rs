@@ -20,7 +20,7 @@ mod rules;
 
 use genloop_core::data::Documents;
 use genloop_core::model::Estimator;
-use genloop_core::pipeline::curate::{CandidateView, Filter, FilterError, FilterSpec};
+use genloop_core::pipeline::curate::{unsupported, CandidateView, Filter, FilterError, FilterSpec};
 use genloop_core::task::Task;
 use genloop_curate::filters::FilterConfig;
 
@@ -35,30 +35,30 @@ pub trait TextFilterTask:
     fn decode_text(&self, doc: &[u32]) -> String;
 }
 
-/// Build one text filter from its `[[filters]]` table.
+/// Build one text filter from its checked `[[filters]]` table.
 pub fn build<T: TextFilterTask>(spec: &FilterSpec) -> Result<Box<dyn Filter<T>>, FilterError> {
-    let error = |message: String| FilterError {
-        key: spec.key.clone(),
-        message,
+    let Some(config) = spec.config.as_any().downcast_ref::<FilterConfig>() else {
+        return Err(unsupported(
+            spec,
+            "text runs take the kinds of `[[filters]]` tables",
+        ));
     };
-    let config: FilterConfig = toml::Value::Table(spec.full_table())
-        .try_into()
-        .map_err(|e: toml::de::Error| error(e.message().to_string()))?;
     if let Some(rule) = config.rule() {
         return Ok(Box::new(rules::RuleFilter::new(config.kind(), rule)));
     }
     Ok(match config {
         FilterConfig::ExactDedup(c) => Box::new(dedup::exact(c.history)),
         FilterConfig::Minhash(c) => {
-            let params = c.params.check().map_err(|e| error(e.to_string()))?;
+            let params = c.params.clone().check().map_err(|e| FilterError {
+                key: spec.key.clone(),
+                message: e.to_string(),
+            })?;
             Box::new(dedup::minhash(params, c.history))
         }
-        FilterConfig::Perplexity(c) => {
-            Box::new(perplexity::PerplexityFilter::new(c).map_err(error)?)
-        }
-        FilterConfig::Detector(c) => Box::new(detector::DetectorFilter::new(c).map_err(error)?),
+        FilterConfig::Perplexity(c) => Box::new(perplexity::PerplexityFilter::new(c.clone())),
+        FilterConfig::Detector(c) => Box::new(detector::DetectorFilter::new(c.clone())),
         FilterConfig::Verifier(_) => {
-            return Err(genloop_core::pipeline::curate::unsupported(
+            return Err(unsupported(
                 spec,
                 "the verifier is for numeric models; text runs take perplexity or detector",
             ))

@@ -18,35 +18,12 @@ pub(super) struct PerplexityFilter {
 }
 
 impl PerplexityFilter {
-    pub(super) fn new(config: PerplexityConfig) -> Result<Self, String> {
-        match (config.threshold, config.percentile) {
-            (Some(_), Some(_)) => return Err("give `threshold` or `percentile`, not both".into()),
-            (None, None) => {
-                return Err(
-                    "needs `threshold` (a perplexity) or `percentile` (e.g. percentile = 0.9)"
-                        .into(),
-                )
-            }
-            (Some(t), None) if !(t.is_finite() && t > 1.0) => {
-                return Err(format!("threshold = {t} must be a perplexity above 1"))
-            }
-            (None, Some(p)) if !(p > 0.0 && p <= 1.0) => {
-                return Err(format!("percentile = {p} must lie in (0, 1]"))
-            }
-            _ => {}
-        }
-        if let Some(low) = config.low_percentile {
-            if !(0.0..1.0).contains(&low) {
-                return Err(format!("low_percentile = {low} must lie in [0, 1)"));
-            }
-        }
-        if config.calibration == 0 {
-            return Err("`calibration` must be at least 1".into());
-        }
-        Ok(PerplexityFilter {
+    /// A filter of checked parameters ([`PerplexityConfig::check`]).
+    pub(super) fn new(config: PerplexityConfig) -> Self {
+        PerplexityFilter {
             config,
             bounds: None,
-        })
+        }
     }
 
     /// (low, high) bounds from the calibration documents under the reference model.

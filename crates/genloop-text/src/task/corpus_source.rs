@@ -33,7 +33,7 @@ fn needs_validation(setup: &TextSetup<'_>) -> bool {
         a.gate != GateSpec::None
             || a.filters
                 .iter()
-                .any(|f| matches!(f.kind.as_str(), "perplexity" | "detector"))
+                .any(|f| matches!(f.kind(), "perplexity" | "detector"))
     })
 }
 

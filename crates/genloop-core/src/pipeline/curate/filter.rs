@@ -3,35 +3,59 @@
 //! ([`FilterContext`]) and its answer ([`FilterOutcome`]).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::view::CandidateView;
 use crate::provenance::Pool;
 use crate::seed::RootSeed;
 use crate::task::{ModelOf, Task};
 
-/// A `[[filters]]` table as written: its `kind` and the rest of its keys, checked
-/// by the task that builds the filter. `key` names the table in errors
-/// (`filters[2]`, `arm[1].filters[0]`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// The checked parameters of one `[[filters]]` table. Core cannot name the filter
+/// kinds (they live in `genloop_curate::filters::FilterConfig`, above core); tasks
+/// downcast through [`FilterParams::as_any`] to the type they build from.
+pub trait FilterParams: std::fmt::Debug + Send + Sync + 'static {
+    /// The `kind` of the table.
+    fn kind(&self) -> &'static str;
+    /// The parameters as `Any`, for the task to downcast.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// A checked `[[filters]]` table: its typed parameters, the channels it judges and
+/// the table as written. `key` names the table in errors (`filters[2]`,
+/// `arm[1].filters[0]`).
+#[derive(Clone, Debug)]
 pub struct FilterSpec {
-    pub kind: String,
     pub key: String,
     /// The channels whose records the filter judges (`pools = [...]`); records of
     /// other channels pass it untouched. Model-based filters default to `fresh`
     /// and `synthetic`: the reference model was fitted on the original data, so
     /// judging the archive with it is meaningless.
     pub pools: Vec<Pool>,
+    /// The parameters, checked when the config was.
+    pub config: Arc<dyn FilterParams>,
+    /// The table as written, without `kind` and `pools`; kept only for the stored
+    /// record of the arm.
     pub table: toml::Table,
 }
 
 impl FilterSpec {
-    /// The table with its `kind`, as a filter config deserialises it.
-    pub fn full_table(&self) -> toml::Table {
-        let mut table = self.table.clone();
-        table.insert("kind".into(), toml::Value::String(self.kind.clone()));
-        table
+    /// The `kind` of the table.
+    pub fn kind(&self) -> &'static str {
+        self.config.kind()
+    }
+}
+
+/// Stored as `{kind, key, pools, table}`, the fields in that order.
+impl Serialize for FilterSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("FilterSpec", 4)?;
+        out.serialize_field("kind", self.kind())?;
+        out.serialize_field("key", &self.key)?;
+        out.serialize_field("pools", &self.pools)?;
+        out.serialize_field("table", &self.table)?;
+        out.end()
     }
 }
 
@@ -49,7 +73,7 @@ pub fn unsupported(spec: &FilterSpec, offered: &str) -> FilterError {
         key: format!("{}.kind", spec.key),
         message: format!(
             "filter `{}` does not apply to this model's data; {offered}",
-            spec.kind
+            spec.kind()
         ),
     }
 }

@@ -23,7 +23,7 @@ pub mod view;
 pub use chain::{Chain, CurationCount, Link, Tally};
 pub use filter::{
     unsupported, BuildFilter, DropReason, Filter, FilterContext, FilterError, FilterOutcome,
-    FilterSpec,
+    FilterParams, FilterSpec,
 };
 pub use verifier::{lower_quantile, Verifier, VerifierConfig};
 pub use view::{CandidateView, Record};

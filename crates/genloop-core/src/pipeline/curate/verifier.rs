@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::filter::{DropReason, Filter, FilterContext, FilterError, FilterOutcome, FilterSpec};
+use super::filter::{DropReason, Filter, FilterContext, FilterOutcome};
 use super::view::CandidateView;
 use crate::data::Dataset;
 use crate::model::FittedModel;
@@ -27,33 +27,22 @@ fn default_calibration() -> usize {
 }
 
 impl VerifierConfig {
-    /// Read and check the `[[filters]]` table.
-    pub fn from_spec(spec: &FilterSpec) -> Result<Self, FilterError> {
-        let config: VerifierConfig =
-            spec.table
-                .clone()
-                .try_into()
-                .map_err(|e: toml::de::Error| FilterError {
-                    key: spec.key.clone(),
-                    message: e.message().to_string(),
-                })?;
-        let problem = |message: &str| FilterError {
-            key: spec.key.clone(),
-            message: message.to_string(),
-        };
-        match (config.threshold, config.quantile) {
-            (Some(_), Some(_)) => Err(problem("give `threshold` or `quantile`, not both")),
-            (None, None) => Err(problem(
-                "needs `threshold` (a log-density) or `quantile` (e.g. quantile = 0.01)",
-            )),
+    /// Check the parameters (the config does, when it reads the table).
+    pub fn check(&self) -> Result<(), String> {
+        let problem = |message: &str| Err(message.to_string());
+        match (self.threshold, self.quantile) {
+            (Some(_), Some(_)) => problem("give `threshold` or `quantile`, not both"),
+            (None, None) => {
+                problem("needs `threshold` (a log-density) or `quantile` (e.g. quantile = 0.01)")
+            }
             (Some(t), None) if !t.is_finite() => {
-                Err(problem("`threshold` must be a finite log-density"))
+                problem("`threshold` must be a finite log-density")
             }
             (None, Some(q)) if !(q > 0.0 && q < 1.0) => {
-                Err(problem("`quantile` must lie in (0, 1), e.g. 0.01"))
+                problem("`quantile` must lie in (0, 1), e.g. 0.01")
             }
-            _ if config.calibration == 0 => Err(problem("`calibration` must be at least 1")),
-            _ => Ok(config),
+            _ if self.calibration == 0 => problem("`calibration` must be at least 1"),
+            _ => Ok(()),
         }
     }
 }
