@@ -1,6 +1,7 @@
-//! One filter of the curation chain: the [`Filter`] trait, the `[[filters]]` table
-//! it is built from ([`FilterSpec`]), what it may use besides the records
-//! ([`FilterContext`]) and its answer ([`FilterOutcome`]).
+//! One filter of the curation chain: the [`Filter`] trait, the checked `[[filters]]`
+//! table it is built from ([`FilterSpec`], its parameters behind [`FilterParams`]),
+//! what it may use besides the records ([`FilterContext`]) and its answer
+//! ([`FilterOutcome`]).
 
 use std::borrow::Cow;
 use std::sync::Arc;

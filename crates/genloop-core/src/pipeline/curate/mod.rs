@@ -2,9 +2,10 @@
 //!
 //! - [`Filter`] (`filter.rs`): one filter. It sees records, their channel and arrival
 //!   generation ([`CandidateView`], `view.rs`), never their provenance; it answers
-//!   keep or drop-with-reason per record. Tasks build filters from `[[filters]]`
-//!   tables ([`FilterSpec`], [`BuildFilter`]), so the loop never depends on what a
-//!   record is.
+//!   keep or drop-with-reason per record. Tasks build filters from checked
+//!   `[[filters]]` tables ([`FilterSpec`], whose typed parameters sit behind
+//!   [`FilterParams`]; [`BuildFilter`]), so the loop never depends on what a record
+//!   is.
 //! - [`Chain`] (`chain.rs`): the filters in order, itself a filter; it counts every
 //!   decision by filter, outcome, channel and true origin ([`CurationCount`]).
 //! - [`curate`] and [`Curation`] (here): which batches of a training set are judged
