@@ -1,0 +1,170 @@
+//! A bounds-checked safe wrapper around `matrixmultiply::sgemm`, and the Conv1D-style
+//! linear layer (y = x·W + b, W stored `[in, out]`) built on it.
+//!
+//! Transposed operands are read through strides, never copied. Row blocks run in parallel
+//! with rayon where the output rows are independent.
+#![allow(unsafe_code)]
+
+use rayon::prelude::*;
+
+/// A read-only strided matrix view: element (r, c) is `data[r * rs + c * cs]`.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a> {
+    pub data: &'a [f32],
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl<'a> View<'a> {
+    /// A row-major `rows × cols` matrix.
+    pub fn rows(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        View {
+            data,
+            rows,
+            cols,
+            rs: cols,
+            cs: 1,
+        }
+    }
+
+    /// The transpose of a row-major `rows × cols` matrix (a `cols × rows` view).
+    pub fn transposed(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        View {
+            data,
+            rows: cols,
+            cols: rows,
+            rs: 1,
+            cs: cols,
+        }
+    }
+
+    fn check(&self) {
+        if self.rows > 0 && self.cols > 0 {
+            let last = (self.rows - 1) * self.rs + (self.cols - 1) * self.cs;
+            assert!(last < self.data.len(), "matrix view out of bounds");
+        }
+    }
+}
+
+/// `c = alpha · a · b + beta · c`, with `c` row-major `a.rows × b.cols`.
+/// With `beta == 0` the old contents of `c` are not read.
+pub(crate) fn gemm(a: View, b: View, c: &mut [f32], alpha: f32, beta: f32) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(k, b.rows, "inner dimensions differ");
+    assert!(c.len() >= m * n, "output too small");
+    a.check();
+    b.check();
+    if m == 0 || n == 0 {
+        return;
+    }
+    // SAFETY: both views were checked to lie inside their slices, `c` holds m·n elements
+    // written row-major with strides (n, 1), and the three slices are borrowed for the call
+    // (`c` mutably, so it aliases neither input).
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            alpha,
+            a.data.as_ptr(),
+            a.rs as isize,
+            a.cs as isize,
+            b.data.as_ptr(),
+            b.rs as isize,
+            b.cs as isize,
+            beta,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+}
+
+/// Rows per parallel block of a matrix product.
+const ROW_BLOCK: usize = 64;
+
+/// `out[n, o] = inp[n, i] · w[i, o] + bias[o]` (Conv1D), rows in parallel.
+pub(crate) fn linear_forward(
+    out: &mut [f32],
+    inp: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    i: usize,
+    o: usize,
+) {
+    out.par_chunks_mut(ROW_BLOCK * o)
+        .zip(inp.par_chunks(ROW_BLOCK * i))
+        .for_each(|(out, inp)| {
+            let n = inp.len() / i;
+            for row in out.chunks_mut(o) {
+                row.copy_from_slice(bias);
+            }
+            gemm(View::rows(inp, n, i), View::rows(w, i, o), out, 1.0, 1.0);
+        });
+}
+
+/// Backward of [`linear_forward`]: `dinp = dout · wᵀ` (overwritten), `dw += inpᵀ · dout`,
+/// `dbias += Σ_rows dout`.
+pub(crate) struct LinearGrads<'a> {
+    pub dinp: &'a mut [f32],
+    pub dw: &'a mut [f32],
+    pub dbias: &'a mut [f32],
+}
+
+/// Backward of [`linear_forward`]; see [`LinearGrads`].
+pub(crate) fn linear_backward(
+    g: LinearGrads,
+    dout: &[f32],
+    inp: &[f32],
+    w: &[f32],
+    i: usize,
+    o: usize,
+) {
+    let n = inp.len() / i;
+    g.dinp
+        .par_chunks_mut(ROW_BLOCK * i)
+        .zip(dout.par_chunks(ROW_BLOCK * o))
+        .for_each(|(dinp, dout)| {
+            let rows = dout.len() / o;
+            gemm(
+                View::rows(dout, rows, o),
+                View::transposed(w, i, o),
+                dinp,
+                1.0,
+                0.0,
+            );
+        });
+    gemm(
+        View::transposed(inp, n, i),
+        View::rows(dout, n, o),
+        g.dw,
+        1.0,
+        1.0,
+    );
+    for row in dout.chunks(o) {
+        g.dbias.iter_mut().zip(row).for_each(|(b, d)| *b += d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strided_transpose_matches_naive_product() {
+        // a: 2×3, b: 2×3 → a · bᵀ is 2×2.
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [1.0, 0.0, -1.0, 2.0, 1.0, 0.0];
+        let mut c = [0.0; 4];
+        gemm(
+            View::rows(&a, 2, 3),
+            View::transposed(&b, 2, 3),
+            &mut c,
+            1.0,
+            0.0,
+        );
+        assert_eq!(c, [-2.0, 4.0, -2.0, 13.0]);
+    }
+}
