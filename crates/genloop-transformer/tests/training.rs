@@ -1,0 +1,113 @@
+//! Training, determinism and checkpoints of a tiny model.
+
+use genloop_core::seed::{Rng, RootSeed};
+use genloop_transformer::{
+    checkpoint, clip_grad_norm, learning_rate, AdamW, AdamWConfig, Gpt2, Gpt2Config, Params,
+};
+use rand::Rng as _;
+
+const TIME: usize = 8;
+const BATCH: usize = 4;
+
+/// A repetitive stream over 8 tokens: a fixed phrase with one random slot.
+fn stream(len: usize, rng: &mut Rng) -> Vec<u32> {
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        out.extend_from_slice(&[0, 1, 2, 0, 3]);
+        out.push(rng.random_range(4..8));
+    }
+    out.truncate(len);
+    out
+}
+
+fn unigram_entropy(tokens: &[u32]) -> f64 {
+    let mut counts = [0usize; 8];
+    tokens.iter().for_each(|&t| counts[t as usize] += 1);
+    let n = tokens.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| -(c as f64 / n) * (c as f64 / n).ln())
+        .sum()
+}
+
+/// Random windows of `TIME + 1` tokens: inputs and next-token targets.
+fn batch(tokens: &[u32], rng: &mut Rng) -> (Vec<u32>, Vec<u32>) {
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for _ in 0..BATCH {
+        let at = rng.random_range(0..tokens.len() - TIME - 1);
+        x.extend_from_slice(&tokens[at..at + TIME]);
+        y.extend_from_slice(&tokens[at + 1..at + TIME + 1]);
+    }
+    (x, y)
+}
+
+fn tiny_model(seed: u64) -> Gpt2 {
+    let config = Gpt2Config::new(8, TIME, 16, 2, 2);
+    Gpt2::new(Params::init(&config, &mut RootSeed(seed).stream("init", 0, 0)).unwrap())
+}
+
+/// Trains for `steps` and returns the training losses.
+fn train(model: &mut Gpt2, tokens: &[u32], steps: usize, seed: u64) -> Vec<f32> {
+    let mut adam = AdamW::new(AdamWConfig::default(), &model.params.layout);
+    let mut rng = RootSeed(seed).stream("batches", 0, 0);
+    let mut losses = Vec::new();
+    for step in 0..steps {
+        let (x, y) = batch(tokens, &mut rng);
+        losses.push(model.forward(&x, Some(&y), BATCH, TIME).unwrap().unwrap());
+        model.backward().unwrap();
+        clip_grad_norm(&mut model.grads, 1.0);
+        adam.step(
+            &mut model.params.data,
+            &model.grads,
+            learning_rate(step, 1e-2, 20, steps),
+        );
+    }
+    losses
+}
+
+#[test]
+fn a_tiny_model_learns_below_the_unigram_entropy() {
+    let mut rng = RootSeed(5).stream("corpus", 0, 0);
+    let train_tokens = stream(3000, &mut rng);
+    let holdout = stream(600, &mut rng);
+    let mut model = tiny_model(5);
+    train(&mut model, &train_tokens, 200, 5);
+    let mut eval_rng = RootSeed(6).stream("eval", 0, 0);
+    let mut total = 0.0;
+    for _ in 0..10 {
+        let (x, y) = batch(&holdout, &mut eval_rng);
+        total += f64::from(model.forward(&x, Some(&y), BATCH, TIME).unwrap().unwrap());
+    }
+    let holdout_loss = total / 10.0;
+    let entropy = unigram_entropy(&holdout);
+    assert!(
+        holdout_loss < entropy,
+        "holdout loss {holdout_loss} is not below the unigram entropy {entropy}"
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_losses() {
+    let tokens = stream(500, &mut RootSeed(1).stream("corpus", 0, 0));
+    let a = train(&mut tiny_model(9), &tokens, 5, 9);
+    let b = train(&mut tiny_model(9), &tokens, 5, 9);
+    assert_eq!(a, b);
+    let c = train(&mut tiny_model(10), &tokens, 5, 9);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn a_checkpoint_round_trip_gives_identical_logits() {
+    let tokens = stream(500, &mut RootSeed(2).stream("corpus", 0, 0));
+    let mut model = tiny_model(3);
+    train(&mut model, &tokens, 3, 3);
+    let dir = tempfile::tempdir().unwrap();
+    checkpoint::save(dir.path(), &model.params).unwrap();
+    let mut loaded = Gpt2::new(checkpoint::load(dir.path()).unwrap());
+    assert_eq!(loaded.params.config, model.params.config);
+    let x = &tokens[..2 * TIME];
+    model.forward(x, None, 2, TIME).unwrap();
+    loaded.forward(x, None, 2, TIME).unwrap();
+    assert_eq!(model.logits(), loaded.logits());
+}
