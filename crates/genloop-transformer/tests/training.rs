@@ -111,3 +111,65 @@ fn a_checkpoint_round_trip_gives_identical_logits() {
     loaded.forward(x, None, 2, TIME).unwrap();
     assert_eq!(model.logits(), loaded.logits());
 }
+
+#[test]
+fn hugging_face_names_with_the_transformer_prefix_load() {
+    use safetensors::tensor::TensorView;
+    let model = tiny_model(4);
+    let dir = tempfile::tempdir().unwrap();
+    checkpoint::save(dir.path(), &model.params).unwrap();
+    // Rewrite the weights as BF16 under `transformer.` names, with an extra mask buffer.
+    let p = &model.params;
+    let round = |x: f32| ((x.to_bits() >> 16) as u16).to_le_bytes();
+    let bytes: Vec<Vec<u8>> = p
+        .layout
+        .tensors
+        .iter()
+        .map(|s| p.data[s.range()].iter().flat_map(|&x| round(x)).collect())
+        .collect();
+    let mask = vec![0u8; 4 * TIME * TIME];
+    let mut views = vec![(
+        "h.0.attn.bias".to_string(),
+        TensorView::new(safetensors::Dtype::F32, vec![1, 1, TIME, TIME], &mask).unwrap(),
+    )];
+    for (spec, data) in p.layout.tensors.iter().zip(&bytes) {
+        views.push((
+            format!("transformer.{}", spec.name),
+            TensorView::new(safetensors::Dtype::BF16, spec.shape.clone(), data).unwrap(),
+        ));
+    }
+    safetensors::serialize_to_file(views, &None, &dir.path().join(checkpoint::WEIGHTS_FILE))
+        .unwrap();
+    let loaded = checkpoint::load(dir.path()).unwrap();
+    for (a, b) in loaded.data.iter().zip(&p.data) {
+        assert_eq!(a.to_bits(), b.to_bits() & 0xffff_0000);
+    }
+}
+
+#[test]
+fn bad_inputs_get_typed_errors() {
+    use genloop_transformer::InputError;
+    let mut model = tiny_model(4);
+    assert_eq!(model.backward(), Err(InputError::NoTargets));
+    assert_eq!(
+        model.forward(&[0; 9], None, 1, 9),
+        Err(InputError::Time {
+            time: 9,
+            n_positions: TIME
+        })
+    );
+    assert_eq!(
+        model.forward(&[0; 7], None, 1, 8),
+        Err(InputError::Length {
+            expected: 8,
+            got: 7
+        })
+    );
+    assert_eq!(
+        model.forward(&[8; 8], None, 1, 8),
+        Err(InputError::Token {
+            id: 8,
+            vocab_size: 8
+        })
+    );
+}
