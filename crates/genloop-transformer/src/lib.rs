@@ -45,9 +45,11 @@ pub mod model;
 mod ops;
 pub mod optim;
 pub mod params;
+pub mod sample;
 
 pub use checkpoint::CheckpointError;
 pub use config::{ConfigError, Gpt2Config};
 pub use model::{Gpt2, InputError};
 pub use optim::{clip_grad_norm, learning_rate, AdamW, AdamWConfig};
 pub use params::{Layout, Params, TensorSpec};
+pub use sample::{log_probs, sample, SampleConfig, Sampled};

@@ -36,6 +36,9 @@ pub enum InputError {
         /// The model's vocabulary size.
         vocab_size: usize,
     },
+    /// Sampling was asked to continue an empty prompt.
+    #[error("sampling needs a prompt of at least one token")]
+    EmptyPrompt,
     /// `backward` was called without a forward pass with targets before it.
     #[error("backward needs a forward pass with targets first")]
     NoTargets,
