@@ -46,6 +46,7 @@ mod ops;
 pub mod optim;
 pub mod params;
 pub mod sample;
+pub mod train;
 
 pub use checkpoint::CheckpointError;
 pub use config::{ConfigError, Gpt2Config};
@@ -53,3 +54,4 @@ pub use model::{Gpt2, InputError};
 pub use optim::{clip_grad_norm, learning_rate, AdamW, AdamWConfig};
 pub use params::{Layout, Params, TensorSpec};
 pub use sample::{log_probs, sample, SampleConfig, Sampled};
+pub use train::{evaluate, train, TrainConfig, TrainError, TrainReport};

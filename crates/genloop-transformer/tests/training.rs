@@ -173,3 +173,57 @@ fn bad_inputs_get_typed_errors() {
         })
     );
 }
+
+#[test]
+fn the_trainer_keeps_the_best_validation_weights() {
+    use genloop_transformer::{evaluate, train as fit, TrainConfig, TrainError};
+    let mut rng = RootSeed(12).stream("corpus", 0, 0);
+    let (train_tokens, valid) = (stream(2000, &mut rng), stream(200, &mut rng));
+    let config = TrainConfig {
+        steps: 60,
+        batch_size: 4,
+        context: TIME,
+        learning_rate: 1e-2,
+        warmup_steps: 10,
+        eval_every: 20,
+        ..TrainConfig::default()
+    };
+    let mut model = tiny_model(12);
+    let report = fit(
+        &mut model,
+        &train_tokens,
+        &valid,
+        &config,
+        &mut RootSeed(12).stream("batches", 0, 0),
+    )
+    .unwrap();
+    assert_eq!(report.losses.len(), 60);
+    assert_eq!(
+        report.validation.iter().map(|v| v.0).collect::<Vec<_>>(),
+        vec![20, 40, 60]
+    );
+    let best = report
+        .validation
+        .iter()
+        .map(|v| v.1)
+        .fold(f32::INFINITY, f32::min);
+    assert_eq!(report.best_validation, best);
+    assert_eq!(evaluate(&mut model, &valid, TIME, 4).unwrap(), best);
+    assert!(best < unigram_entropy(&valid) as f32);
+    assert!(report.tokens_per_second > 0.0);
+    let short = fit(
+        &mut tiny_model(12),
+        &train_tokens,
+        &valid[..TIME],
+        &config,
+        &mut RootSeed(12).stream("batches", 0, 0),
+    );
+    assert_eq!(
+        short,
+        Err(TrainError::TooShort {
+            split: "validation",
+            tokens: TIME,
+            needed: TIME + 1
+        })
+    );
+}

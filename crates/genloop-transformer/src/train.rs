@@ -1,0 +1,215 @@
+//! Training on a token stream: random fixed-length windows, AdamW with warm-up and cosine
+//! decay, gradient clipping, validation every K steps, and the best-validation weights
+//! kept as the result.
+
+use crate::model::{Gpt2, InputError};
+use crate::optim::{clip_grad_norm, learning_rate, AdamW, AdamWConfig};
+use genloop_core::seed::Rng;
+use rand::Rng as _;
+use std::time::Instant;
+use thiserror::Error;
+
+/// The training run's settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// Optimiser steps.
+    pub steps: usize,
+    /// Windows per step.
+    pub batch_size: usize,
+    /// Tokens per window (at most the model's `n_positions`).
+    pub context: usize,
+    /// Peak learning rate.
+    pub learning_rate: f32,
+    /// AdamW's decoupled weight decay (2-D weights only).
+    pub weight_decay: f32,
+    /// Linear warm-up steps before the cosine decay.
+    pub warmup_steps: usize,
+    /// Validate every this many steps (and after the last step).
+    pub eval_every: usize,
+    /// Global gradient-norm bound.
+    pub grad_clip: f32,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            steps: 1000,
+            batch_size: 16,
+            context: 128,
+            learning_rate: 3e-3,
+            weight_decay: 0.1,
+            warmup_steps: 100,
+            eval_every: 100,
+            grad_clip: 1.0,
+        }
+    }
+}
+
+/// Why training could not run.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum TrainError {
+    /// A stream holds no full window of `context + 1` tokens.
+    #[error("the {split} stream has {tokens} tokens; a window needs context + 1 = {needed}")]
+    TooShort {
+        /// `"training"` or `"validation"`.
+        split: &'static str,
+        /// Tokens in the stream.
+        tokens: usize,
+        /// Tokens one window needs.
+        needed: usize,
+    },
+    /// A window cannot go through the model (context too long, ids out of range).
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+/// What a training run did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrainReport {
+    /// Training loss of every step.
+    pub losses: Vec<f32>,
+    /// `(steps done, validation loss)` at each evaluation.
+    pub validation: Vec<(usize, f32)>,
+    /// Steps done when the kept (best-validation) weights were evaluated.
+    pub best_step: usize,
+    /// Validation loss of the kept weights.
+    pub best_validation: f32,
+    /// Training tokens (steps × batch × context) per second of wall time, evaluations included.
+    pub tokens_per_second: f64,
+}
+
+fn check_stream(split: &'static str, tokens: &[u32], context: usize) -> Result<(), TrainError> {
+    if tokens.len() <= context {
+        return Err(TrainError::TooShort {
+            split,
+            tokens: tokens.len(),
+            needed: context + 1,
+        });
+    }
+    Ok(())
+}
+
+/// Mean next-token loss (nats per token) over the non-overlapping windows of `tokens`,
+/// `batch` windows per forward pass; a final partial window is left out.
+pub fn evaluate(
+    model: &mut Gpt2,
+    tokens: &[u32],
+    context: usize,
+    batch: usize,
+) -> Result<f32, InputError> {
+    let windows: Vec<usize> = (0..(tokens.len() - 1) / context)
+        .map(|w| w * context)
+        .collect();
+    let (mut sum, mut count) = (0.0f64, 0usize);
+    for group in windows.chunks(batch.max(1)) {
+        let x: Vec<u32> = group
+            .iter()
+            .flat_map(|&at| tokens[at..at + context].iter().copied())
+            .collect();
+        let y: Vec<u32> = group
+            .iter()
+            .flat_map(|&at| tokens[at + 1..at + context + 1].iter().copied())
+            .collect();
+        let loss = model
+            .forward(&x, Some(&y), group.len(), context)?
+            .expect("targets were given");
+        sum += f64::from(loss) * group.len() as f64;
+        count += group.len();
+    }
+    Ok((sum / count.max(1) as f64) as f32)
+}
+
+/// `batch` random windows of the stream: inputs and their next-token targets.
+fn draw_batch(
+    tokens: &[u32],
+    context: usize,
+    batch: usize,
+    rng: &mut Rng,
+    x: &mut Vec<u32>,
+    y: &mut Vec<u32>,
+) {
+    x.clear();
+    y.clear();
+    for _ in 0..batch {
+        let at = rng.random_range(0..tokens.len() - context);
+        x.extend_from_slice(&tokens[at..at + context]);
+        y.extend_from_slice(&tokens[at + 1..at + context + 1]);
+    }
+}
+
+/// Evaluates on `valid` after `done` steps; copies the weights into `best` when they are
+/// the best so far.
+fn validate(
+    model: &mut Gpt2,
+    valid: &[u32],
+    config: &TrainConfig,
+    (done, best): (usize, &mut [f32]),
+    report: &mut TrainReport,
+) -> Result<(), InputError> {
+    let loss = evaluate(model, valid, config.context, config.batch_size)?;
+    report.validation.push((done, loss));
+    if loss < report.best_validation {
+        (report.best_step, report.best_validation) = (done, loss);
+        best.copy_from_slice(&model.params.data);
+    }
+    Ok(())
+}
+
+/// Trains `model` on `train` for `config.steps` steps, windows drawn from `rng`; validates
+/// on `valid` every `eval_every` steps and after the last; leaves the model holding the
+/// weights with the lowest validation loss.
+pub fn train(
+    model: &mut Gpt2,
+    train: &[u32],
+    valid: &[u32],
+    config: &TrainConfig,
+    rng: &mut Rng,
+) -> Result<TrainReport, TrainError> {
+    check_stream("training", train, config.context)?;
+    check_stream("validation", valid, config.context)?;
+    let adam_config = AdamWConfig {
+        weight_decay: config.weight_decay,
+        ..AdamWConfig::default()
+    };
+    let mut adam = AdamW::new(adam_config, &model.params.layout);
+    let start = Instant::now();
+    let mut report = TrainReport {
+        best_validation: f32::INFINITY,
+        ..TrainReport::default()
+    };
+    let mut best = model.params.data.clone();
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for step in 0..config.steps {
+        draw_batch(
+            train,
+            config.context,
+            config.batch_size,
+            rng,
+            &mut x,
+            &mut y,
+        );
+        let loss = model
+            .forward(&x, Some(&y), config.batch_size, config.context)?
+            .expect("targets were given");
+        report.losses.push(loss);
+        model.backward()?;
+        clip_grad_norm(&mut model.grads, config.grad_clip);
+        let lr = learning_rate(
+            step,
+            config.learning_rate,
+            config.warmup_steps,
+            config.steps,
+        );
+        adam.step(&mut model.params.data, &model.grads, lr);
+        let done = step + 1;
+        if done % config.eval_every.max(1) == 0 || done == config.steps {
+            validate(model, valid, config, (done, &mut best), &mut report)?;
+        }
+    }
+    if !report.validation.is_empty() {
+        model.params.data.copy_from_slice(&best);
+    }
+    let tokens = (config.steps * config.batch_size * config.context) as f64;
+    report.tokens_per_second = tokens / start.elapsed().as_secs_f64().max(1e-9);
+    Ok(report)
+}
