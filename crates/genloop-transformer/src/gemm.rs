@@ -40,6 +40,15 @@ impl<'a> View<'a> {
         }
     }
 
+    /// Rows `start..start + count` of this view.
+    fn row_block(&self, start: usize, count: usize) -> View<'a> {
+        View {
+            data: &self.data[start * self.rs..],
+            rows: count,
+            ..*self
+        }
+    }
+
     fn check(&self) {
         if self.rows > 0 && self.cols > 0 {
             let last = (self.rows - 1) * self.rs + (self.cols - 1) * self.cs;
@@ -82,10 +91,27 @@ pub(crate) fn gemm(a: View, b: View, c: &mut [f32], alpha: f32, beta: f32) {
     }
 }
 
-/// Rows per parallel block of a matrix product.
-const ROW_BLOCK: usize = 64;
+/// Rows per parallel block of a matrix product with `m` rows: about a quarter of them,
+/// at least 32. Fixed by the shape alone, never by the thread count.
+fn row_block(m: usize) -> usize {
+    m.div_ceil(4).max(32)
+}
 
-/// `out[n, o] = inp[n, i] · w[i, o] + bias[o]` (Conv1D), rows in parallel.
+/// [`gemm`] with the rows of `a` (and of `c`) split into fixed blocks run in parallel.
+/// Every element of `c` is computed by exactly one call, so the result does not depend on
+/// the number of threads.
+pub(crate) fn gemm_rows(a: View, b: View, c: &mut [f32], alpha: f32, beta: f32) {
+    let (n, rows) = (b.cols, row_block(a.rows));
+    c[..a.rows * n]
+        .par_chunks_mut(rows * n)
+        .enumerate()
+        .for_each(|(block, c)| {
+            let start = block * rows;
+            gemm(a.row_block(start, c.len() / n), b, c, alpha, beta);
+        });
+}
+
+/// `out[n, o] = inp[n, i] · w[i, o] + bias[o]` (Conv1D).
 pub(crate) fn linear_forward(
     out: &mut [f32],
     inp: &[f32],
@@ -94,26 +120,26 @@ pub(crate) fn linear_forward(
     i: usize,
     o: usize,
 ) {
-    out.par_chunks_mut(ROW_BLOCK * o)
-        .zip(inp.par_chunks(ROW_BLOCK * i))
-        .for_each(|(out, inp)| {
-            let n = inp.len() / i;
-            for row in out.chunks_mut(o) {
-                row.copy_from_slice(bias);
-            }
-            gemm(View::rows(inp, n, i), View::rows(w, i, o), out, 1.0, 1.0);
-        });
+    out.par_chunks_mut(o)
+        .for_each(|row| row.copy_from_slice(bias));
+    gemm_rows(
+        View::rows(inp, inp.len() / i, i),
+        View::rows(w, i, o),
+        out,
+        1.0,
+        1.0,
+    );
 }
 
-/// Backward of [`linear_forward`]: `dinp = dout · wᵀ` (overwritten), `dw += inpᵀ · dout`,
-/// `dbias += Σ_rows dout`.
+/// Gradients written by [`linear_backward`]: `dinp =` (overwritten), `dw +=`, `dbias +=`.
 pub(crate) struct LinearGrads<'a> {
     pub dinp: &'a mut [f32],
     pub dw: &'a mut [f32],
     pub dbias: &'a mut [f32],
 }
 
-/// Backward of [`linear_forward`]; see [`LinearGrads`].
+/// Backward of [`linear_forward`]: `dinp = dout · wᵀ`, `dw += inpᵀ · dout`,
+/// `dbias += Σ_rows dout`.
 pub(crate) fn linear_backward(
     g: LinearGrads,
     dout: &[f32],
@@ -123,29 +149,23 @@ pub(crate) fn linear_backward(
     o: usize,
 ) {
     let n = inp.len() / i;
-    g.dinp
-        .par_chunks_mut(ROW_BLOCK * i)
-        .zip(dout.par_chunks(ROW_BLOCK * o))
-        .for_each(|(dinp, dout)| {
-            let rows = dout.len() / o;
-            gemm(
-                View::rows(dout, rows, o),
-                View::transposed(w, i, o),
-                dinp,
-                1.0,
-                0.0,
-            );
-        });
-    gemm(
+    gemm_rows(
+        View::rows(dout, n, o),
+        View::transposed(w, i, o),
+        g.dinp,
+        1.0,
+        0.0,
+    );
+    gemm_rows(
         View::transposed(inp, n, i),
         View::rows(dout, n, o),
         g.dw,
         1.0,
         1.0,
     );
-    for row in dout.chunks(o) {
-        g.dbias.iter_mut().zip(row).for_each(|(b, d)| *b += d);
-    }
+    g.dbias.par_iter_mut().enumerate().for_each(|(j, b)| {
+        *b += dout.chunks(o).map(|row| row[j]).sum::<f32>();
+    });
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! parameters.
 
 use crate::acts::{Activations, Dims, LayerActs};
-use crate::gemm::{gemm, linear_backward, linear_forward, LinearGrads, View};
+use crate::gemm::{gemm_rows, linear_backward, linear_forward, LinearGrads, View};
 use crate::ops::{self, AttnShape, NormStats};
 use crate::params::{LayerOffsets, Params};
 use rayon::prelude::*;
@@ -57,22 +57,6 @@ pub struct Gpt2 {
 /// A pair of adjacent tensors (weight then bias) of the gradient buffer, mutably.
 fn pair(g: &mut [f32], at: usize, w_len: usize, b_len: usize) -> (&mut [f32], &mut [f32]) {
     g[at..at + w_len + b_len].split_at_mut(w_len)
-}
-
-/// `out[n, m] = a[n, k] · bᵀ` with `b` row-major `[m, k]` (the tied output projection),
-/// rows of `a` in parallel.
-fn matmul_transposed_b(out: &mut [f32], a: &[f32], b: &[f32], k: usize, m: usize) {
-    out.par_chunks_mut(64 * m)
-        .zip(a.par_chunks(64 * k))
-        .for_each(|(out, a)| {
-            gemm(
-                View::rows(a, a.len() / k, k),
-                View::transposed(b, m, k),
-                out,
-                1.0,
-                0.0,
-            );
-        });
 }
 
 impl Gpt2 {
@@ -271,7 +255,14 @@ impl Gpt2 {
             &p[l.ln_f_b..][..d],
             c.layer_norm_epsilon,
         );
-        matmul_transposed_b(&mut a.logits, &a.ln_f, &p[l.wte..][..v * d], d, v);
+        let (n, wte) = (a.ln_f.len() / d, &p[l.wte..][..v * d]);
+        gemm_rows(
+            View::rows(&a.ln_f, n, d),
+            View::transposed(wte, v, d),
+            &mut a.logits,
+            1.0,
+            0.0,
+        );
     }
 
     /// Gradients of the last forward pass's mean loss with respect to every parameter,
@@ -299,20 +290,15 @@ impl Gpt2 {
         ops::softmax_xent_backward(&mut g.dlogits, &a.probs, &a.targets);
         let n = a.targets.len();
         let wte = &p[l.wte..][..v * d];
-        g.dln
-            .par_chunks_mut(64 * d)
-            .zip(g.dlogits.par_chunks(64 * v))
-            .for_each(|(dln, dz)| {
-                gemm(
-                    View::rows(dz, dz.len() / v, v),
-                    View::rows(wte, v, d),
-                    dln,
-                    1.0,
-                    0.0,
-                );
-            });
+        gemm_rows(
+            View::rows(&g.dlogits, n, v),
+            View::rows(wte, v, d),
+            &mut g.dln,
+            1.0,
+            0.0,
+        );
         let dwte = &mut self.grads[l.wte..][..v * d];
-        gemm(
+        gemm_rows(
             View::transposed(&g.dlogits, n, v),
             View::rows(&a.ln_f, n, d),
             dwte,
@@ -362,7 +348,7 @@ impl Gpt2 {
             d,
             d,
         );
-        ops::attention_backward(&mut g.dqkv, &g.datty, &la.att, &la.qkv, shape);
+        ops::attention_backward(&mut g.dqkv, (&la.atty, &g.datty), &la.att, &la.qkv, shape);
         let (dw, dbias) = pair(gr, o.c_attn_w, 3 * d * d, 3 * d);
         linear_backward(
             LinearGrads {
