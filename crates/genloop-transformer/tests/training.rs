@@ -227,3 +227,24 @@ fn the_trainer_keeps_the_best_validation_weights() {
         })
     );
 }
+
+#[test]
+fn gradients_agree_across_thread_counts() {
+    // 16 × 8 rows: the matrix products run in several row blocks.
+    let tokens = stream(16 * TIME + 1, &mut RootSeed(3).stream("corpus", 0, 0));
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut model = tiny_model(13);
+            let loss = model
+                .forward(&tokens[..16 * TIME], Some(&tokens[1..]), 16, TIME)
+                .unwrap();
+            model.backward().unwrap();
+            (loss, model.grads)
+        })
+    };
+    assert_eq!(run(1), run(3));
+}
