@@ -40,6 +40,7 @@
 mod acts;
 pub mod checkpoint;
 pub mod config;
+pub mod decode;
 mod gemm;
 pub mod model;
 mod ops;
@@ -50,6 +51,7 @@ pub mod train;
 
 pub use checkpoint::CheckpointError;
 pub use config::{ConfigError, Gpt2Config};
+pub use decode::Decoder;
 pub use model::{Gpt2, InputError};
 pub use optim::{clip_grad_norm, learning_rate, AdamW, AdamWConfig};
 pub use params::{Layout, Params, TensorSpec};

@@ -115,7 +115,7 @@ impl AttnShape {
 }
 
 /// Dot product in eight independent lanes (so it vectorises), lanes summed at the end.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f32 = a8

@@ -1,11 +1,12 @@
 //! Scoring text (log-probability of every token) and sampling continuations with
 //! temperature, top-k and top-p, batched over sequences.
 //!
-//! Both run the full forward pass over a fixed window (no KV cache yet): causal attention
-//! makes padding after the last real token harmless, so one window length serves every
-//! step and the activation buffers are allocated once.
+//! Sampling decodes incrementally with a key/value cache ([`Decoder`]); scoring runs the
+//! full forward pass over windows of the model's context.
 
+use crate::decode::Decoder;
 use crate::model::{Gpt2, InputError};
+use crate::params::Params;
 use genloop_core::seed::Rng;
 use rand::Rng as _;
 
@@ -100,32 +101,30 @@ fn draw(candidates: &[(u32, f32)], rng: &mut Rng) -> u32 {
 /// what [`log_probs`] gives for the same text). The prompt plus continuation must fit the
 /// model's context, and the prompt must not be empty.
 pub fn sample(
-    model: &mut Gpt2,
+    params: &Params,
     prompt: &[u32],
     n: usize,
     config: &SampleConfig,
     rng: &mut Rng,
 ) -> Result<Vec<Sampled>, InputError> {
-    if prompt.is_empty() {
-        return Err(InputError::EmptyPrompt);
+    let (last, context) = prompt.split_last().ok_or(InputError::EmptyPrompt)?;
+    let vocab = params.config.vocab_size;
+    let mut decoder = Decoder::new(params, n, prompt.len() + config.max_tokens)?;
+    for &token in context {
+        decoder.step(params, &vec![token; n])?;
     }
-    let (vocab, window) = (
-        model.params.config.vocab_size,
-        prompt.len() + config.max_tokens,
-    );
-    let mut tokens = vec![0u32; n * window];
-    for row in tokens.chunks_mut(window) {
-        row[..prompt.len()].copy_from_slice(prompt);
-    }
+    let mut next = vec![*last; n];
     let mut out = vec![Sampled::default(); n];
-    for at in prompt.len()..window {
-        model.forward(&tokens, None, n, window)?;
-        for (s, seq) in out.iter_mut().enumerate() {
-            let logits = &model.logits()[(s * window + at - 1) * vocab..][..vocab];
-            let id = draw(&candidates(logits, config), rng);
-            tokens[s * window + at] = id;
-            seq.tokens.push(id);
-            seq.log_probs.push(log_softmax(logits, 1.0)[id as usize]);
+    for _ in 0..config.max_tokens {
+        let logits = decoder.step(params, &next)?;
+        for ((seq, row), id) in out
+            .iter_mut()
+            .zip(logits.chunks(vocab))
+            .zip(next.iter_mut())
+        {
+            *id = draw(&candidates(row, config), rng);
+            seq.tokens.push(*id);
+            seq.log_probs.push(log_softmax(row, 1.0)[*id as usize]);
         }
     }
     Ok(out)

@@ -36,7 +36,7 @@ fn samples_stay_inside_the_top_k_and_top_p_set() {
         },
     ] {
         let out = sample(
-            &mut m,
+            &m.params,
             &prompt,
             4,
             &config,
@@ -71,7 +71,7 @@ fn sampler_log_probabilities_are_the_models() {
         ..Default::default()
     };
     let out = sample(
-        &mut m,
+        &m.params,
         &prompt,
         3,
         &config,
@@ -94,7 +94,7 @@ fn sampler_log_probabilities_are_the_models() {
         assert!((ours - sampler).abs() < 1e-4, "{ours} vs {sampler}");
     }
     let again = sample(
-        &mut m,
+        &m.params,
         &prompt,
         3,
         &config,
@@ -104,7 +104,7 @@ fn sampler_log_probabilities_are_the_models() {
     assert_eq!(out, again);
     assert_eq!(
         sample(
-            &mut m,
+            &m.params,
             &[],
             1,
             &config,
@@ -124,4 +124,33 @@ fn long_texts_are_scored_in_windows() {
     // The first window's scores are those of a single forward pass.
     let first = log_probs(&mut m, &text[..24]).unwrap();
     assert_eq!(&scores[..23], &first[..]);
+}
+
+#[test]
+fn cached_decoding_matches_the_full_forward_pass() {
+    use genloop_transformer::Decoder;
+    let mut m = model();
+    let seqs: [Vec<u32>; 2] = [
+        (0..24).map(|i| (i * 3 % 20) as u32).collect(),
+        (0..24).map(|i| (i * 11 % 19) as u32).collect(),
+    ];
+    let flat: Vec<u32> = seqs.concat();
+    m.forward(&flat, None, 2, 24).unwrap();
+    let mut decoder = Decoder::new(&m.params, 2, 24).unwrap();
+    for t in 0..24 {
+        let logits = decoder
+            .step(&m.params, &[seqs[0][t], seqs[1][t]])
+            .unwrap()
+            .to_vec();
+        for b in 0..2 {
+            let full = &m.logits()[(b * 24 + t) * 20..][..20];
+            for (x, y) in logits[b * 20..][..20].iter().zip(full) {
+                assert!(
+                    (x - y).abs() < 1e-5,
+                    "sequence {b} position {t}: cached {x}, full {y}"
+                );
+            }
+        }
+    }
+    assert!(decoder.step(&m.params, &[0, 0]).is_err());
 }
