@@ -16,6 +16,9 @@ pub(crate) struct LayerActs {
     pub fch: Vec<f32>,
     pub fch_gelu: Vec<f32>,
     pub resid_out: Vec<f32>,
+    /// Dropout masks (0 or 1 / (1 − p)) on the attention and MLP outputs.
+    pub attn_mask: Vec<f32>,
+    pub mlp_mask: Vec<f32>,
 }
 
 impl LayerActs {
@@ -34,6 +37,8 @@ impl LayerActs {
             fch: vec![0.0; n * 4 * d],
             fch_gelu: vec![0.0; n * 4 * d],
             resid_out: vec![0.0; n * d],
+            attn_mask: vec![0.0; n * d],
+            mlp_mask: vec![0.0; n * d],
         }
     }
 }
@@ -48,6 +53,7 @@ pub(crate) struct GradScratch {
     pub dfch: Vec<f32>,
     pub dfch_gelu: Vec<f32>,
     pub dlogits: Vec<f32>,
+    pub dproj: Vec<f32>,
 }
 
 /// Every buffer of a pass over a `[batch, time]` input; reallocated only when the shape changes.
@@ -58,6 +64,9 @@ pub(crate) struct Activations {
     pub tokens: Vec<u32>,
     pub targets: Vec<u32>,
     pub encoded: Vec<f32>,
+    /// Whether the masks below were drawn for the last forward pass.
+    pub dropout_on: bool,
+    pub embed_mask: Vec<f32>,
     pub layers: Vec<LayerActs>,
     pub proj: Vec<f32>,
     pub ln_f: Vec<f32>,
@@ -98,6 +107,8 @@ impl Activations {
             tokens: vec![0; n],
             targets: Vec::with_capacity(n),
             encoded: vec![0.0; n * d],
+            dropout_on: false,
+            embed_mask: vec![0.0; n * d],
             layers: (0..dims.layers)
                 .map(|_| LayerActs::new(n, d, att))
                 .collect(),
@@ -116,7 +127,45 @@ impl Activations {
                 dfch: vec![0.0; n * 4 * d],
                 dfch_gelu: vec![0.0; n * 4 * d],
                 dlogits: vec![0.0; n * v],
+                dproj: vec![0.0; n * d],
             },
         };
+    }
+}
+
+impl LayerActs {
+    /// The (attention, MLP) output masks when dropout is on.
+    pub fn masks(&self, on: bool) -> (Option<&[f32]>, Option<&[f32]>) {
+        if on {
+            (Some(&self.attn_mask), Some(&self.mlp_mask))
+        } else {
+            (None, None)
+        }
+    }
+}
+
+/// `out = a + b ⊙ mask` (`mask` absent: `a + b`).
+pub(crate) fn add_masked(out: &mut [f32], a: &[f32], b: &[f32], mask: Option<&[f32]>) {
+    use rayon::prelude::*;
+    match mask {
+        Some(m) => out
+            .par_iter_mut()
+            .zip(a.par_iter().zip(b.par_iter().zip(m.par_iter())))
+            .for_each(|(o, (x, (y, m)))| *o = x + y * m),
+        None => out
+            .par_iter_mut()
+            .zip(a.par_iter().zip(b.par_iter()))
+            .for_each(|(o, (x, y))| *o = x + y),
+    }
+}
+
+/// `out = g ⊙ mask` (`mask` absent: a copy of `g`).
+pub(crate) fn mask_into(out: &mut [f32], g: &[f32], mask: Option<&[f32]>) {
+    match mask {
+        Some(m) => out
+            .iter_mut()
+            .zip(g.iter().zip(m))
+            .for_each(|(o, (g, m))| *o = g * m),
+        None => out.copy_from_slice(g),
     }
 }

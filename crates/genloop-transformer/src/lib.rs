@@ -52,7 +52,7 @@ pub mod train;
 pub use checkpoint::CheckpointError;
 pub use config::{ConfigError, Gpt2Config};
 pub use decode::Decoder;
-pub use model::{Gpt2, InputError};
+pub use model::{Dropout, Gpt2, InputError};
 pub use optim::{clip_grad_norm, learning_rate, AdamW, AdamWConfig};
 pub use params::{Layout, Params, TensorSpec};
 pub use sample::{log_probs, sample, SampleConfig, Sampled};

@@ -2,10 +2,12 @@
 //! against targets, and the backward pass into a flat gradient buffer laid out like the
 //! parameters.
 
-use crate::acts::{Activations, Dims, LayerActs};
+use crate::acts::{add_masked, mask_into, Activations, Dims, LayerActs};
 use crate::gemm::{gemm_rows, linear_backward, linear_forward, LinearGrads, View};
 use crate::ops::{self, AttnShape, NormStats};
 use crate::params::{LayerOffsets, Params};
+use genloop_core::seed::Rng;
+use rand::Rng as _;
 use rayon::prelude::*;
 use thiserror::Error;
 
@@ -51,7 +53,32 @@ pub struct Gpt2 {
     pub params: Params,
     /// Gradients of the last backward pass, laid out like `params.data`.
     pub grads: Vec<f32>,
+    /// Dropout on the embeddings and on each block's attention and MLP outputs (GPT-2's
+    /// residual dropout; attention weights are not dropped). `None`: no dropout, as for
+    /// evaluation and sampling.
+    pub dropout: Option<Dropout>,
     acts: Activations,
+}
+
+/// Dropout probability and the seeded stream its masks are drawn from (one draw per
+/// element, in a fixed order, so masks do not depend on the thread count).
+#[derive(Clone, Debug)]
+pub struct Dropout {
+    /// Probability of zeroing an element, in [0, 1).
+    pub p: f32,
+    /// Where the masks come from.
+    pub rng: Rng,
+}
+
+fn fill_mask(mask: &mut [f32], dropout: &mut Dropout) {
+    let keep = 1.0 / (1.0 - dropout.p);
+    for m in mask {
+        *m = if dropout.rng.random::<f32>() < dropout.p {
+            0.0
+        } else {
+            keep
+        };
+    }
 }
 
 /// A pair of adjacent tensors (weight then bias) of the gradient buffer, mutably.
@@ -66,6 +93,7 @@ impl Gpt2 {
         Gpt2 {
             params,
             grads,
+            dropout: None,
             acts: Activations::default(),
         }
     }
@@ -118,6 +146,7 @@ impl Gpt2 {
         };
         self.acts.ensure(&dims);
         self.acts.tokens.copy_from_slice(tokens);
+        self.draw_masks();
         self.encode();
         for l in 0..dims.layers {
             self.block_forward(l);
@@ -139,6 +168,20 @@ impl Gpt2 {
         &self.acts.logits
     }
 
+    /// Draws this pass's dropout masks, or marks them unused.
+    fn draw_masks(&mut self) {
+        let a = &mut self.acts;
+        a.dropout_on = self.dropout.as_ref().is_some_and(|d| d.p > 0.0);
+        let Some(dropout) = self.dropout.as_mut().filter(|_| a.dropout_on) else {
+            return;
+        };
+        fill_mask(&mut a.embed_mask, dropout);
+        for la in &mut a.layers {
+            fill_mask(&mut la.attn_mask, dropout);
+            fill_mask(&mut la.mlp_mask, dropout);
+        }
+    }
+
     /// Token plus position embeddings into the residual stream.
     fn encode(&mut self) {
         let (p, l, d) = (
@@ -146,8 +189,8 @@ impl Gpt2 {
             &self.params.layout,
             self.params.config.n_embd,
         );
-        let time = self.acts.time;
-        let tokens = &self.acts.tokens;
+        let (time, on) = (self.acts.time, self.acts.dropout_on);
+        let (tokens, mask) = (&self.acts.tokens, &self.acts.embed_mask);
         self.acts
             .encoded
             .par_chunks_mut(d)
@@ -158,13 +201,17 @@ impl Gpt2 {
                 for i in 0..d {
                     out[i] = tok[i] + pos[i];
                 }
+                if on {
+                    let mask = &mask[row * d..][..d];
+                    out.iter_mut().zip(mask).for_each(|(x, m)| *x *= m);
+                }
             });
     }
 
     fn block_forward(&mut self, layer: usize) {
         let (p, c) = (&self.params.data, &self.params.config);
         let o = self.params.layout.layers[layer];
-        let (d, eps) = (c.n_embd, c.layer_norm_epsilon);
+        let (d, eps, on) = (c.n_embd, c.layer_norm_epsilon, self.acts.dropout_on);
         let shape = AttnShape {
             t: self.acts.time,
             heads: c.n_head,
@@ -204,7 +251,7 @@ impl Gpt2 {
             d,
             d,
         );
-        add(&mut la.resid_attn, input, proj);
+        add_masked(&mut la.resid_attn, input, proj, on.then_some(&la.attn_mask));
         let stats = NormStats {
             mean: &mut la.ln_2_mean,
             rstd: &mut la.ln_2_rstd,
@@ -234,7 +281,12 @@ impl Gpt2 {
             4 * d,
             d,
         );
-        add(&mut la.resid_out, &la.resid_attn, proj);
+        add_masked(
+            &mut la.resid_out,
+            &la.resid_attn,
+            proj,
+            on.then_some(&la.mlp_mask),
+        );
     }
 
     /// Final LayerNorm and the output projection tied to `wte`.
@@ -334,15 +386,17 @@ impl Gpt2 {
             &a.layers[layer - 1].resid_out
         };
         let (la, g, gr) = (&a.layers[layer], &mut a.grads, &mut self.grads);
-        mlp_backward(gr, p, &o, la, g, d);
+        let (attn_mask, mlp_mask) = la.masks(a.dropout_on);
+        mlp_backward(gr, p, &o, la, g, (d, mlp_mask));
         let (dw, dbias) = pair(gr, o.attn_proj_w, d * d, d);
+        mask_into(&mut g.dproj, &g.dres, attn_mask);
         linear_backward(
             LinearGrads {
                 dinp: &mut g.datty,
                 dw,
                 dbias,
             },
-            &g.dres,
+            &g.dproj,
             &la.atty,
             &p[o.attn_proj_w..][..d * d],
             d,
@@ -376,8 +430,13 @@ impl Gpt2 {
     /// Token and position embedding gradients from the residual stream's gradient.
     fn encode_backward(&mut self) {
         let (l, d) = (&self.params.layout, self.params.config.n_embd);
-        let a = &self.acts;
-        for (row, dx) in a.grads.dres.chunks(d).enumerate() {
+        let a = &mut self.acts;
+        mask_into(
+            &mut a.grads.dproj,
+            &a.grads.dres,
+            a.dropout_on.then_some(&a.embed_mask[..]),
+        );
+        for (row, dx) in a.grads.dproj.chunks(d).enumerate() {
             let tok = a.tokens[row] as usize;
             let dwte = &mut self.grads[l.wte + tok * d..][..d];
             dwte.iter_mut().zip(dx).for_each(|(g, x)| *g += x);
@@ -395,16 +454,17 @@ fn mlp_backward(
     o: &LayerOffsets,
     la: &LayerActs,
     g: &mut crate::acts::GradScratch,
-    d: usize,
+    (d, mask): (usize, Option<&[f32]>),
 ) {
     let (dw, dbias) = pair(gr, o.mlp_proj_w, 4 * d * d, d);
+    mask_into(&mut g.dproj, &g.dres, mask);
     linear_backward(
         LinearGrads {
             dinp: &mut g.dfch_gelu,
             dw,
             dbias,
         },
-        &g.dres,
+        &g.dproj,
         &la.fch_gelu,
         &p[o.mlp_proj_w..][..4 * d * d],
         4 * d,
@@ -433,10 +493,4 @@ fn mlp_backward(
         &p[o.ln_2_w..][..d],
         (&la.ln_2_mean, &la.ln_2_rstd),
     );
-}
-
-fn add(out: &mut [f32], a: &[f32], b: &[f32]) {
-    out.par_iter_mut()
-        .zip(a.par_iter().zip(b.par_iter()))
-        .for_each(|(o, (x, y))| *o = x + y);
 }

@@ -2,10 +2,10 @@
 //! decay, gradient clipping, validation every K steps, and the best-validation weights
 //! kept as the result.
 
-use crate::model::{Gpt2, InputError};
+use crate::model::{Dropout, Gpt2, InputError};
 use crate::optim::{clip_grad_norm, learning_rate, AdamW, AdamWConfig};
 use genloop_core::seed::Rng;
-use rand::Rng as _;
+use rand::{Rng as _, SeedableRng};
 use std::time::Instant;
 use thiserror::Error;
 
@@ -28,6 +28,8 @@ pub struct TrainConfig {
     pub eval_every: usize,
     /// Global gradient-norm bound.
     pub grad_clip: f32,
+    /// Dropout probability while training (never while validating).
+    pub dropout: f32,
 }
 
 impl Default for TrainConfig {
@@ -41,6 +43,7 @@ impl Default for TrainConfig {
             warmup_steps: 100,
             eval_every: 100,
             grad_clip: 1.0,
+            dropout: 0.0,
         }
     }
 }
@@ -90,8 +93,21 @@ fn check_stream(split: &'static str, tokens: &[u32], context: usize) -> Result<(
 }
 
 /// Mean next-token loss (nats per token) over the non-overlapping windows of `tokens`,
-/// `batch` windows per forward pass; a final partial window is left out.
+/// `batch` windows per forward pass; a final partial window is left out. Dropout is off
+/// while evaluating.
 pub fn evaluate(
+    model: &mut Gpt2,
+    tokens: &[u32],
+    context: usize,
+    batch: usize,
+) -> Result<f32, InputError> {
+    let dropout = model.dropout.take();
+    let loss = window_loss(model, tokens, context, batch);
+    model.dropout = dropout;
+    loss
+}
+
+fn window_loss(
     model: &mut Gpt2,
     tokens: &[u32],
     context: usize,
@@ -155,9 +171,9 @@ fn validate(
     Ok(())
 }
 
-/// Trains `model` on `train` for `config.steps` steps, windows drawn from `rng`; validates
-/// on `valid` every `eval_every` steps and after the last; leaves the model holding the
-/// weights with the lowest validation loss.
+/// Trains `model` on `train` for `config.steps` steps, windows drawn from `rng` (and, with
+/// dropout, the masks' seed); validates on `valid` every `eval_every` steps and after the
+/// last; leaves the model holding the weights with the lowest validation loss.
 pub fn train(
     model: &mut Gpt2,
     train: &[u32],
@@ -167,17 +183,41 @@ pub fn train(
 ) -> Result<TrainReport, TrainError> {
     check_stream("training", train, config.context)?;
     check_stream("validation", valid, config.context)?;
+    let start = Instant::now();
+    let dropout = (config.dropout > 0.0).then(|| Dropout {
+        p: config.dropout,
+        rng: Rng::seed_from_u64(rng.random()),
+    });
+    let saved = std::mem::replace(&mut model.dropout, dropout);
+    let mut best = model.params.data.clone();
+    let result = run_steps(model, (train, valid), config, rng, &mut best);
+    model.dropout = saved;
+    let mut report = result?;
+    if !report.validation.is_empty() {
+        model.params.data.copy_from_slice(&best);
+    }
+    let tokens = (config.steps * config.batch_size * config.context) as f64;
+    report.tokens_per_second = tokens / start.elapsed().as_secs_f64().max(1e-9);
+    Ok(report)
+}
+
+/// The optimisation loop of [`train`]; `best` receives the best-validation weights.
+fn run_steps(
+    model: &mut Gpt2,
+    (train, valid): (&[u32], &[u32]),
+    config: &TrainConfig,
+    rng: &mut Rng,
+    best: &mut [f32],
+) -> Result<TrainReport, TrainError> {
     let adam_config = AdamWConfig {
         weight_decay: config.weight_decay,
         ..AdamWConfig::default()
     };
     let mut adam = AdamW::new(adam_config, &model.params.layout);
-    let start = Instant::now();
     let mut report = TrainReport {
         best_validation: f32::INFINITY,
         ..TrainReport::default()
     };
-    let mut best = model.params.data.clone();
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for step in 0..config.steps {
         draw_batch(
@@ -203,13 +243,8 @@ pub fn train(
         adam.step(&mut model.params.data, &model.grads, lr);
         let done = step + 1;
         if done % config.eval_every.max(1) == 0 || done == config.steps {
-            validate(model, valid, config, (done, &mut best), &mut report)?;
+            validate(model, valid, config, (done, best), &mut report)?;
         }
     }
-    if !report.validation.is_empty() {
-        model.params.data.copy_from_slice(&best);
-    }
-    let tokens = (config.steps * config.batch_size * config.context) as f64;
-    report.tokens_per_second = tokens / start.elapsed().as_secs_f64().max(1e-9);
     Ok(report)
 }

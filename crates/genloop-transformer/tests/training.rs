@@ -248,3 +248,59 @@ fn gradients_agree_across_thread_counts() {
     };
     assert_eq!(run(1), run(3));
 }
+
+#[test]
+fn training_with_dropout_validates_without_it() {
+    use genloop_transformer::{evaluate, train as fit, TrainConfig};
+    let mut rng = RootSeed(14).stream("corpus", 0, 0);
+    let (train_tokens, valid) = (stream(2000, &mut rng), stream(200, &mut rng));
+    let config = TrainConfig {
+        steps: 40,
+        batch_size: 4,
+        context: TIME,
+        learning_rate: 1e-2,
+        warmup_steps: 5,
+        eval_every: 20,
+        dropout: 0.1,
+        ..TrainConfig::default()
+    };
+    let mut model = tiny_model(14);
+    let report = fit(
+        &mut model,
+        &train_tokens,
+        &valid,
+        &config,
+        &mut RootSeed(14).stream("batches", 0, 0),
+    )
+    .unwrap();
+    assert!(
+        model.dropout.is_none(),
+        "dropout is switched off again after training"
+    );
+    assert_eq!(
+        evaluate(&mut model, &valid, TIME, 4).unwrap(),
+        report.best_validation
+    );
+    let again = fit(
+        &mut tiny_model(14),
+        &train_tokens,
+        &valid,
+        &config,
+        &mut RootSeed(14).stream("batches", 0, 0),
+    )
+    .unwrap();
+    assert_eq!(report.losses, again.losses);
+    let plain = TrainConfig {
+        dropout: 0.0,
+        ..config
+    };
+    let without = fit(
+        &mut tiny_model(14),
+        &train_tokens,
+        &valid,
+        &plain,
+        &mut RootSeed(14).stream("batches", 0, 0),
+    )
+    .unwrap();
+    assert_ne!(report.losses, without.losses);
+}
