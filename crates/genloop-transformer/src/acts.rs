@@ -91,14 +91,20 @@ pub(crate) struct Dims {
 impl Activations {
     /// Buffers for this shape, reusing the current ones when the shape is unchanged.
     pub fn ensure(&mut self, dims: &Dims) {
-        if self.batch == dims.batch
-            && self.time == dims.time
-            && self.layers.len() == dims.layers
-            && !self.encoded.is_empty()
+        let n = dims.batch * dims.time;
+        let same =
+            self.batch == dims.batch && self.time == dims.time && self.layers.len() == dims.layers;
+        let heads_fit = self
+            .layers
+            .first()
+            .is_some_and(|l| l.att.len() == dims.batch * dims.heads * dims.time * dims.time);
+        if same
+            && heads_fit
+            && self.encoded.len() == n * dims.d
+            && self.logits.len() == n * dims.vocab
         {
             return;
         }
-        let n = dims.batch * dims.time;
         let (d, v) = (dims.d, dims.vocab);
         let att = dims.batch * dims.heads * dims.time * dims.time;
         *self = Activations {

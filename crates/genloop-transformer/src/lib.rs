@@ -12,7 +12,14 @@
 //! same layout. Activations are kept in buffers that are reused while the batch shape stays
 //! the same. Parallel work (rows of matrix products, sequences of attention, element-wise
 //! kernels) is split into fixed blocks with no parallel reductions, so results do not
-//! depend on the number of rayon threads.
+//! depend on the number of rayon threads (a test checks losses and gradients bit for bit on
+//! 1 and 3 threads).
+//!
+//! Modules: [`config`] (the `config.json` shape), [`params`] (flat parameters, names,
+//! GPT-2 initialisation), [`model`] (forward, backward, residual dropout), [`optim`]
+//! (AdamW, schedule, clipping), [`train`] (windows from a token stream, validation,
+//! best weights), [`decode`] (key/value cache), [`sample`] (temperature / top-k / top-p
+//! sampling, per-token log-probabilities) and [`checkpoint`] (safetensors folders).
 //!
 //! ```
 //! use genloop_core::seed::RootSeed;

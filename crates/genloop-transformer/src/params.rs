@@ -32,7 +32,9 @@ impl TensorSpec {
     }
 }
 
-/// Offsets of one block's tensors in the flat buffer.
+/// Offsets of one block's tensors in the flat buffer; each field is named after its
+/// Hugging Face tensor (`ln_1_w` is `h.{i}.ln_1.weight`, `attn_proj_w` is
+/// `h.{i}.attn.c_proj.weight`, `mlp_proj_w` is `h.{i}.mlp.c_proj.weight`, …).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LayerOffsets {
     pub ln_1_w: usize,
