@@ -1,8 +1,9 @@
 //! Training throughput of a ~0.9 M-parameter model (d 128, 4 layers, 4 heads, context 128,
-//! vocabulary 512, batch 8): `cargo run -p genloop-transformer --example throughput`.
+//! vocabulary 512, batch 8), then sampling speed with the key/value cache (64 sequences of
+//! 127 tokens): `cargo run -p genloop-transformer --example throughput`.
 
 use genloop_core::seed::RootSeed;
-use genloop_transformer::{AdamW, AdamWConfig, Gpt2, Gpt2Config, Params};
+use genloop_transformer::{sample, AdamW, AdamWConfig, Gpt2, Gpt2Config, Params, SampleConfig};
 use std::time::Instant;
 
 fn main() {
@@ -28,5 +29,24 @@ fn main() {
         model.params.len(),
         (steps * batch * time) as f64 / seconds,
         rayon::current_num_threads()
+    );
+    let config = SampleConfig {
+        max_tokens: time - 1,
+        top_k: Some(50),
+        ..SampleConfig::default()
+    };
+    let start = Instant::now();
+    let out = sample(
+        &model.params,
+        &[0],
+        64,
+        &config,
+        &mut RootSeed(1).stream("sample", 0, 0),
+    )
+    .unwrap();
+    let drawn: usize = out.iter().map(|s| s.tokens.len()).sum();
+    println!(
+        "sampled {drawn} tokens, {:.0} tokens/s",
+        drawn as f64 / start.elapsed().as_secs_f64()
     );
 }
