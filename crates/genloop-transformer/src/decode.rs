@@ -128,23 +128,11 @@ impl Decoder {
             &p[o.ln_1_b..][..d],
             eps,
         );
-        linear_forward(
-            &mut self.qkv,
-            &self.ln,
-            &p[o.c_attn_w..][..3 * d * d],
-            &p[o.c_attn_b..][..3 * d],
-            d,
-            3 * d,
-        );
+        let (w, b) = (&p[o.c_attn_w..][..3 * d * d], &p[o.c_attn_b..][..3 * d]);
+        linear_forward(&mut self.qkv, &self.ln, w, b, d, 3 * d);
         self.attend(layer, c.n_head);
-        linear_forward(
-            &mut self.proj,
-            &self.atty,
-            &p[o.attn_proj_w..][..d * d],
-            &p[o.attn_proj_b..][..d],
-            d,
-            d,
-        );
+        let (w, b) = (&p[o.attn_proj_w..][..d * d], &p[o.attn_proj_b..][..d]);
+        linear_forward(&mut self.proj, &self.atty, w, b, d, d);
         self.x.iter_mut().zip(&self.proj).for_each(|(x, y)| *x += y);
         let st = NormStats {
             mean: &mut self.mean,
@@ -158,23 +146,11 @@ impl Decoder {
             &p[o.ln_2_b..][..d],
             eps,
         );
-        linear_forward(
-            &mut self.fch,
-            &self.ln,
-            &p[o.c_fc_w..][..4 * d * d],
-            &p[o.c_fc_b..][..4 * d],
-            d,
-            4 * d,
-        );
+        let (w, b) = (&p[o.c_fc_w..][..4 * d * d], &p[o.c_fc_b..][..4 * d]);
+        linear_forward(&mut self.fch, &self.ln, w, b, d, 4 * d);
         ops::gelu_forward(&mut self.fch_gelu, &self.fch);
-        linear_forward(
-            &mut self.proj,
-            &self.fch_gelu,
-            &p[o.mlp_proj_w..][..4 * d * d],
-            &p[o.mlp_proj_b..][..d],
-            4 * d,
-            d,
-        );
+        let (w, b) = (&p[o.mlp_proj_w..][..4 * d * d], &p[o.mlp_proj_b..][..d]);
+        linear_forward(&mut self.proj, &self.fch_gelu, w, b, 4 * d, d);
         self.x.iter_mut().zip(&self.proj).for_each(|(x, y)| *x += y);
     }
 

@@ -210,8 +210,13 @@ impl Gpt2 {
 
     fn block_forward(&mut self, layer: usize) {
         let (p, c) = (&self.params.data, &self.params.config);
-        let o = self.params.layout.layers[layer];
-        let (d, eps, on) = (c.n_embd, c.layer_norm_epsilon, self.acts.dropout_on);
+        let block = Block {
+            p,
+            o: self.params.layout.layers[layer],
+            d: c.n_embd,
+            eps: c.layer_norm_epsilon,
+            on: self.acts.dropout_on,
+        };
         let shape = AttnShape {
             t: self.acts.time,
             heads: c.n_head,
@@ -222,71 +227,8 @@ impl Gpt2 {
             .last()
             .map_or(&self.acts.encoded, |prev| &prev.resid_out);
         let (la, proj) = (&mut rest[0], &mut self.acts.proj);
-        let stats = NormStats {
-            mean: &mut la.ln_1_mean,
-            rstd: &mut la.ln_1_rstd,
-        };
-        ops::layernorm_forward(
-            &mut la.ln_1,
-            stats,
-            input,
-            &p[o.ln_1_w..][..d],
-            &p[o.ln_1_b..][..d],
-            eps,
-        );
-        linear_forward(
-            &mut la.qkv,
-            &la.ln_1,
-            &p[o.c_attn_w..][..3 * d * d],
-            &p[o.c_attn_b..][..3 * d],
-            d,
-            3 * d,
-        );
-        ops::attention_forward(&mut la.atty, &mut la.att, &la.qkv, shape);
-        linear_forward(
-            proj,
-            &la.atty,
-            &p[o.attn_proj_w..][..d * d],
-            &p[o.attn_proj_b..][..d],
-            d,
-            d,
-        );
-        add_masked(&mut la.resid_attn, input, proj, on.then_some(&la.attn_mask));
-        let stats = NormStats {
-            mean: &mut la.ln_2_mean,
-            rstd: &mut la.ln_2_rstd,
-        };
-        ops::layernorm_forward(
-            &mut la.ln_2,
-            stats,
-            &la.resid_attn,
-            &p[o.ln_2_w..][..d],
-            &p[o.ln_2_b..][..d],
-            eps,
-        );
-        linear_forward(
-            &mut la.fch,
-            &la.ln_2,
-            &p[o.c_fc_w..][..4 * d * d],
-            &p[o.c_fc_b..][..4 * d],
-            d,
-            4 * d,
-        );
-        ops::gelu_forward(&mut la.fch_gelu, &la.fch);
-        linear_forward(
-            proj,
-            &la.fch_gelu,
-            &p[o.mlp_proj_w..][..4 * d * d],
-            &p[o.mlp_proj_b..][..d],
-            4 * d,
-            d,
-        );
-        add_masked(
-            &mut la.resid_out,
-            &la.resid_attn,
-            proj,
-            on.then_some(&la.mlp_mask),
-        );
+        block.attention_forward(input, la, proj, shape);
+        block.mlp_forward(la, proj);
     }
 
     /// Final LayerNorm and the output projection tied to `wte`.
@@ -443,6 +385,79 @@ impl Gpt2 {
             let dwpe = &mut self.grads[l.wpe + (row % a.time) * d..][..d];
             dwpe.iter_mut().zip(dx).for_each(|(g, x)| *g += x);
         }
+    }
+}
+
+/// One block's parameters and settings for its forward pass.
+struct Block<'a> {
+    p: &'a [f32],
+    o: LayerOffsets,
+    d: usize,
+    eps: f32,
+    on: bool,
+}
+
+impl Block<'_> {
+    /// `resid_attn = input + dropout(c_proj(attention(ln_1(input))))`.
+    fn attention_forward(
+        &self,
+        input: &[f32],
+        la: &mut LayerActs,
+        proj: &mut [f32],
+        shape: AttnShape,
+    ) {
+        let (p, o, d) = (self.p, &self.o, self.d);
+        let stats = NormStats {
+            mean: &mut la.ln_1_mean,
+            rstd: &mut la.ln_1_rstd,
+        };
+        ops::layernorm_forward(
+            &mut la.ln_1,
+            stats,
+            input,
+            &p[o.ln_1_w..][..d],
+            &p[o.ln_1_b..][..d],
+            self.eps,
+        );
+        let (w, b) = (&p[o.c_attn_w..][..3 * d * d], &p[o.c_attn_b..][..3 * d]);
+        linear_forward(&mut la.qkv, &la.ln_1, w, b, d, 3 * d);
+        ops::attention_forward(&mut la.atty, &mut la.att, &la.qkv, shape);
+        let (w, b) = (&p[o.attn_proj_w..][..d * d], &p[o.attn_proj_b..][..d]);
+        linear_forward(proj, &la.atty, w, b, d, d);
+        add_masked(
+            &mut la.resid_attn,
+            input,
+            proj,
+            self.on.then_some(&la.attn_mask),
+        );
+    }
+
+    /// `resid_out = resid_attn + dropout(c_proj(gelu(c_fc(ln_2(resid_attn)))))`.
+    fn mlp_forward(&self, la: &mut LayerActs, proj: &mut [f32]) {
+        let (p, o, d) = (self.p, &self.o, self.d);
+        let stats = NormStats {
+            mean: &mut la.ln_2_mean,
+            rstd: &mut la.ln_2_rstd,
+        };
+        ops::layernorm_forward(
+            &mut la.ln_2,
+            stats,
+            &la.resid_attn,
+            &p[o.ln_2_w..][..d],
+            &p[o.ln_2_b..][..d],
+            self.eps,
+        );
+        let (w, b) = (&p[o.c_fc_w..][..4 * d * d], &p[o.c_fc_b..][..4 * d]);
+        linear_forward(&mut la.fch, &la.ln_2, w, b, d, 4 * d);
+        ops::gelu_forward(&mut la.fch_gelu, &la.fch);
+        let (w, b) = (&p[o.mlp_proj_w..][..4 * d * d], &p[o.mlp_proj_b..][..d]);
+        linear_forward(proj, &la.fch_gelu, w, b, 4 * d, d);
+        add_masked(
+            &mut la.resid_out,
+            &la.resid_attn,
+            proj,
+            self.on.then_some(&la.mlp_mask),
+        );
     }
 }
 
