@@ -116,42 +116,29 @@ impl Decoder {
         let (p, c) = (&params.data, &params.config);
         let o = params.layout.layers[layer];
         let (d, eps) = (c.n_embd, c.layer_norm_epsilon);
-        let st = NormStats {
-            mean: &mut self.mean,
-            rstd: &mut self.rstd,
-        };
-        ops::layernorm_forward(
-            &mut self.ln,
-            st,
-            &self.x,
-            &p[o.ln_1_w..][..d],
-            &p[o.ln_1_b..][..d],
-            eps,
-        );
+        self.norm(&p[o.ln_1_w..][..d], &p[o.ln_1_b..][..d], eps);
         let (w, b) = (&p[o.c_attn_w..][..3 * d * d], &p[o.c_attn_b..][..3 * d]);
         linear_forward(&mut self.qkv, &self.ln, w, b, d, 3 * d);
         self.attend(layer, c.n_head);
         let (w, b) = (&p[o.attn_proj_w..][..d * d], &p[o.attn_proj_b..][..d]);
         linear_forward(&mut self.proj, &self.atty, w, b, d, d);
         self.x.iter_mut().zip(&self.proj).for_each(|(x, y)| *x += y);
-        let st = NormStats {
-            mean: &mut self.mean,
-            rstd: &mut self.rstd,
-        };
-        ops::layernorm_forward(
-            &mut self.ln,
-            st,
-            &self.x,
-            &p[o.ln_2_w..][..d],
-            &p[o.ln_2_b..][..d],
-            eps,
-        );
+        self.norm(&p[o.ln_2_w..][..d], &p[o.ln_2_b..][..d], eps);
         let (w, b) = (&p[o.c_fc_w..][..4 * d * d], &p[o.c_fc_b..][..4 * d]);
         linear_forward(&mut self.fch, &self.ln, w, b, d, 4 * d);
         ops::gelu_forward(&mut self.fch_gelu, &self.fch);
         let (w, b) = (&p[o.mlp_proj_w..][..4 * d * d], &p[o.mlp_proj_b..][..d]);
         linear_forward(&mut self.proj, &self.fch_gelu, w, b, 4 * d, d);
         self.x.iter_mut().zip(&self.proj).for_each(|(x, y)| *x += y);
+    }
+
+    /// Layer norm of the residual stream into `ln`.
+    fn norm(&mut self, weight: &[f32], bias: &[f32], eps: f32) {
+        let stats = NormStats {
+            mean: &mut self.mean,
+            rstd: &mut self.rstd,
+        };
+        ops::layernorm_forward(&mut self.ln, stats, &self.x, weight, bias, eps);
     }
 
     /// Stores this position's keys and values, then attends each sequence's new query to

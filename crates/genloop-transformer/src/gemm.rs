@@ -149,20 +149,24 @@ pub(crate) fn linear_backward(
     o: usize,
 ) {
     let n = inp.len() / i;
-    gemm_rows(
-        View::rows(dout, n, o),
-        View::transposed(w, i, o),
-        g.dinp,
-        1.0,
-        0.0,
-    );
-    gemm_rows(
-        View::transposed(inp, n, i),
-        View::rows(dout, n, o),
-        g.dw,
-        1.0,
-        1.0,
-    );
+    // dinp is overwritten (β = 0); dw accumulates over the batch (β = 1).
+    let products = [
+        (
+            View::rows(dout, n, o),
+            View::transposed(w, i, o),
+            g.dinp,
+            0.0,
+        ),
+        (
+            View::transposed(inp, n, i),
+            View::rows(dout, n, o),
+            g.dw,
+            1.0,
+        ),
+    ];
+    for (a, b, out, beta) in products {
+        gemm_rows(a, b, out, 1.0, beta);
+    }
     g.dbias.par_iter_mut().enumerate().for_each(|(j, b)| {
         *b += dout.chunks(o).map(|row| row[j]).sum::<f32>();
     });
