@@ -86,18 +86,32 @@ pub fn check_args(args: &TransformerArgs) -> Result<(), UsageError> {
 }
 
 /// The documents as one stream, each preceded by the end-of-text id, with one more at
-/// the end; split into training (the first 90 %) and validation (the rest).
-fn token_streams(tokenizer: &dyn Tokenizer, texts: &[String], eot: u32) -> (Vec<u32>, Vec<u32>) {
+/// the end; split into training (the first 90 %) and validation (the rest, at least one
+/// window of `context + 1` tokens).
+fn token_streams(
+    tokenizer: &dyn Tokenizer,
+    texts: &[String],
+    eot: u32,
+    context: usize,
+) -> anyhow::Result<(Vec<u32>, Vec<u32>)> {
     let mut stream = Vec::new();
     for text in texts {
         stream.push(eot);
         stream.extend(tokenizer.encode(text));
     }
     stream.push(eot);
-    let cut = stream.len() - stream.len() / 10;
-    let valid = stream[cut.saturating_sub(1)..].to_vec();
+    let valid_len = (stream.len() / 10).max(context + 1);
+    if stream.len() < valid_len + context + 1 {
+        anyhow::bail!(
+            "the corpus has {} tokens; --context {context} needs at least {} (a training and a validation window)",
+            stream.len(),
+            2 * (context + 1)
+        );
+    }
+    let cut = stream.len() - valid_len;
+    let valid = stream[cut..].to_vec();
     stream.truncate(cut);
-    (stream, valid)
+    Ok((stream, valid))
 }
 
 fn train_config(args: &TransformerArgs) -> TrainConfig {
@@ -122,7 +136,7 @@ pub fn train(
     out: &Path,
 ) -> anyhow::Result<()> {
     let eot = tokenizer.vocab_size() as u32;
-    let (train_stream, valid_stream) = token_streams(tokenizer, texts, eot);
+    let (train_stream, valid_stream) = token_streams(tokenizer, texts, eot, args.context)?;
     let config = Gpt2Config::new(
         tokenizer.vocab_size() + 1,
         args.context,
