@@ -146,3 +146,30 @@ fn bad_sizes_are_usage_errors_naming_the_flag() {
     assert!(stderr(&out).contains("--steps"), "{}", stderr(&out));
     assert!(!dir.join("model").exists());
 }
+
+#[test]
+fn a_bpe_transformer_round_trips_its_tokenizer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("corpus.txt"), corpus()).unwrap();
+    let out = train(dir, &["--tokenizer", "bpe", "--vocab-size", "300"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let eval = genloop(&["lm", "eval", "model", "corpus.txt", "--json"], dir);
+    assert!(eval.status.success(), "{}", stderr(&eval));
+    let report: serde_json::Value = serde_json::from_str(stdout(&eval).trim()).unwrap();
+    assert!(report["cross_entropy"].as_f64().unwrap().is_finite());
+    let sample = genloop(&["lm", "sample", "model", "-n", "3", "--top-p", "0.9"], dir);
+    assert!(sample.status.success(), "{}", stderr(&sample));
+    assert_eq!(stdout(&sample).lines().count(), 3);
+}
+
+#[test]
+fn a_corpus_shorter_than_two_windows_is_refused_naming_context() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("corpus.txt"), "the cat sat .\n").unwrap();
+    let out = train(dir, &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--context 16"), "{}", stderr(&out));
+    assert!(!dir.join("model").exists());
+}
