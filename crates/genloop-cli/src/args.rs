@@ -137,10 +137,16 @@ pub struct TextInput {
 
 #[derive(Debug, Subcommand)]
 pub enum LmCommand {
-    /// Train a tokenizer and an n-gram model on a corpus; MODEL is a folder
-    /// (tokenizer.json, model.arpa, model.json).
+    /// Train a tokenizer and a language model on a corpus. The n-gram model's folder
+    /// holds tokenizer.json, model.arpa and model.json; the transformer's holds
+    /// config.json, model.safetensors, tokenizer.json and genloop.json.
     Train {
         corpus: PathBuf,
+        /// Which language model to train.
+        #[arg(long, value_enum, default_value_t = LmModelKind::Ngram)]
+        model: LmModelKind,
+        #[command(flatten)]
+        transformer: TransformerArgs,
         #[arg(long, default_value_t = 3)]
         order: usize,
         #[arg(long, value_enum, default_value_t = TokenizerKind::Word)]
@@ -192,6 +198,48 @@ pub enum LmCommand {
         #[arg(long)]
         arpa: PathBuf,
     },
+}
+
+/// The language models `genloop lm train` fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LmModelKind {
+    Ngram,
+    Transformer,
+}
+
+/// `genloop lm train --model transformer`'s settings (ignored by the n-gram model).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TransformerArgs {
+    /// Transformer blocks.
+    #[arg(long, default_value_t = 2)]
+    pub layers: usize,
+    /// Attention heads per block (must divide --d-model).
+    #[arg(long, default_value_t = 4)]
+    pub heads: usize,
+    /// Width of the residual stream.
+    #[arg(long, default_value_t = 64)]
+    pub d_model: usize,
+    /// Tokens per training window (the model's n_positions).
+    #[arg(long, default_value_t = 64)]
+    pub context: usize,
+    /// Windows per optimiser step.
+    #[arg(long, default_value_t = 8)]
+    pub batch_size: usize,
+    /// Optimiser steps.
+    #[arg(long, default_value_t = 500)]
+    pub steps: usize,
+    /// Peak AdamW learning rate.
+    #[arg(long, default_value_t = 3e-3)]
+    pub learning_rate: f32,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Seed of the initialisation and of the training windows.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the training report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

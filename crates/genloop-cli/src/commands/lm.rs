@@ -17,8 +17,12 @@ use genloop_text::ngram::{NgramEstimator, NgramModel, Smoothing};
 use genloop_text::tokenize::{
     encode_documents, load_tokenizer, BpeOptions, Tokenizer, TokenizerSpec, WordOptions,
 };
+use genloop_transformer::SampleConfig;
 
-use crate::args::{LmCommand, SmoothingKind, TextFormat, TextInput, TokenizerKind};
+use super::lm_transformer;
+use crate::args::{
+    LmCommand, LmModelKind, SmoothingKind, TextFormat, TextInput, TokenizerKind, TransformerArgs,
+};
 use crate::files::{occupied, write_atomic};
 use crate::UsageError;
 
@@ -38,6 +42,21 @@ pub fn execute(command: LmCommand) -> anyhow::Result<()> {
     match command {
         LmCommand::Train {
             corpus,
+            model: LmModelKind::Transformer,
+            transformer,
+            tokenizer,
+            vocab_size,
+            lowercase,
+            input,
+            out,
+            ..
+        } => {
+            let spec = tokenizer_spec(tokenizer, vocab_size, lowercase);
+            let kind = format!("{tokenizer:?}").to_lowercase();
+            train_transformer(&corpus, &transformer, (&spec, &kind), &input, &out)
+        }
+        LmCommand::Train {
+            corpus,
             order,
             tokenizer,
             vocab_size,
@@ -46,6 +65,7 @@ pub fn execute(command: LmCommand) -> anyhow::Result<()> {
             k,
             input,
             out,
+            ..
         } => train(
             &corpus, order, tokenizer, vocab_size, lowercase, smoothing, k, &input, &out,
         ),
@@ -122,6 +142,38 @@ fn tokenizer_spec(kind: TokenizerKind, vocab_size: usize, lowercase: bool) -> To
     }
 }
 
+/// Refuses an occupied `--out`, reads the corpus and trains the tokenizer on it.
+fn prepare(
+    corpus: &Path,
+    spec: &TokenizerSpec,
+    input: &TextInput,
+    out: &Path,
+) -> anyhow::Result<(Vec<String>, Box<dyn Tokenizer>)> {
+    if occupied(out) {
+        return Err(UsageError(format!(
+            "{} already exists and is not empty; choose another --out",
+            out.display()
+        ))
+        .into());
+    }
+    let texts = read_texts(corpus, input)?;
+    let tokenizer = spec.train(texts.iter().map(String::as_str))?;
+    Ok((texts, tokenizer))
+}
+
+/// `lm train --model transformer`: sizes checked first, then the corpus and tokenizer.
+fn train_transformer(
+    corpus: &Path,
+    args: &TransformerArgs,
+    (spec, kind): (&TokenizerSpec, &str),
+    input: &TextInput,
+    out: &Path,
+) -> anyhow::Result<()> {
+    lm_transformer::check_args(args)?;
+    let (texts, tokenizer) = prepare(corpus, spec, input, out)?;
+    lm_transformer::train(args, &texts, tokenizer.as_ref(), kind, out)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn train(
     corpus: &Path,
@@ -134,17 +186,9 @@ fn train(
     input: &TextInput,
     out: &Path,
 ) -> anyhow::Result<()> {
-    if occupied(out) {
-        return Err(UsageError(format!(
-            "{} already exists and is not empty; choose another --out",
-            out.display()
-        ))
-        .into());
-    }
     let smoothing = smoothing_of(smoothing, k);
-    let texts = read_texts(corpus, input)?;
     let spec = tokenizer_spec(tokenizer_kind, vocab_size, lowercase);
-    let tokenizer = spec.train(texts.iter().map(String::as_str))?;
+    let (texts, tokenizer) = prepare(corpus, &spec, input, out)?;
     let docs = encode_documents(tokenizer.as_ref(), texts.iter());
     let estimator = NgramEstimator::new(order, smoothing, tokenizer.vocab_size())
         .map_err(|e| UsageError(format!("--order {order}: {e}")))?;
@@ -207,10 +251,23 @@ struct EvalReport {
 }
 
 fn eval(model_dir: &Path, text: &Path, input: &TextInput, json: bool) -> anyhow::Result<()> {
-    let (model, tokenizer) = load(model_dir)?;
     let texts = read_texts(text, input)?;
-    let docs: Documents = encode_documents(tokenizer.as_ref(), texts.iter());
-    let (cross_entropy, tokens) = model.cross_entropy(&docs);
+    let (cross_entropy, tokens, docs) = if lm_transformer::is_transformer(model_dir) {
+        let mut loaded = lm_transformer::load(model_dir)?;
+        let (nats, tokens) = lm_transformer::cross_entropy(&mut loaded, &texts)?;
+        let docs = encode_documents(loaded.tokenizer.as_ref(), texts.iter());
+        (
+            nats / tokens.max(1) as f64,
+            tokens,
+            (docs, loaded.tokenizer),
+        )
+    } else {
+        let (model, tokenizer) = load(model_dir)?;
+        let docs: Documents = encode_documents(tokenizer.as_ref(), texts.iter());
+        let (cross_entropy, tokens) = model.cross_entropy(&docs);
+        (cross_entropy, tokens, (docs, tokenizer))
+    };
+    let (docs, tokenizer) = docs;
     let oov = match tokenizer.unk_id() {
         Some(unk) => docs.tokens.iter().filter(|t| **t == unk).count(),
         None => 0,
@@ -250,6 +307,21 @@ fn sample(
             "--temperature must be > 0, --top-p within (0, 1], --max-length ≥ 1".into(),
         )
         .into());
+    }
+    if lm_transformer::is_transformer(model_dir) {
+        let loaded = lm_transformer::load(model_dir)?;
+        let config = SampleConfig {
+            temperature: temperature as f32,
+            top_k: (top_k > 0).then_some(top_k),
+            top_p: (top_p < 1.0).then_some(top_p as f32),
+            max_tokens: max_length,
+        };
+        let texts = lm_transformer::sample_texts(&loaded, count, &config, seed)?;
+        let mut stdout = std::io::stdout().lock();
+        for text in texts {
+            writeln!(stdout, "{text}")?;
+        }
+        return Ok(());
     }
     let (model, tokenizer) = load(model_dir)?;
     let model = model.with_max_length(max_length);

@@ -3,6 +3,7 @@
 pub mod curate;
 pub mod ingest;
 pub mod lm;
+pub mod lm_transformer;
 
 use std::io::Write;
 use std::path::Path;
