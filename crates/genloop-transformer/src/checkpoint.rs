@@ -73,15 +73,12 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {
     }
 }
 
-/// Writes `config.json` and `model.safetensors` (F32, metadata `format = pt`) into `dir`,
-/// creating it if needed.
-pub fn save(dir: &Path, params: &Params) -> Result<(), CheckpointError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let config_path = dir.join(CONFIG_FILE);
+/// The bytes of a checkpoint: `config.json` and `model.safetensors` (F32, metadata
+/// `format = pt`), for callers that write files their own way (atomically, say).
+pub fn encode(params: &Params) -> Result<(String, Vec<u8>), CheckpointError> {
     let mut json = serde_json::to_value(&params.config).expect("a config serialises");
     json["architectures"] = serde_json::json!(["GPT2LMHeadModel"]);
-    let text = serde_json::to_string_pretty(&json).expect("a JSON value serialises");
-    std::fs::write(&config_path, text + "\n").map_err(io(&config_path))?;
+    let config = serde_json::to_string_pretty(&json).expect("a JSON value serialises") + "\n";
     let bytes: Vec<Vec<u8>> = params
         .layout
         .tensors
@@ -101,7 +98,18 @@ pub fn save(dir: &Path, params: &Params) -> Result<(), CheckpointError> {
         ));
     }
     let metadata = Some(HashMap::from([("format".to_string(), "pt".to_string())]));
-    safetensors::serialize_to_file(views, &metadata, &dir.join(WEIGHTS_FILE))?;
+    Ok((config, safetensors::serialize(views, &metadata)?))
+}
+
+/// Writes `config.json` and `model.safetensors` ([`encode`]) into `dir`, creating it if
+/// needed.
+pub fn save(dir: &Path, params: &Params) -> Result<(), CheckpointError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let (config, weights) = encode(params)?;
+    let config_path = dir.join(CONFIG_FILE);
+    std::fs::write(&config_path, config).map_err(io(&config_path))?;
+    let weights_path = dir.join(WEIGHTS_FILE);
+    std::fs::write(&weights_path, weights).map_err(io(&weights_path))?;
     Ok(())
 }
 

@@ -108,9 +108,7 @@ fn token_streams(
             2 * (context + 1)
         );
     }
-    let cut = stream.len() - valid_len;
-    let valid = stream[cut..].to_vec();
-    stream.truncate(cut);
+    let valid = stream.split_off(stream.len() - valid_len);
     Ok((stream, valid))
 }
 
@@ -185,9 +183,13 @@ pub fn train(
     print_summary(&summary, args.json, out)
 }
 
+/// The checkpoint files, each written atomically (as the n-gram model's are), and the
+/// tokenizer beside them.
 fn write_folder(params: &Params, tokenizer: &dyn Tokenizer, out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    checkpoint::save(out, params)?;
+    let (config, weights) = checkpoint::encode(params)?;
+    write_atomic(&out.join(checkpoint::CONFIG_FILE), config.as_bytes())?;
+    write_atomic(&out.join(checkpoint::WEIGHTS_FILE), &weights)?;
     tokenizer.save(&out.join("tokenizer.json"))?;
     Ok(())
 }
