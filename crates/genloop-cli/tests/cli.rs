@@ -1,19 +1,9 @@
 //! The `genloop` command as a user runs it: scenarios over the real binary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn genloop(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genloop"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("genloop runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{genloop, stderr};
 
 const SMALL: &str = r#"
 name = "small"

@@ -5,21 +5,15 @@
 //! deflated zips and tar.gz.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod common;
+use common::genloop;
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../genloop-ingest/tests/fixtures/mastodon"
 );
 const STATUS: &str = "https://example.social/users/wren/statuses/";
-
-fn genloop(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genloop"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("genloop runs")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

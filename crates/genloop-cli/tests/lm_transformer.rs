@@ -2,23 +2,10 @@
 //! through the real binary.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn genloop(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genloop"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("genloop runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+mod common;
+use common::{genloop, stderr, stdout};
 
 /// A small corpus of plain sentences, one document a line.
 fn corpus() -> String {

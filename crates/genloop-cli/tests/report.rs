@@ -3,15 +3,10 @@
 //! `--no-report` and `--format` do what they say.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn genloop(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genloop"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("genloop runs")
-}
+mod common;
+use common::genloop;
 
 fn ok(output: &Output) {
     assert!(
