@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new(regime, format!("{replicates}x{generations}")),
             &exp,
-            |b, exp| b.iter(|| dispatch(exp, RunOnce(exp)).expect("task builds")),
+            |b, exp| b.iter(|| dispatch(exp, None, RunOnce(exp)).expect("task builds")),
         );
     }
     group.finish();

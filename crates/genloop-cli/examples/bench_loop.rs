@@ -92,7 +92,7 @@ fn main() {
         .build()
         .unwrap();
     let (seconds, variance, log_variance) = pool
-        .install(|| dispatch(&experiment, Bench(&experiment)))
+        .install(|| dispatch(&experiment, None, Bench(&experiment)))
         .expect("task builds");
     println!(
         "{}",

@@ -2,6 +2,8 @@
 //! to types. Everything downstream is generic over a task whose data the loop can
 //! curate ([`BuildFilter`], a [`Task`](genloop_core::task::Task) that builds filters).
 
+use std::path::Path;
+
 use genloop_config::{Experiment, ModelSpec, SourceSpec};
 use genloop_core::pipeline::curate::BuildFilter;
 use genloop_core::seed::RootSeed;
@@ -11,8 +13,10 @@ use genloop_models::kde::KdeEstimator;
 use genloop_models::mixture::MixtureEstimator;
 use genloop_models::sources::{CategoricalSource, GaussianSource, LinearSource, MixtureSource};
 use genloop_models::tasks::{CategoricalTask, LinearTask, VectorSource, VectorTask};
-use genloop_text::ngram::NgramSpec;
-use genloop_text::task::{TextOrigin, TextSetup, TextTask};
+use genloop_text::task::{TextModelSpec, TextOrigin, TextSetup, TextTask};
+
+/// The folder of a run that keeps its fitted models (transformer runs).
+pub const CHECKPOINTS_DIR: &str = "checkpoints";
 
 /// Something to do with a task, whatever its concrete type.
 pub trait TaskVisitor {
@@ -22,11 +26,18 @@ pub trait TaskVisitor {
 
 /// Build the experiment's task and hand it to `visitor`. The ground truth's random
 /// parameters (mixture means, regression weights) come from the run-wide stream
-/// `"source"`, so every arm and replicate sees the same truth.
-pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> anyhow::Result<V::Output> {
+/// `"source"`, so every arm and replicate sees the same truth. `run_dir` is the run
+/// folder of a run that writes one (models that keep checkpoints keep them there).
+pub fn dispatch<V: TaskVisitor>(
+    experiment: &Experiment,
+    run_dir: Option<&Path>,
+    visitor: V,
+) -> anyhow::Result<V::Output> {
     let source_rng = || RootSeed(experiment.settings.seed).global("source");
+    if let Some(model) = experiment.model.text() {
+        return Ok(visitor.visit(&text_task(experiment, &model, run_dir)?));
+    }
     Ok(match (&experiment.model, &experiment.source) {
-        (ModelSpec::Ngram(ngram), _) => visitor.visit(&text_task(experiment, ngram)?),
         (
             ModelSpec::Categorical { smoothing },
             SourceSpec::Categorical {
@@ -57,20 +68,28 @@ pub fn dispatch<V: TaskVisitor>(experiment: &Experiment, visitor: V) -> anyhow::
 }
 
 /// The text task of a corpus or language run.
-fn text_task(experiment: &Experiment, ngram: &NgramSpec) -> anyhow::Result<TextTask> {
+fn text_task(
+    experiment: &Experiment,
+    model: &TextModelSpec,
+    run_dir: Option<&Path>,
+) -> anyhow::Result<TextTask> {
     let origin = match &experiment.source {
         SourceSpec::Corpus(corpus) => TextOrigin::Corpus(corpus),
         SourceSpec::Language(language) => TextOrigin::Language(language),
-        _ => unreachable!("checked: the n-gram model takes text sources"),
+        _ => unreachable!("checked: language models take text sources"),
     };
+    let checkpoints = run_dir.map(|dir| dir.join(CHECKPOINTS_DIR));
     Ok(TextTask::build(&TextSetup {
         origin,
-        ngram,
+        model,
         tokenizer: experiment.tokenizer.as_ref(),
         base_dir: &experiment.base_dir,
         settings: &experiment.settings,
         arms: &experiment.arms,
         sample_texts: experiment.sample_texts,
+        checkpoints: checkpoints
+            .as_deref()
+            .map(|dir| (dir, experiment.checkpoints)),
     })?)
 }
 

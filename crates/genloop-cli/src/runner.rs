@@ -110,7 +110,7 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
         config_text: request.config_text,
         bar: &bar,
     };
-    pool.install(|| dispatch(experiment, driver))??;
+    pool.install(|| dispatch(experiment, Some(&request.out), driver))??;
     bar.finish_and_clear();
     Ok(())
 }
@@ -259,5 +259,5 @@ pub fn run_in_memory(experiment: &Experiment) -> anyhow::Result<Vec<ArmResults>>
                 .collect()
         }
     }
-    dispatch(experiment, InMemory(experiment))?
+    dispatch(experiment, None, InMemory(experiment))?
 }

@@ -112,6 +112,8 @@ pub struct Experiment {
     pub arms: Vec<Arm>,
     pub composition: CompositionDetail,
     pub bootstrap: usize,
+    /// Transformer runs: which fitted models stay in the run folder's `checkpoints/`.
+    pub checkpoints: genloop_core::pipeline::checkpoints::KeepCheckpoints,
 }
 
 impl RawConfig {
@@ -147,6 +149,7 @@ impl RawConfig {
                 arms,
                 composition: output.composition,
                 bootstrap: output.bootstrap,
+                checkpoints: output.checkpoints,
             }),
             _ => Err(c.problems),
         }

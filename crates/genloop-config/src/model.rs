@@ -1,12 +1,15 @@
 //! `[model]`: the model family fitted each generation and its hyper-parameters
-//! (`genloop_models` for the numeric kinds, `genloop_text::ngram` for `ngram`).
+//! (`genloop_models` for the numeric kinds, `genloop_text::ngram` for `ngram`,
+//! `genloop_text::neural` for `transformer`).
 
 use serde::{Deserialize, Serialize};
 
 use genloop_models::gaussian::VarianceEstimator;
 use genloop_models::kde::Bandwidth;
 use genloop_models::linear::{Design, NoiseMode};
+use genloop_text::neural::{Init, TransformerSpec};
 use genloop_text::ngram::{NgramSpec, Smoothing};
+use genloop_text::task::TextModelSpec;
 
 use crate::problem::Checker;
 
@@ -29,6 +32,20 @@ pub struct RawModel {
     pub order: Option<i64>,
     pub k: Option<f64>,
     pub max_length: Option<i64>,
+    // The transformer's keys.
+    pub layers: Option<i64>,
+    pub heads: Option<i64>,
+    pub d_model: Option<i64>,
+    pub context: Option<i64>,
+    pub dropout: Option<f64>,
+    pub steps: Option<i64>,
+    pub batch_size: Option<i64>,
+    pub learning_rate: Option<f64>,
+    pub weight_decay: Option<f64>,
+    pub warmup_steps: Option<i64>,
+    pub eval_every: Option<i64>,
+    pub init: Option<String>,
+    pub checkpoint: Option<String>,
 }
 
 /// A bandwidth rule by name, or a fixed bandwidth.
@@ -72,9 +89,19 @@ pub enum ModelSpec {
         noise: NoiseMode,
     },
     Ngram(NgramSpec),
+    Transformer(TransformerSpec),
 }
 
 impl ModelSpec {
+    /// The language model of a text run.
+    pub fn text(&self) -> Option<TextModelSpec> {
+        match self {
+            ModelSpec::Ngram(spec) => Some(TextModelSpec::Ngram(spec.clone())),
+            ModelSpec::Transformer(spec) => Some(TextModelSpec::Transformer(spec.clone())),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             ModelSpec::Gaussian { .. } => "gaussian",
@@ -83,23 +110,41 @@ impl ModelSpec {
             ModelSpec::Categorical { .. } => "categorical",
             ModelSpec::Linear { .. } => "linear",
             ModelSpec::Ngram(_) => "ngram",
+            ModelSpec::Transformer(_) => "transformer",
         }
     }
 }
 
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 7] = [
     "gaussian",
     "mixture",
     "kde",
     "categorical",
     "linear",
     "ngram",
+    "transformer",
 ];
 
 /// The keys each kind takes besides `kind`.
 fn allowed(kind: &str) -> &'static [&'static str] {
     match kind {
         "ngram" => &["order", "smoothing", "k", "max_length"],
+        "transformer" => &[
+            "layers",
+            "heads",
+            "d_model",
+            "context",
+            "dropout",
+            "steps",
+            "batch_size",
+            "learning_rate",
+            "weight_decay",
+            "warmup_steps",
+            "eval_every",
+            "init",
+            "checkpoint",
+            "max_length",
+        ],
         "gaussian" => &["estimator"],
         "mixture" => &[
             "components",
@@ -119,6 +164,7 @@ pub(crate) fn check_model(c: &mut Checker, raw: &RawModel) -> Option<ModelSpec> 
     c.only("model", kind, raw, allowed(kind));
     Some(match kind {
         "ngram" => ModelSpec::Ngram(check_ngram(c, raw)),
+        "transformer" => ModelSpec::Transformer(check_transformer(c, raw)),
         "gaussian" => {
             let estimator = match c.choice(
                 "model.estimator",
@@ -277,4 +323,94 @@ fn check_ngram_smoothing(c: &mut Checker, raw: &RawModel) -> Smoothing {
         );
     }
     smoothing
+}
+
+/// Defaults: a model of about 0.8 M parameters (4 layers, 4 heads, width 128, context
+/// 128) trained for 300 steps of 16 windows; warm-up and validation every tenth of the
+/// steps. With a checkpoint the shape is the checkpoint's, so the shape keys are refused.
+fn check_transformer(c: &mut Checker, raw: &RawModel) -> TransformerSpec {
+    let checkpoint = raw.checkpoint.as_ref().map(std::path::PathBuf::from);
+    if checkpoint.is_some() {
+        for (key, value) in [
+            ("model.layers", raw.layers),
+            ("model.heads", raw.heads),
+            ("model.d_model", raw.d_model),
+        ] {
+            if let Some(v) = value {
+                c.problem(
+                    key,
+                    v,
+                    "is set by the checkpoint's config.json",
+                    "remove it, or remove `checkpoint` to train a model of this shape from scratch",
+                );
+            }
+        }
+    }
+    let layers = c.count_or("model.layers", raw.layers, 4, 1);
+    let heads = c.count_or("model.heads", raw.heads, 4, 1);
+    let d_model = c.count_or("model.d_model", raw.d_model, 128, 1);
+    if heads > 0 && !d_model.is_multiple_of(heads) {
+        c.problem(
+            "model.heads",
+            heads,
+            &format!("must divide d_model = {d_model}"),
+            "e.g. heads = 4 with d_model = 128",
+        );
+    }
+    let context = c.count_or("model.context", raw.context, 128, 2);
+    let steps = c.count_or("model.steps", raw.steps, 300, 1);
+    let tenth = (steps / 10).max(1);
+    let mut spec = TransformerSpec::new(layers, heads, d_model, context.max(2));
+    spec.steps = steps;
+    spec.batch_size = c.count_or("model.batch_size", raw.batch_size, 16, 1);
+    spec.learning_rate = c.positive_or("model.learning_rate", raw.learning_rate, 3e-3);
+    spec.warmup_steps = c.count_or(
+        "model.warmup_steps",
+        raw.warmup_steps,
+        tenth.min(100) as i64,
+        0,
+    );
+    spec.eval_every = c.count_or("model.eval_every", raw.eval_every, tenth as i64, 1);
+    spec.max_length = c.count_or(
+        "model.max_length",
+        raw.max_length,
+        context.saturating_sub(1).max(1) as i64,
+        1,
+    );
+    if spec.max_length >= context && checkpoint.is_none() {
+        c.problem(
+            "model.max_length",
+            spec.max_length,
+            &format!("leaves no room for the end-of-text id in context = {context} positions"),
+            &format!("set max_length to at most {}", context.saturating_sub(1)),
+        );
+    }
+    for (key, value, default) in [
+        ("model.dropout", raw.dropout, 0.0),
+        ("model.weight_decay", raw.weight_decay, 0.1),
+    ] {
+        let v = value.unwrap_or(default);
+        let ok = v.is_finite() && v >= 0.0 && (key != "model.dropout" || v < 1.0);
+        if !ok {
+            c.problem(
+                key,
+                v,
+                "must be a number ≥ 0 (dropout below 1)",
+                "e.g. dropout = 0.1, weight_decay = 0.1",
+            );
+        }
+    }
+    spec.dropout = raw.dropout.unwrap_or(0.0);
+    spec.weight_decay = raw.weight_decay.unwrap_or(0.1);
+    spec.init = match c.choice(
+        "model.init",
+        raw.init.as_deref().unwrap_or("scratch"),
+        &["scratch", "previous", "base"],
+    ) {
+        Some("previous") => Init::Previous,
+        Some("base") => Init::Base,
+        _ => Init::Scratch,
+    };
+    spec.checkpoint = checkpoint;
+    spec
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use genloop_core::pipeline::checkpoints::KeepCheckpoints;
 use genloop_core::provenance::CompositionDetail;
 
 use crate::problem::Checker;
@@ -15,6 +16,9 @@ pub struct RawOutput {
     pub bootstrap: Option<i64>,
     /// Text runs: sampled documents stored per generation (replicate 0).
     pub sample_texts: Option<i64>,
+    /// Transformer runs: which fitted models stay in `checkpoints/` (`accepted`, `last`,
+    /// `none`).
+    pub checkpoints: Option<String>,
 }
 
 /// The checked `[output]` table.
@@ -22,6 +26,7 @@ pub(crate) struct Output {
     pub composition: CompositionDetail,
     pub bootstrap: usize,
     pub sample_texts: usize,
+    pub checkpoints: KeepCheckpoints,
 }
 
 pub(crate) fn check_output(c: &mut Checker, raw: &RawOutput) -> Output {
@@ -34,9 +39,18 @@ pub(crate) fn check_output(c: &mut Checker, raw: &RawOutput) -> Output {
     };
     let bootstrap = c.count_or("output.bootstrap", raw.bootstrap, 1000, 0);
     let sample_texts = c.count_or("output.sample_texts", raw.sample_texts, 5, 0);
+    let checkpoints = match raw.checkpoints.as_deref() {
+        None => KeepCheckpoints::Accepted,
+        Some(v) => match c.choice("output.checkpoints", v, &["accepted", "last", "none"]) {
+            Some("last") => KeepCheckpoints::Last,
+            Some("none") => KeepCheckpoints::None,
+            _ => KeepCheckpoints::Accepted,
+        },
+    };
     Output {
         composition,
         bootstrap,
         sample_texts,
+        checkpoints,
     }
 }

@@ -57,7 +57,7 @@ fn compatible(c: &mut Checker, source: &SourceSpec, model: &ModelSpec) -> bool {
             matches!(source, SourceSpec::Categorical { .. }),
         ),
         ModelSpec::Linear { .. } => ("linear", matches!(source, SourceSpec::Linear { .. })),
-        ModelSpec::Ngram(_) => (
+        ModelSpec::Ngram(_) | ModelSpec::Transformer(_) => (
             "corpus or language",
             matches!(source, SourceSpec::Corpus(_) | SourceSpec::Language(_)),
         ),
@@ -101,6 +101,13 @@ fn records_needed(model: &ModelSpec, dim: usize) -> (usize, String) {
             ),
         ),
         ModelSpec::Ngram(_) => (1, "a language model needs at least one token".into()),
+        ModelSpec::Transformer(spec) => (
+            10 * (spec.context + 1),
+            format!(
+                "the transformer holds every tenth document out for validation and needs a window of context + 1 = {} tokens in each part",
+                spec.context + 1
+            ),
+        ),
     }
 }
 

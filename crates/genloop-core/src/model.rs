@@ -67,7 +67,44 @@ pub trait Estimator: Send + Sync {
     const USES_RNG: bool = true;
 
     fn fit(&self, train: &TrainingSet<Self::Data>, rng: &mut Rng) -> Result<Self::Model, FitError>;
+
+    /// Fit, given the models an estimator may start from instead of from scratch (a
+    /// neural model fine-tunes the model in service or the base model). Estimators
+    /// whose fit has no starting point ignore them.
+    fn fit_from(
+        &self,
+        train: &TrainingSet<Self::Data>,
+        _start: Start<'_, Self::Model>,
+        rng: &mut Rng,
+    ) -> Result<Self::Model, FitError> {
+        self.fit(train, rng)
+    }
 }
+
+/// The models a generation's fit may start from.
+pub struct Start<'a, M> {
+    /// The model in service (none at generation 0).
+    pub in_service: Option<&'a M>,
+    /// The generation-0 model (none at generation 0).
+    pub generation0: Option<&'a M>,
+}
+
+impl<M> Start<'_, M> {
+    /// Generation 0: nothing to start from.
+    pub fn none() -> Self {
+        Start {
+            in_service: None,
+            generation0: None,
+        }
+    }
+}
+
+impl<M> Clone for Start<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Start<'_, M> {}
 
 /// A fitted generative model.
 pub trait FittedModel: Clone + Send + Sync + 'static {

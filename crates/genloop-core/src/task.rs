@@ -55,6 +55,12 @@ pub trait Task: Send + Sync {
         Ok(())
     }
 
+    /// Where fitted models are kept on disk, for models worth keeping (a neural model's
+    /// checkpoints; the runner sets the folder). `None`: the loop keeps none.
+    fn checkpoints(&self) -> Option<&dyn crate::pipeline::checkpoints::Checkpoints<ModelOf<Self>>> {
+        None
+    }
+
     /// Whether metrics need samples of the model (text metrics do; the loop then
     /// samples even where the regime uses no synthetic data).
     fn needs_samples(&self) -> bool {

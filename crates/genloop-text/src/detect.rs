@@ -1,4 +1,5 @@
-//! Machine-text scores of documents from two of the run's own n-gram models with the
+//! Machine-text scores of documents from two of the run's own language models (n-gram or
+//! transformer, any [`LanguageModel`]) with the
 //! same vocabulary (docs/formulas.md §7): an **observer** and a **performer**. Every
 //! score is oriented so that **higher is more machine-like**, ready for
 //! `genloop_curate::detect` (AUROC, calibration at a target false-positive rate).
@@ -37,10 +38,10 @@
 //! sum to 1 within about 10⁻⁶), as log-softmax does in the papers' code. A zero
 //! probability (MLE smoothing) is raised to [`MIN_PROBABILITY`] so scores stay
 //! finite; Kneser-Ney never gives zero. Cost: O(V) per position and model, with one
-//! [`NgramModel::prob_distribution`] per position per model (none for log-likelihood).
+//! [`LanguageModel::distributions`] per document per model (none for log-likelihood).
 //!
 //! Panics when the two models' vocabularies differ or a document holds an id
-//! outside the vocabulary (as [`NgramModel::token_log_probs`] does). An empty
+//! outside the vocabulary (as [`LanguageModel::token_log_probs`] does). An empty
 //! document is scored on its `</s>` alone.
 //!
 //! ```
@@ -62,7 +63,7 @@
 use genloop_core::data::Documents;
 use genloop_curate::filters::DetectorScore;
 
-use crate::ngram::NgramModel;
+use crate::lm::LanguageModel;
 
 /// Floor on a probability before its logarithm (ln 10⁻³⁰ ≈ −69 nats).
 pub const MIN_PROBABILITY: f64 = 1e-30;
@@ -88,30 +89,43 @@ impl DocumentScores {
 }
 
 /// The `kind` score of every document of `docs`, in order (module docs).
-pub fn score_documents(
+pub fn score_documents<M: LanguageModel + ?Sized>(
     kind: DetectorScore,
-    observer: &NgramModel,
-    performer: &NgramModel,
+    observer: &M,
+    performer: &M,
     docs: &Documents,
 ) -> Vec<f64> {
+    if kind == DetectorScore::LogLikelihood {
+        // One batched pass of the performer over every document.
+        check_vocabularies(observer, performer);
+        return performer
+            .documents_log_probs(docs)
+            .iter()
+            .map(|lp| mean_floored(lp))
+            .collect();
+    }
     docs.iter()
         .map(|doc| score_document(kind, observer, performer, doc))
         .collect()
 }
 
+/// Mean of per-token log-probabilities, each floored at ln [`MIN_PROBABILITY`].
+fn mean_floored(log_probs: &[f64]) -> f64 {
+    let floor = MIN_PROBABILITY.ln();
+    log_probs.iter().map(|lp| lp.max(floor)).sum::<f64>() / log_probs.len() as f64
+}
+
 /// The `kind` score of one document (token ids, no markers; module docs).
-pub fn score_document(
+pub fn score_document<M: LanguageModel + ?Sized>(
     kind: DetectorScore,
-    observer: &NgramModel,
-    performer: &NgramModel,
+    observer: &M,
+    performer: &M,
     doc: &[u32],
 ) -> f64 {
     check_vocabularies(observer, performer);
     if kind == DetectorScore::LogLikelihood {
         // No distribution needed: the performer scores the tokens directly.
-        let floor = MIN_PROBABILITY.ln();
-        let log_probs = performer.token_log_probs(doc);
-        return log_probs.iter().map(|lp| lp.max(floor)).sum::<f64>() / log_probs.len() as f64;
+        return mean_floored(&performer.token_log_probs(doc));
     }
     let needs = Needs {
         rank: kind == DetectorScore::LogRank,
@@ -125,7 +139,11 @@ pub fn score_document(
 
 /// Every score of one document in one pass over its positions (two distributions
 /// per position, instead of five for the four scores one by one).
-pub fn all_scores(observer: &NgramModel, performer: &NgramModel, doc: &[u32]) -> DocumentScores {
+pub fn all_scores<M: LanguageModel + ?Sized>(
+    observer: &M,
+    performer: &M,
+    doc: &[u32],
+) -> DocumentScores {
     let needs = Needs {
         rank: true,
         observer: true,
@@ -139,7 +157,7 @@ pub fn all_scores(observer: &NgramModel, performer: &NgramModel, doc: &[u32]) ->
     }
 }
 
-fn check_vocabularies(observer: &NgramModel, performer: &NgramModel) {
+fn check_vocabularies<M: LanguageModel + ?Sized>(observer: &M, performer: &M) {
     assert_eq!(
         observer.vocab_size(),
         performer.vocab_size(),
@@ -173,7 +191,12 @@ struct Sums {
 }
 
 impl Sums {
-    fn of(observer: &NgramModel, performer: &NgramModel, doc: &[u32], needs: Needs) -> Sums {
+    fn of<M: LanguageModel + ?Sized>(
+        observer: &M,
+        performer: &M,
+        doc: &[u32],
+        needs: Needs,
+    ) -> Sums {
         check_vocabularies(observer, performer);
         let vocab_size = performer.vocab_size();
         if let Some(&bad) = doc.iter().find(|&&t| t as usize >= vocab_size) {
@@ -184,18 +207,20 @@ impl Sums {
             positions: doc.len() + 1,
             ..Sums::default()
         };
+        let width = vocab_size + 1;
+        let performer_rows = performer.distributions(doc);
+        let observer_rows = needs.observer.then(|| observer.distributions(doc));
         for t in 0..=doc.len() {
-            let context = &doc[..t];
             // The target's index in the distribution: an id, or `</s>` (index V).
             let target = doc.get(t).map_or(vocab_size, |&id| id as usize);
-            let p = performer.prob_distribution(context);
+            let p = &performer_rows[t * width..(t + 1) * width];
             let log_norm = p.iter().sum::<f64>().ln();
             let log_p = |value: f64| value.max(floor).ln() - log_norm;
             let p_target = p[target];
             sums.log_likelihood += log_p(p_target);
             if needs.rank {
                 let (mut above, mut tied) = (0usize, 0usize);
-                for &value in &p {
+                for &value in p {
                     if value > p_target {
                         above += 1;
                     } else if value == p_target {
@@ -205,11 +230,11 @@ impl Sums {
                 // `tied` counts the target itself.
                 sums.log_rank += (1.0 + above as f64 + 0.5 * (tied - 1) as f64).ln();
             }
-            if needs.observer {
-                let q = observer.prob_distribution(context);
+            if let Some(rows) = &observer_rows {
+                let q = &rows[t * width..(t + 1) * width];
                 let q_total: f64 = q.iter().sum();
                 let (mut mean, mut second_moment) = (0.0, 0.0);
-                for (&q_value, &p_value) in q.iter().zip(&p) {
+                for (&q_value, &p_value) in q.iter().zip(p) {
                     if q_value > 0.0 {
                         let lp = log_p(p_value);
                         mean += q_value * lp;
@@ -260,7 +285,7 @@ impl Sums {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ngram::{NgramEstimator, Smoothing};
+    use crate::ngram::{NgramEstimator, NgramModel, Smoothing};
 
     fn models(smoothing: Smoothing) -> (NgramModel, NgramModel) {
         let estimator = NgramEstimator::new(2, smoothing, 5).unwrap();

@@ -1,6 +1,7 @@
 //! genloop-text: text in the generational loop — corpora (`corpus/`), tokenizers
 //! (`tokenize/`), the seeded synthetic language with exact log-probabilities
-//! (`language/`), the n-gram language model (`ngram/`), text metrics, machine-text
+//! (`language/`), the n-gram language model (`ngram/`), the transformer in the loop
+//! (`neural/`, over `genloop-transformer`), what both serve (`lm`), text metrics, machine-text
 //! scores (`detect`), the text task of the loop (`task/`) and the loop's text filters
 //! (`filters/`: adapters over `genloop_curate`'s rules and dedup, plus perplexity and
 //! detector filters that need the loop's models).
@@ -29,7 +30,9 @@ pub mod corpus;
 pub mod detect;
 pub mod filters;
 pub mod language;
+pub mod lm;
 pub mod metrics;
+pub mod neural;
 pub mod ngram;
 pub mod task;
 pub mod tokenize;

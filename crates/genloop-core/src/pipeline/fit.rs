@@ -3,19 +3,25 @@
 use rand::SeedableRng;
 
 use crate::data::TrainingSet;
-use crate::model::{Estimator, FitError};
+use crate::model::{Estimator, FitError, Start};
 use crate::seed::{Rng, RootSeed};
 use crate::task::{ModelOf, Task};
 
-/// Fit the model of `generation` of `replicate` on `train`.
+/// Fit the model of `generation` of `replicate` on `train`, from `start` where the
+/// estimator fine-tunes.
 pub fn fit<T: Task>(
     estimator: &T::Estimator,
     train: &TrainingSet<T::Data>,
+    start: Start<'_, ModelOf<T>>,
     seed: RootSeed,
     replicate: u64,
     generation: u32,
 ) -> Result<ModelOf<T>, FitError> {
-    estimator.fit(train, &mut fit_stream::<T>(seed, replicate, generation))
+    estimator.fit_from(
+        train,
+        start,
+        &mut fit_stream::<T>(seed, replicate, generation),
+    )
 }
 
 /// The fit stream, derived only for estimators that draw.

@@ -14,6 +14,7 @@
 //! | fit | [`fit`] |
 //! | evaluate | [`evaluate`] |
 //! | gate | [`gate`] (`Gate`, `HoldoutGate`, rollback) |
+//! | (checkpoints) | [`checkpoints`] (fitted models kept on disk, resume mid-replicate) |
 //! | sample | [`sample`] |
 //!
 //! [`replicate::run_replicate`] runs one replicate, one call per stage over a
@@ -21,6 +22,7 @@
 //! parallel and hands them to [`observer::Observer`]s. What a run is told is in
 //! [`settings`], what it hands back in [`results`].
 
+pub mod checkpoints;
 pub mod curate;
 pub mod evaluate;
 pub mod fit;

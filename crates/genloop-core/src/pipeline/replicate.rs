@@ -14,6 +14,7 @@ use super::results::{GenerationResult, LoopError, ReplicateResult};
 use super::sample::Publishing;
 use super::settings::{metric_specs, Arm, RunSettings};
 use crate::data::{Dataset, TrainingSet};
+use crate::model::Start;
 use crate::provenance::{CompositionEntry, Pool};
 use crate::seed::RootSeed;
 use crate::task::{Evaluation, ModelOf, Task};
@@ -47,6 +48,11 @@ pub fn run_replicate<T: BuildFilter>(
         let samples = run.sample(&state, g);
         run.evaluate(&mut state, g, generation, samples.as_deref());
         run.publish(&mut state, g, samples);
+    }
+    if let Some(checkpoints) = task.checkpoints() {
+        checkpoints
+            .finish(&arm.name, &state.result)
+            .map_err(|source| run.checkpoint_error(source))?;
     }
     Ok(state.result)
 }
@@ -174,8 +180,7 @@ impl<'a, T: BuildFilter> Replicate<'a, T> {
     fn start(&self, original: T::Data, chain: Chain<T>) -> Result<ReplicateState<T>, LoopError> {
         let pools = Pools::new(original);
         let train = TrainingSet::new(vec![pools.original.clone()]);
-        let model0 = fit::<T>(&self.estimator, &train, self.seed, self.replicate, 0)
-            .map_err(|e| self.fit_error(0, e))?;
+        let model0 = self.fit_or_load(0, &train, Start::none())?;
         let mut curation = Curation::new(chain);
         if !curation.chain.is_empty() {
             curation.admit_original(self.task, &train, &pools.original);
@@ -281,9 +286,38 @@ impl<'a, T: BuildFilter> Replicate<'a, T> {
                 generation: g,
             });
         }
-        fit::<T>(&self.estimator, train, self.seed, self.replicate, g)
-            .map(Some)
-            .map_err(|e| self.fit_error(g, e))
+        let start = Start {
+            in_service: Some(&state.service.deployed.1),
+            generation0: Some(&state.model0),
+        };
+        self.fit_or_load(g, train, start).map(Some)
+    }
+
+    /// The candidate of generation `g`: read back where an interrupted run already
+    /// fitted it (the task keeps checkpoints), fitted and kept otherwise.
+    fn fit_or_load(
+        &self,
+        g: u32,
+        train: &TrainingSet<T::Data>,
+        start: Start<'_, ModelOf<T>>,
+    ) -> Result<ModelOf<T>, LoopError> {
+        let checkpoints = self.task.checkpoints();
+        if let Some(checkpoints) = checkpoints {
+            let kept = checkpoints
+                .load(&self.arm.name, self.replicate, g)
+                .map_err(|source| self.checkpoint_error(source))?;
+            if let Some(model) = kept {
+                return Ok(model);
+            }
+        }
+        let model = fit::<T>(&self.estimator, train, start, self.seed, self.replicate, g)
+            .map_err(|e| self.fit_error(g, e))?;
+        if let Some(checkpoints) = checkpoints {
+            checkpoints
+                .save(&self.arm.name, self.replicate, g, &model)
+                .map_err(|source| self.checkpoint_error(source))?;
+        }
+        Ok(model)
     }
 
     /// Evaluate the candidate on the validation draw, and gate it: accepted, it goes
@@ -357,6 +391,14 @@ impl<'a, T: BuildFilter> Replicate<'a, T> {
         if let Some(batch) = samples {
             self.publishing
                 .publish(batch, g, &mut state.pools, &mut state.web);
+        }
+    }
+
+    fn checkpoint_error(&self, source: super::checkpoints::CheckpointError) -> LoopError {
+        LoopError::Checkpoint {
+            arm: self.arm.name.clone(),
+            replicate: self.replicate,
+            source,
         }
     }
 

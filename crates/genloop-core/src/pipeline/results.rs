@@ -73,6 +73,13 @@ pub enum LoopError {
         #[source]
         source: FilterError,
     },
+    #[error("arm `{arm}`, replicate {replicate}: {source}")]
+    Checkpoint {
+        arm: String,
+        replicate: u64,
+        #[source]
+        source: super::checkpoints::CheckpointError,
+    },
     #[error("observer failed: {0}")]
     Observer(ObserverError),
 }

@@ -10,7 +10,7 @@
 //! machine text). Thresholds that are not fixed are calibrated on held-out human
 //! documents the loop draws for curation only (never trained or tested on).
 //!
-//! The filters work for any task over documents of the n-gram model that can decode
+//! The filters work for any task over documents of a text model that can decode
 //! them ([`TextFilterTask`]), so they do not depend on the text task itself.
 
 mod dedup;
@@ -24,12 +24,12 @@ use genloop_core::pipeline::curate::{unsupported, CandidateView, Filter, FilterE
 use genloop_core::task::Task;
 use genloop_curate::filters::FilterConfig;
 
-use crate::ngram::NgramModel;
+use crate::lm::TextModel;
 
-/// What the text filters need of a task: documents of token ids, the n-gram model,
+/// What the text filters need of a task: documents of token ids, a [`TextModel`],
 /// and readable text.
 pub trait TextFilterTask:
-    Task<Data = Documents, Estimator: Estimator<Model = NgramModel>> + 'static
+    Task<Data = Documents, Estimator: Estimator<Model = TextModel>> + 'static
 {
     /// Readable text of a token sequence.
     fn decode_text(&self, doc: &[u32]) -> String;

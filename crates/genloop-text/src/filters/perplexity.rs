@@ -9,7 +9,7 @@ use genloop_core::pipeline::curate::{
 use genloop_curate::filters::PerplexityConfig;
 
 use super::TextFilterTask;
-use crate::ngram::NgramModel;
+use crate::lm::{LanguageModel, TextModel};
 
 pub(super) struct PerplexityFilter {
     config: PerplexityConfig,
@@ -27,13 +27,10 @@ impl PerplexityFilter {
     }
 
     /// (low, high) bounds from the calibration documents under the reference model.
-    fn calibrate(&self, reference: &NgramModel, calibration: &Documents) -> (f64, f64) {
+    fn calibrate(&self, reference: &TextModel, calibration: &Documents) -> (f64, f64) {
         let config = &self.config;
-        let mut human: Vec<f64> = calibration
-            .iter()
-            .take(config.calibration)
-            .map(|doc| perplexity(reference, doc))
-            .collect();
+        let human = Documents::from_docs(calibration.iter().take(config.calibration));
+        let mut human = perplexities(reference, &human);
         let high = match config.threshold {
             Some(t) => t,
             None => {
@@ -50,10 +47,13 @@ impl PerplexityFilter {
     }
 }
 
-/// Perplexity of one document under `model` (end of document included).
-fn perplexity(model: &NgramModel, doc: &[u32]) -> f64 {
-    let lp = model.token_log_probs(doc);
-    (-lp.iter().sum::<f64>() / lp.len() as f64).exp()
+/// Perplexity of each document under `model` (end of document included).
+fn perplexities(model: &TextModel, docs: &Documents) -> Vec<f64> {
+    model
+        .documents_log_probs(docs)
+        .iter()
+        .map(|lp| (-lp.iter().sum::<f64>() / lp.len() as f64).exp())
+        .collect()
 }
 
 /// The drop of a document of perplexity `ppl` outside `[low, high]`.
@@ -89,11 +89,13 @@ impl<T: TextFilterTask> Filter<T> for PerplexityFilter {
                 .bounds
                 .insert(self.calibrate(context.reference, context.calibration)),
         };
-        let drops = (0..view.len())
-            .map(|i| {
-                let (docs, index) = view.data(i);
-                judge_one(perplexity(context.reference, docs.doc(index)), bounds)
-            })
+        let docs = Documents::from_docs((0..view.len()).map(|i| {
+            let (docs, index) = view.data(i);
+            docs.doc(index)
+        }));
+        let drops = perplexities(context.reference, &docs)
+            .into_iter()
+            .map(|ppl| judge_one(ppl, bounds))
             .collect();
         FilterOutcome {
             drops,

@@ -1,5 +1,6 @@
-//! The text task: a corpus or the synthetic language, a tokenizer, the n-gram model,
-//! and the text metrics (names in `genloop_core::metrics`).
+//! The text task: a corpus or the synthetic language, a tokenizer, the n-gram model or
+//! the transformer ([`TextModel`]), and the text metrics (names in
+//! `genloop_core::metrics`).
 //!
 //! Sizes are tokens. A corpus is split once per run (seeded stream `corpus_split`):
 //! holdout and original from its start, the gate's validation set (also the filters'
@@ -13,7 +14,8 @@ use std::sync::Arc;
 
 use genloop_core::data::{Dataset, Documents, TrainingSet};
 use genloop_core::metrics::{self, MetricSpec};
-use genloop_core::model::{Estimator, FitError, Source};
+use genloop_core::model::{Estimator, FitError, Source, Start};
+use genloop_core::pipeline::checkpoints::{CheckpointDir, Checkpoints, KeepCheckpoints};
 use genloop_core::pipeline::curate::{BuildFilter, Filter, FilterError, FilterSpec};
 use genloop_core::pipeline::settings::{Arm, RunSettings};
 use genloop_core::provenance::Pool;
@@ -23,8 +25,10 @@ use genloop_core::task::{Artifact, Evaluation, Task};
 use crate::corpus::{CorpusError, CorpusSpec, CorpusSplits};
 use crate::filters::{self, TextFilterTask};
 use crate::language::{Language, LanguageError, LanguageSpec};
+use crate::lm::{LanguageModel, TextModel};
 use crate::metrics::{self as text_metrics, VocabularyProfile};
-use crate::ngram::{NgramError, NgramEstimator, NgramModel, NgramSpec};
+use crate::neural::{NeuralError, TransformerEstimator, TransformerFiles, TransformerSpec};
+use crate::ngram::{NgramError, NgramEstimator, NgramSpec};
 use crate::tokenize::{TokenizeError, Tokenizer, TokenizerSpec};
 
 mod corpus_source;
@@ -44,24 +48,50 @@ pub enum TextTaskError {
     Language(#[from] LanguageError),
     #[error(transparent)]
     Ngram(#[from] NgramError),
+    #[error(transparent)]
+    Neural(#[from] NeuralError),
     #[error("{0}")]
     Setup(String),
 }
 
-/// The n-gram estimator with the sampling length limit.
+/// The `[model]` of a text run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextModelSpec {
+    Ngram(NgramSpec),
+    Transformer(TransformerSpec),
+}
+
+/// The estimator of a text run: the n-gram model (with its sampling length limit) or
+/// the transformer.
 #[derive(Clone, Debug)]
-pub struct TextEstimator {
-    pub ngram: NgramEstimator,
-    pub max_length: usize,
+pub enum TextEstimator {
+    Ngram {
+        ngram: NgramEstimator,
+        max_length: usize,
+    },
+    Transformer(TransformerEstimator),
 }
 
 impl Estimator for TextEstimator {
     type Data = Documents;
-    type Model = NgramModel;
-    const USES_RNG: bool = false;
+    type Model = TextModel;
 
-    fn fit(&self, train: &TrainingSet<Documents>, rng: &mut Rng) -> Result<NgramModel, FitError> {
-        Ok(self.ngram.fit(train, rng)?.with_max_length(self.max_length))
+    fn fit(&self, train: &TrainingSet<Documents>, rng: &mut Rng) -> Result<TextModel, FitError> {
+        self.fit_from(train, Start::none(), rng)
+    }
+
+    fn fit_from(
+        &self,
+        train: &TrainingSet<Documents>,
+        start: Start<'_, TextModel>,
+        rng: &mut Rng,
+    ) -> Result<TextModel, FitError> {
+        match self {
+            TextEstimator::Ngram { ngram, max_length } => Ok(TextModel::Ngram(
+                ngram.fit(train, rng)?.with_max_length(*max_length),
+            )),
+            TextEstimator::Transformer(transformer) => transformer.fit_from(train, start, rng),
+        }
     }
 }
 
@@ -95,6 +125,8 @@ pub struct TextTask {
     vocab_size: usize,
     sample_texts: usize,
     metrics: Vec<MetricSpec>,
+    /// Transformer runs with a run folder: every fitted model kept there.
+    checkpoints: Option<CheckpointDir<TransformerFiles>>,
 }
 
 /// The ground truth of a text run: a corpus or the synthetic language.
@@ -108,7 +140,7 @@ pub enum TextOrigin<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct TextSetup<'a> {
     pub origin: TextOrigin<'a>,
-    pub ngram: &'a NgramSpec,
+    pub model: &'a TextModelSpec,
     /// Corpus runs: the tokenizer trained on the original pool (word tokens when
     /// absent).
     pub tokenizer: Option<&'a TokenizerSpec>,
@@ -118,25 +150,54 @@ pub struct TextSetup<'a> {
     pub arms: &'a [Arm],
     /// Sampled documents stored per generation.
     pub sample_texts: usize,
+    /// Where transformer runs keep their fitted models, and which stay once a replicate
+    /// is finished (`None`: runs in memory keep none).
+    pub checkpoints: Option<(&'a Path, KeepCheckpoints)>,
 }
 
 impl TextTask {
     /// Build the task of a checked experiment: read and split the corpus and train
     /// the tokenizer, or seed the synthetic language.
     pub fn build(setup: &TextSetup<'_>) -> Result<TextTask, TextTaskError> {
-        let ngram = setup.ngram;
         let (source, decoder, vocab_size) = source_and_decoder(setup)?;
         let metrics = metric_list(matches!(source, TextSource::Language(_)));
+        let (estimator, checkpoints) = match setup.model {
+            TextModelSpec::Ngram(ngram) => (
+                TextEstimator::Ngram {
+                    ngram: NgramEstimator::new(ngram.order, ngram.smoothing, vocab_size)?,
+                    max_length: ngram.max_length,
+                },
+                None,
+            ),
+            TextModelSpec::Transformer(spec) => {
+                let spec = TransformerSpec {
+                    checkpoint: spec.checkpoint.as_ref().map(|p| setup.base_dir.join(p)),
+                    ..spec.clone()
+                };
+                let checkpoints = setup.checkpoints.map(|(root, keep)| {
+                    let files = TransformerFiles {
+                        tokenizer: match &decoder {
+                            Decoder::Tokenizer(t) => Some(t.clone()),
+                            Decoder::Language(_) => None,
+                        },
+                        tokenizer_kind: tokenizer_kind(setup).into(),
+                        vocab_size,
+                        max_length: spec.max_length,
+                    };
+                    CheckpointDir::new(root, keep, files)
+                });
+                let estimator = TransformerEstimator::new(&spec, vocab_size)?;
+                (TextEstimator::Transformer(estimator), checkpoints)
+            }
+        };
         Ok(TextTask {
             source,
             decoder,
-            estimator: TextEstimator {
-                ngram: NgramEstimator::new(ngram.order, ngram.smoothing, vocab_size)?,
-                max_length: ngram.max_length,
-            },
+            estimator,
             vocab_size,
             sample_texts: setup.sample_texts,
             metrics,
+            checkpoints,
         })
     }
 
@@ -162,6 +223,15 @@ impl TextTask {
             Decoder::Language(l) => l.document_text(doc),
             Decoder::Tokenizer(t) => t.decode(doc),
         }
+    }
+}
+
+/// What `genloop.json` calls the run's tokenizer.
+fn tokenizer_kind(setup: &TextSetup<'_>) -> &'static str {
+    match (setup.origin, setup.tokenizer) {
+        (TextOrigin::Language(_), _) => "language",
+        (_, Some(TokenizerSpec::Bpe(_))) => "bpe",
+        _ => "word",
     }
 }
 
@@ -280,6 +350,12 @@ impl Task for TextTask {
         true
     }
 
+    fn checkpoints(&self) -> Option<&dyn Checkpoints<TextModel>> {
+        self.checkpoints
+            .as_ref()
+            .map(|c| c as &dyn Checkpoints<TextModel>)
+    }
+
     fn save_files(&self, dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Ok(self.save_tokenizer(dir)?)
     }
@@ -323,13 +399,12 @@ impl Task for TextTask {
         if replicate != 0 {
             return Vec::new();
         }
-        let scores = samples
+        let scored = Documents::from_docs(samples.iter().take(SCORED_DOCUMENTS));
+        let scores = evaluation
+            .generation0
+            .documents_log_probs(&scored)
             .iter()
-            .take(SCORED_DOCUMENTS)
-            .map(|doc| {
-                let lp = evaluation.generation0.token_log_probs(doc);
-                (-lp.iter().sum::<f64>() / lp.len().max(1) as f64).exp()
-            })
+            .map(|lp| (-lp.iter().sum::<f64>() / lp.len().max(1) as f64).exp())
             .collect();
         let texts = samples
             .iter()
