@@ -14,9 +14,10 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use genloop_core::seed::RootSeed;
+use genloop_text::neural::{read_folder, FolderInfo, INFO_FILE};
 use genloop_text::tokenize::{load_tokenizer, Tokenizer};
 use genloop_transformer::{
     checkpoint, log_probs, Gpt2, Gpt2Config, Params, SampleConfig, TrainConfig,
@@ -25,20 +26,6 @@ use genloop_transformer::{
 use crate::args::TransformerArgs;
 use crate::files::write_atomic;
 use crate::UsageError;
-
-/// The genloop metadata file of a transformer folder.
-const INFO_FILE: &str = "genloop.json";
-
-/// What `lm train --model transformer` records beside the checkpoint.
-#[derive(Debug, Serialize, Deserialize)]
-struct TransformerInfo {
-    end_of_text: u32,
-    tokenizer: String,
-    training_documents: usize,
-    training_tokens: usize,
-    validation_tokens: usize,
-    genloop_version: String,
-}
 
 /// What `lm train --model transformer --json` prints.
 #[derive(Serialize)]
@@ -159,13 +146,10 @@ pub fn train(
         )
     })?;
     write_folder(&model.params, tokenizer, out)?;
-    let info = TransformerInfo {
+    let info = FolderInfo {
         end_of_text: eot,
         tokenizer: tokenizer_kind.into(),
-        training_documents: texts.len(),
-        training_tokens: train_stream.len(),
-        validation_tokens: valid_stream.len(),
-        genloop_version: env!("CARGO_PKG_VERSION").into(),
+        ..FolderInfo::trained(texts.len(), train_stream.len(), valid_stream.len(), &report)
     };
     write_atomic(
         &out.join(INFO_FILE),
@@ -223,18 +207,8 @@ pub struct Loaded {
 
 /// Reads a transformer folder (genloop's, or a Hugging Face GPT-2 one).
 pub fn load(dir: &Path) -> anyhow::Result<Loaded> {
-    let params = checkpoint::load(dir).with_context(|| format!("{}", dir.display()))?;
+    let (params, end_of_text) = read_folder(dir).with_context(|| format!("{}", dir.display()))?;
     let tokenizer = load_tokenizer(&dir.join("tokenizer.json"))?;
-    let info = dir.join(INFO_FILE);
-    let end_of_text = if info.is_file() {
-        let text = std::fs::read_to_string(&info)
-            .with_context(|| format!("cannot read {}", info.display()))?;
-        let info: TransformerInfo =
-            serde_json::from_str(&text).with_context(|| format!("{}", info.display()))?;
-        info.end_of_text
-    } else {
-        params.config.vocab_size as u32 - 1
-    };
     Ok(Loaded {
         model: Gpt2::new(params),
         tokenizer,

@@ -1,5 +1,6 @@
 //! A corpus as the text task's source: read (deleted posts purged), split once per run
-//! (seeded stream `corpus_split`), the tokenizer trained on the original pool, the
+//! (seeded stream `corpus_split`), the tokenizer trained on the original pool (or the one
+//! saved beside a transformer checkpoint the run fine-tunes), the
 //! gate's validation set (also the filters' calibration set) carved beside the holdout.
 
 use std::path::Path;
@@ -9,12 +10,12 @@ use genloop_core::data::Documents;
 use genloop_core::seed::RootSeed;
 use genloop_ingest::Ledger;
 
-use super::{TextSetup, TextSource, TextTaskError};
+use super::{TextModelSpec, TextSetup, TextSource, TextTaskError};
 use crate::corpus::{
     CorpusDoc, CorpusError, CorpusReader, CorpusSpec, CorpusSplits, ReadOptions, SplitSpec,
     TextSplits,
 };
-use crate::tokenize::{Tokenizer, TokenizerSpec, WordOptions, WordTokenizer};
+use crate::tokenize::{load_tokenizer, Tokenizer, TokenizerSpec, WordOptions, WordTokenizer};
 use genloop_core::pipeline::gate::GateSpec;
 
 /// How the corpus file is read.
@@ -109,6 +110,19 @@ fn carve_validation(encoded: &mut CorpusSplits, gated: bool) -> Documents {
     validation
 }
 
+/// The tokenizer saved beside a transformer checkpoint, which a run fine-tuning it must
+/// use (its ids are the checkpoint's rows); `None` when the run trains its own.
+fn checkpoint_tokenizer(setup: &TextSetup<'_>) -> Option<std::path::PathBuf> {
+    let TextModelSpec::Transformer(spec) = setup.model else {
+        return None;
+    };
+    let path = setup
+        .base_dir
+        .join(spec.checkpoint.as_ref()?)
+        .join("tokenizer.json");
+    path.is_file().then_some(path)
+}
+
 pub(super) fn load_corpus(
     setup: &TextSetup<'_>,
     corpus: &CorpusSpec,
@@ -138,7 +152,10 @@ pub(super) fn load_corpus(
         &spec,
         &mut RootSeed(settings.seed).global("corpus_split"),
     )?;
-    let tokenizer: Arc<dyn Tokenizer> = Arc::from(tokenizer_spec.train(splits.original.texts())?);
+    let tokenizer: Arc<dyn Tokenizer> = match checkpoint_tokenizer(setup) {
+        Some(path) => Arc::from(load_tokenizer(&path)?),
+        None => Arc::from(tokenizer_spec.train(splits.original.texts())?),
+    };
     let mut encoded = splits.encode(tokenizer.as_ref());
     let validation = carve_validation(&mut encoded, gated);
     if fresh_needed > 0 && (encoded.fresh_generations(fresh_per_generation) as usize) < releases {
