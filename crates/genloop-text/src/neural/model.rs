@@ -272,20 +272,24 @@ impl LanguageModel for TransformerLm {
         self.check_document(doc);
         let width = self.vocab_size + 1;
         let eot = self.end_of_text as usize;
-        let mut ids = Vec::with_capacity(doc.len() + 1);
+        // The document between two end-of-text ids, in windows overlapping by one
+        // token, as `token_log_probs` scores documents longer than the context.
+        let mut ids = Vec::with_capacity(doc.len() + 2);
         ids.push(self.end_of_text);
         ids.extend_from_slice(doc);
-        let mut out = Vec::with_capacity(ids.len() * width);
+        ids.push(self.end_of_text);
+        let mut out = Vec::with_capacity((doc.len() + 1) * width);
         let vocab = self.params.config.vocab_size;
         let n_positions = self.params.config.n_positions;
         self.with_workspace(|model| {
-            // Windows of the model's positions, each predicting its own rows.
-            for start in (0..ids.len()).step_by(n_positions) {
+            let mut start = 0;
+            while start + 1 < ids.len() {
                 let window = &ids[start..ids.len().min(start + n_positions)];
                 model
                     .forward(window, None, 1, window.len())
                     .expect("checked ids");
-                for row in model.logits().chunks(vocab) {
+                let predictions = &model.logits()[..(window.len() - 1) * vocab];
+                for row in predictions.chunks(vocab) {
                     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                     let p: Vec<f64> = row.iter().map(|&z| f64::from(z - max).exp()).collect();
                     let total: f64 = p.iter().sum();
@@ -299,6 +303,7 @@ impl LanguageModel for TransformerLm {
                     }
                     out.extend_from_slice(&dist);
                 }
+                start += window.len() - 1;
             }
         });
         out
