@@ -410,8 +410,31 @@ fn every_example_config_runs() {
             let mut small = experiment.clone();
             small.settings.replicates = 2;
             small.settings.generations = small.settings.generations.min(3);
+            if let genloop_config::ModelSpec::Transformer(spec) = &mut small.model {
+                // A transformer's training, scoring and sampling are the time of its
+                // run: a few steps of a tiny model of the same kind on a few thousand
+                // tokens show the config runs.
+                if spec.checkpoint.is_none() {
+                    (spec.layers, spec.heads, spec.d_model) = (1, 2, 32);
+                }
+                spec.context = spec.context.min(32);
+                spec.max_length = spec.max_length.min(31);
+                spec.steps = 4;
+                spec.warmup_steps = 1;
+                spec.eval_every = 2;
+                small.settings.replicates = 1;
+                small.settings.generations = 2;
+                small.settings.original = small.settings.original.min(4000);
+                small.settings.holdout = small.settings.holdout.min(1000);
+                for arm in &mut small.arms {
+                    arm.regime.samples = arm.regime.samples.min(4000);
+                    arm.regime.fresh = arm.regime.fresh.min(2000);
+                }
+            }
+            let start = std::time::Instant::now();
             genloop_cli::runner::run_in_memory(&small)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            eprintln!("{}: {:.1} s", path.display(), start.elapsed().as_secs_f64());
             count += 1;
         }
     }

@@ -382,3 +382,17 @@ fn a_checkpoint_is_fine_tuned_each_generation_with_its_own_tokenizer_and_its_fol
         "{err}"
     );
 }
+
+#[test]
+fn the_same_seed_gives_the_same_store_at_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "run.toml", &config(2, "dropout = 0.1", ""));
+    for threads in ["1", "2"] {
+        let out = genloop(
+            &["run", "run.toml", "--out", threads, "--threads", threads],
+            dir.path(),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(exported(dir.path(), "1"), exported(dir.path(), "2"));
+}

@@ -17,8 +17,10 @@ use crate::lm::LanguageModel;
 /// Tokens per scoring forward pass (batch × padded length), and sequences per batch.
 const SCORE_TOKENS: usize = 8192;
 const SCORE_BATCH: usize = 64;
-/// Sequences sampled together.
-const SAMPLE_BATCH: usize = 32;
+/// Sequences sampled together (fewer where their key/value caches would pass
+/// `SAMPLE_CACHE_BYTES`): many rows per step spread the cost of each weight matrix.
+const SAMPLE_BATCH: usize = 128;
+const SAMPLE_CACHE_BYTES: usize = 256 << 20;
 /// Batches in a row that may produce only empty documents before sampling gives up.
 const MAX_EMPTY_BATCHES: usize = 8;
 
@@ -110,17 +112,18 @@ impl TransformerLm {
         doc.len() < self.params.config.n_positions
     }
 
-    /// Log-probabilities of documents that fit one window, in one padded forward pass.
-    fn score_batch(&self, docs: &[&[u32]]) -> Vec<Vec<f64>> {
-        let time = docs.iter().map(|d| d.len() + 1).max().unwrap_or(1);
-        let mut input = vec![self.end_of_text; docs.len() * time];
+    /// Log-probabilities of documents that fit one window, in one forward pass of
+    /// `rows` sequences of `time` positions (documents padded with end-of-text ids, and
+    /// rows beyond the documents all padding).
+    fn score_batch(&self, docs: &[&[u32]], rows: usize, time: usize) -> Vec<Vec<f64>> {
+        let mut input = vec![self.end_of_text; rows * time];
         for (row, doc) in input.chunks_mut(time).zip(docs) {
             row[1..=doc.len()].copy_from_slice(doc);
         }
         let vocab = self.params.config.vocab_size;
         self.with_workspace(|model| {
             model
-                .forward(&input, None, docs.len(), time)
+                .forward(&input, None, rows, time)
                 .expect("checked ids and lengths");
             let logits = model.logits();
             docs.iter()
@@ -151,6 +154,13 @@ impl TransformerLm {
                 .map(f64::from)
                 .collect()
         })
+    }
+
+    /// Most sequences per sampling batch: [`SAMPLE_BATCH`], or fewer for large models.
+    fn sample_rows(&self) -> usize {
+        let c = &self.params.config;
+        let per_sequence = 2 * c.n_layer * (self.max_length + 1) * c.n_embd * 4;
+        (SAMPLE_CACHE_BYTES / per_sequence.max(1)).clamp(1, SAMPLE_BATCH)
     }
 
     /// One batch of sampled documents, cut at their first end of text.
@@ -238,7 +248,7 @@ impl LanguageModel for TransformerLm {
     fn token_log_probs(&self, doc: &[u32]) -> Vec<f64> {
         self.check_document(doc);
         if self.fits(doc) {
-            self.score_batch(&[doc]).remove(0)
+            self.score_batch(&[doc], 1, doc.len() + 1).remove(0)
         } else {
             self.score_long(doc)
         }
@@ -252,15 +262,26 @@ impl LanguageModel for TransformerLm {
         for i in (0..docs.len()).filter(|&i| !self.fits(docs[i])) {
             out[i] = self.score_long(docs[i]);
         }
-        // Longest first, so each batch's padding is set by its first document.
+        // Longest first, in batches of documents within a factor of two in length; a
+        // batch's length and row count are powers of two, so padding stays under 2× and
+        // the forward pass's buffers are reused across batches of the same shape.
         order.sort_by_key(|&i| std::cmp::Reverse(docs[i].len()));
         let mut rest = &order[..];
         while let Some(&first) = rest.first() {
-            let time = docs[first].len() + 1;
-            let size = (SCORE_TOKENS / time).clamp(1, SCORE_BATCH).min(rest.len());
+            let time = (docs[first].len() + 1)
+                .next_power_of_two()
+                .clamp(8, self.params.config.n_positions);
+            let most = (SCORE_TOKENS / time).clamp(1, SCORE_BATCH);
+            let size = rest
+                .iter()
+                .take(most)
+                .take_while(|&&i| 2 * (docs[i].len() + 1) > time || time == 8)
+                .count()
+                .max(1);
+            let rows = size.next_power_of_two().min(most);
             let (batch, tail) = rest.split_at(size);
             let batch_docs: Vec<&[u32]> = batch.iter().map(|&i| docs[i]).collect();
-            for (&i, lp) in batch.iter().zip(self.score_batch(&batch_docs)) {
+            for (&i, lp) in batch.iter().zip(self.score_batch(&batch_docs, rows, time)) {
                 out[i] = lp;
             }
             rest = tail;
@@ -317,8 +338,14 @@ impl FittedModel for TransformerLm {
         let config = sample_config(sampling);
         let mut documents = Documents::new();
         let (mut produced, mut empty_batches) = (0usize, 0usize);
+        let mut mean_length = self.max_length as f64 / 2.0;
         while produced < n && empty_batches < MAX_EMPTY_BATCHES {
-            let batch = self.sample_batch(SAMPLE_BATCH, &config, rng);
+            // About as many sequences as the tokens still wanted need.
+            let wanted = ((n - produced) as f64 / mean_length.max(1.0)).ceil() as usize;
+            let rows = wanted.clamp(8, self.sample_rows());
+            let batch = self.sample_batch(rows, &config, rng);
+            let lengths: usize = batch.iter().map(Vec::len).sum();
+            mean_length = lengths as f64 / batch.len() as f64;
             let before = produced;
             for doc in &batch {
                 if produced >= n {
