@@ -101,6 +101,11 @@ fn row_block(m: usize) -> usize {
 /// Every element of `c` is computed by exactly one call, so the result does not depend on
 /// the number of threads.
 pub(crate) fn gemm_rows(a: View, b: View, c: &mut [f32], alpha: f32, beta: f32) {
+    // With the `cuda` feature, large products run whole on the GPU where one is found.
+    #[cfg(feature = "cuda")]
+    if crate::cuda::sgemm(a, b, c, alpha, beta) {
+        return;
+    }
     let (n, rows) = (b.cols, row_block(a.rows));
     c[..a.rows * n]
         .par_chunks_mut(rows * n)

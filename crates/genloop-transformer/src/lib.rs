@@ -47,6 +47,8 @@
 mod acts;
 pub mod checkpoint;
 pub mod config;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod decode;
 mod gemm;
 pub mod model;
