@@ -63,4 +63,4 @@ pub use model::{Dropout, Gpt2, InputError};
 pub use optim::{clip_grad_norm, learning_rate, AdamW, AdamWConfig};
 pub use params::{Layout, Params, TensorSpec};
 pub use sample::{log_probs, sample, SampleConfig, Sampled};
-pub use train::{evaluate, train, TrainConfig, TrainError, TrainReport};
+pub use train::{evaluate, evaluate_windows, train, TrainConfig, TrainError, TrainReport};
