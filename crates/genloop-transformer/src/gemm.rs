@@ -40,6 +40,32 @@ impl<'a> View<'a> {
         }
     }
 
+    /// A strided view: element (r, c) is `data[r * rs + c * cs]`.
+    pub fn strided(
+        data: &'a [f32],
+        (rows, cols): (usize, usize),
+        (rs, cs): (usize, usize),
+    ) -> Self {
+        View {
+            data,
+            rows,
+            cols,
+            rs,
+            cs,
+        }
+    }
+
+    /// The transpose of this view.
+    pub fn t(self) -> Self {
+        View {
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+
     /// Rows `start..start + count` of this view.
     fn row_block(&self, start: usize, count: usize) -> View<'a> {
         View {
@@ -57,20 +83,50 @@ impl<'a> View<'a> {
     }
 }
 
+/// A mutable strided matrix with unit column stride: element (r, c) is `data[r * rs + c]`.
+pub(crate) struct MatMut<'a> {
+    pub data: &'a mut [f32],
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: usize,
+}
+
+impl<'a> MatMut<'a> {
+    /// A row-major `rows × cols` matrix.
+    pub fn rows(data: &'a mut [f32], rows: usize, cols: usize) -> Self {
+        MatMut {
+            data,
+            rows,
+            cols,
+            rs: cols,
+        }
+    }
+}
+
 /// `c = alpha · a · b + beta · c`, with `c` row-major `a.rows × b.cols`.
 /// With `beta == 0` the old contents of `c` are not read.
 pub(crate) fn gemm(a: View, b: View, c: &mut [f32], alpha: f32, beta: f32) {
+    let (m, n) = (a.rows, b.cols);
+    assert!(c.len() >= m * n, "output too small");
+    gemm_into(a, b, MatMut::rows(c, m, n), alpha, beta);
+}
+
+/// [`gemm`] into a strided output (`c.rows × c.cols` must be `a.rows × b.cols`).
+pub(crate) fn gemm_into(a: View, b: View, c: MatMut, alpha: f32, beta: f32) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(k, b.rows, "inner dimensions differ");
-    assert!(c.len() >= m * n, "output too small");
+    assert_eq!((c.rows, c.cols), (m, n), "output shape differs");
     a.check();
     b.check();
     if m == 0 || n == 0 {
         return;
     }
-    // SAFETY: both views were checked to lie inside their slices, `c` holds m·n elements
-    // written row-major with strides (n, 1), and the three slices are borrowed for the call
-    // (`c` mutably, so it aliases neither input).
+    assert!(c.rs >= n, "output rows overlap");
+    assert!((m - 1) * c.rs + n <= c.data.len(), "output too small");
+    // SAFETY: both views were checked to lie inside their slices, and so were the m rows
+    // of n elements of `c` at row stride `c.rs ≥ n` (so no two output elements alias);
+    // the three slices are borrowed for the call (`c` mutably, so it aliases neither
+    // input).
     unsafe {
         matrixmultiply::sgemm(
             m,
@@ -84,8 +140,8 @@ pub(crate) fn gemm(a: View, b: View, c: &mut [f32], alpha: f32, beta: f32) {
             b.rs as isize,
             b.cs as isize,
             beta,
-            c.as_mut_ptr(),
-            n as isize,
+            c.data.as_mut_ptr(),
+            c.rs as isize,
             1,
         );
     }

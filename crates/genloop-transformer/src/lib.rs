@@ -45,6 +45,7 @@
 //! assert_eq!(model.logits().len(), 8 * 16); // [batch, time, vocab]
 //! ```
 mod acts;
+mod attention;
 pub mod checkpoint;
 pub mod config;
 pub mod decode;

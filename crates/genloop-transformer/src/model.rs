@@ -3,8 +3,9 @@
 //! parameters.
 
 use crate::acts::{add_masked, mask_into, Activations, Dims, LayerActs};
+use crate::attention::{self, AttnShape};
 use crate::gemm::{gemm_rows, linear_backward, linear_forward, LinearGrads, View};
-use crate::ops::{self, AttnShape, NormStats};
+use crate::ops::{self, NormStats};
 use crate::params::{LayerOffsets, Params};
 use genloop_core::seed::Rng;
 use rand::Rng as _;
@@ -344,7 +345,13 @@ impl Gpt2 {
             d,
             d,
         );
-        ops::attention_backward(&mut g.dqkv, (&la.atty, &g.datty), &la.att, &la.qkv, shape);
+        attention::attention_backward(
+            &mut g.dqkv,
+            &g.datty,
+            (&la.att, &la.qkv),
+            &mut g.datt,
+            shape,
+        );
         let (dw, dbias) = pair(gr, o.c_attn_w, 3 * d * d, 3 * d);
         linear_backward(
             LinearGrads {
@@ -421,7 +428,7 @@ impl Block<'_> {
         );
         let (w, b) = (&p[o.c_attn_w..][..3 * d * d], &p[o.c_attn_b..][..3 * d]);
         linear_forward(&mut la.qkv, &la.ln_1, w, b, d, 3 * d);
-        ops::attention_forward(&mut la.atty, &mut la.att, &la.qkv, shape);
+        attention::attention_forward(&mut la.atty, &mut la.att, &la.qkv, shape);
         let (w, b) = (&p[o.attn_proj_w..][..d * d], &p[o.attn_proj_b..][..d]);
         linear_forward(proj, &la.atty, w, b, d, d);
         add_masked(

@@ -1,5 +1,5 @@
 //! The element-wise and row-wise kernels of GPT-2 with their backward passes: LayerNorm,
-//! GELU (tanh approximation), causal multi-head attention, softmax cross-entropy.
+//! GELU (tanh approximation), softmax cross-entropy (attention is in `attention`).
 //!
 //! Backward kernels either overwrite their input gradient (`dinp =`) or accumulate into it
 //! (`dinp +=`); each says which. Parameter gradients always accumulate.
@@ -100,20 +100,6 @@ pub(crate) fn gelu_backward(dinp: &mut [f32], inp: &[f32], dout: &[f32]) {
         });
 }
 
-/// Shape of one attention call: batch, time, heads, head size.
-#[derive(Clone, Copy)]
-pub(crate) struct AttnShape {
-    pub t: usize,
-    pub heads: usize,
-    pub hs: usize,
-}
-
-impl AttnShape {
-    fn d(&self) -> usize {
-        self.heads * self.hs
-    }
-}
-
 /// Dot product in eight independent lanes (so it vectorises), lanes summed at the end.
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
@@ -130,119 +116,6 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
         }
     }
     lanes.iter().sum::<f32>() + tail
-}
-
-/// Causal self-attention. `qkv` is `[B, T, 3d]` (queries, keys, values side by side, heads
-/// contiguous inside each), `att` receives the softmax weights `[B, H, T, T]`, `out` the
-/// heads' outputs `[B, T, d]`. Sequences of the batch run in parallel.
-pub(crate) fn attention_forward(out: &mut [f32], att: &mut [f32], qkv: &[f32], s: AttnShape) {
-    let (t, d) = (s.t, s.d());
-    out.par_chunks_mut(t * d)
-        .zip(att.par_chunks_mut(s.heads * t * t))
-        .zip(qkv.par_chunks(t * 3 * d))
-        .for_each(|((out, att), qkv)| {
-            for h in 0..s.heads {
-                for ti in 0..t {
-                    let row = &mut att[(h * t + ti) * t..][..t];
-                    attend_row(out, row, qkv, s, (h, ti));
-                }
-            }
-        });
-}
-
-/// One query row of one head: softmax over earlier keys, weighted sum of their values.
-fn attend_row(
-    out: &mut [f32],
-    row: &mut [f32],
-    qkv: &[f32],
-    s: AttnShape,
-    (h, ti): (usize, usize),
-) {
-    let (d, hs) = (s.d(), s.hs);
-    let scale = 1.0 / (hs as f32).sqrt();
-    let q = &qkv[ti * 3 * d + h * hs..][..hs];
-    let mut max = f32::NEG_INFINITY;
-    for t2 in 0..=ti {
-        let k = &qkv[t2 * 3 * d + d + h * hs..][..hs];
-        row[t2] = dot(q, k) * scale;
-        max = max.max(row[t2]);
-    }
-    let mut sum = 0.0;
-    for v in &mut row[..=ti] {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    row[..=ti].iter_mut().for_each(|v| *v /= sum);
-    row[ti + 1..].fill(0.0);
-    let y = &mut out[ti * d + h * hs..][..hs];
-    y.fill(0.0);
-    for t2 in 0..=ti {
-        let v = &qkv[t2 * 3 * d + 2 * d + h * hs..][..hs];
-        y.iter_mut().zip(v).for_each(|(y, v)| *y += row[t2] * v);
-    }
-}
-
-/// Backward of [`attention_forward`]: `dqkv =` (overwritten). `y` is the forward pass's
-/// output, `dout` its gradient.
-pub(crate) fn attention_backward(
-    dqkv: &mut [f32],
-    (y, dout): (&[f32], &[f32]),
-    att: &[f32],
-    qkv: &[f32],
-    s: AttnShape,
-) {
-    let (t, d) = (s.t, s.d());
-    let outputs = y.par_chunks(t * d).zip(dout.par_chunks(t * d));
-    let inputs = att
-        .par_chunks(s.heads * t * t)
-        .zip(qkv.par_chunks(t * 3 * d));
-    dqkv.par_chunks_mut(t * 3 * d)
-        .zip(outputs)
-        .zip(inputs)
-        .for_each(|((dqkv, (y, dout)), (att, qkv))| {
-            dqkv.fill(0.0);
-            for h in 0..s.heads {
-                for ti in 0..t {
-                    let row = &att[(h * t + ti) * t..][..t];
-                    let at = ti * d + h * s.hs;
-                    attend_row_backward(
-                        dqkv,
-                        (&y[at..][..s.hs], &dout[at..][..s.hs]),
-                        row,
-                        qkv,
-                        s,
-                        (h, ti),
-                    );
-                }
-            }
-        });
-}
-
-/// Backward of [`attend_row`] for one head's output `y` and its gradient `dy`,
-/// accumulating into one sequence's `dqkv`.
-fn attend_row_backward(
-    dqkv: &mut [f32],
-    (y, dy): (&[f32], &[f32]),
-    row: &[f32],
-    qkv: &[f32],
-    s: AttnShape,
-    (h, ti): (usize, usize),
-) {
-    let (d, hs) = (s.d(), s.hs);
-    let scale = 1.0 / (hs as f32).sqrt();
-    let value = |t2: usize| &qkv[t2 * 3 * d + 2 * d + h * hs..][..hs];
-    // Softmax backward needs Σ_j a_j · da_j with da_j = dy · v_j, which is dy · y.
-    let weighted = dot(dy, y);
-    let q_at = ti * 3 * d + h * hs;
-    for t2 in 0..=ti {
-        let dpre = row[t2] * (dot(dy, value(t2)) - weighted) * scale;
-        let (k_at, v_at) = (t2 * 3 * d + d + h * hs, t2 * 3 * d + 2 * d + h * hs);
-        for i in 0..hs {
-            dqkv[q_at + i] += dpre * qkv[k_at + i];
-            dqkv[k_at + i] += dpre * qkv[q_at + i];
-            dqkv[v_at + i] += row[t2] * dy[i];
-        }
-    }
 }
 
 /// Softmax of each row of `logits` into `probs`, and each row's cross-entropy against its
