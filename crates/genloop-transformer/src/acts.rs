@@ -56,6 +56,8 @@ pub(crate) struct GradScratch {
     pub dproj: Vec<f32>,
     /// `T × T` per sequence: attention's score gradients for one head at a time.
     pub datt: Vec<f32>,
+    /// Partial products of weight gradients (grown on demand).
+    pub wgrad: Vec<f32>,
 }
 
 /// Every buffer of a pass over a `[batch, time]` input; reallocated only when the shape changes.
@@ -137,6 +139,7 @@ impl Activations {
                 dlogits: vec![0.0; n * v],
                 dproj: vec![0.0; n * d],
                 datt: vec![0.0; n * dims.time],
+                wgrad: Vec::new(),
             },
         };
     }

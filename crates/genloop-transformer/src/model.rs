@@ -4,7 +4,9 @@
 
 use crate::acts::{add_masked, mask_into, Activations, Dims, LayerActs};
 use crate::attention::{self, AttnShape};
-use crate::gemm::{gemm_rows, linear_backward, linear_forward, LinearGrads, View};
+use crate::gemm::{
+    gemm_acc_split_k, gemm_rows, linear_backward, linear_forward, LinearGrads, View,
+};
 use crate::ops::{self, NormStats};
 use crate::params::{LayerOffsets, Params};
 use genloop_core::seed::Rng;
@@ -293,12 +295,11 @@ impl Gpt2 {
             0.0,
         );
         let dwte = &mut self.grads[l.wte..][..v * d];
-        gemm_rows(
+        gemm_acc_split_k(
             View::transposed(&g.dlogits, n, v),
             View::rows(&a.ln_f, n, d),
             dwte,
-            1.0,
-            1.0,
+            &mut g.wgrad,
         );
         g.dres.fill(0.0);
         let last: &[f32] = a.layers.last().map_or(&a.encoded, |la| &la.resid_out);
@@ -338,6 +339,7 @@ impl Gpt2 {
                 dinp: &mut g.datty,
                 dw,
                 dbias,
+                scratch: &mut g.wgrad,
             },
             &g.dproj,
             &la.atty,
@@ -358,6 +360,7 @@ impl Gpt2 {
                 dinp: &mut g.dln,
                 dw,
                 dbias,
+                scratch: &mut g.wgrad,
             },
             &g.dqkv,
             &la.ln_1,
@@ -485,6 +488,7 @@ fn mlp_backward(
             dinp: &mut g.dfch_gelu,
             dw,
             dbias,
+            scratch: &mut g.wgrad,
         },
         &g.dproj,
         &la.fch_gelu,
@@ -499,6 +503,7 @@ fn mlp_backward(
             dinp: &mut g.dln,
             dw,
             dbias,
+            scratch: &mut g.wgrad,
         },
         &g.dfch,
         &la.ln_2,
