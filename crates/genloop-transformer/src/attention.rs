@@ -5,6 +5,7 @@
 //! of threads.
 
 use crate::gemm::{gemm_into, MatMut, View};
+use crate::simd;
 use rayon::prelude::*;
 
 /// Shape of one attention call: time, heads, head size (the batch is implied by the
@@ -51,14 +52,7 @@ impl AttnShape {
 /// Softmax of row `i` of the scores over positions `0..=i`; later positions get 0.
 fn causal_softmax_row(row: &mut [f32], i: usize) {
     let (seen, future) = row.split_at_mut(i + 1);
-    let max = seen.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in seen.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    let inv = 1.0 / sum;
-    seen.iter_mut().for_each(|v| *v *= inv);
+    simd::softmax(seen);
     future.fill(0.0);
 }
 

@@ -55,6 +55,7 @@ mod ops;
 pub mod optim;
 pub mod params;
 pub mod sample;
+mod simd;
 pub mod train;
 
 pub use checkpoint::CheckpointError;

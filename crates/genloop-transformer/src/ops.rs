@@ -4,6 +4,7 @@
 //! Backward kernels either overwrite their input gradient (`dinp =`) or accumulate into it
 //! (`dinp +=`); each says which. Parameter gradients always accumulate.
 
+use crate::simd;
 use rayon::prelude::*;
 
 /// Per-row statistics kept by [`layernorm_forward`] for the backward pass.
@@ -36,7 +37,12 @@ pub(crate) fn layernorm_forward(
         });
 }
 
-/// Backward of [`layernorm_forward`]: `dinp +=`, `dw +=`, `db +=`.
+/// Rows per parallel block of [`layernorm_backward`].
+const NORM_ROWS: usize = 64;
+
+/// Backward of [`layernorm_forward`]: `dinp +=`, `dw +=`, `db +=`. Rows run in parallel in
+/// fixed blocks, each with its own partial `dw`, `db`; the partials are added in block
+/// order, so the result does not depend on the number of threads.
 pub(crate) fn layernorm_backward(
     dinp: &mut [f32],
     dwb: (&mut [f32], &mut [f32]),
@@ -47,57 +53,74 @@ pub(crate) fn layernorm_backward(
 ) {
     let (dw, db) = dwb;
     let d = w.len();
-    for (row, ((dx, dy), x)) in dinp
-        .chunks_mut(d)
-        .zip(dout.chunks(d))
-        .zip(inp.chunks(d))
-        .enumerate()
-    {
-        let (mean, rstd) = (stats.0[row], stats.1[row]);
-        let (mut mean_dn, mut mean_dn_n) = (0.0f32, 0.0f32);
-        for i in 0..d {
-            let norm = (x[i] - mean) * rstd;
-            let dnorm = dy[i] * w[i];
-            mean_dn += dnorm;
-            mean_dn_n += dnorm * norm;
-            dw[i] += dy[i] * norm;
-            db[i] += dy[i];
-        }
-        mean_dn /= d as f32;
-        mean_dn_n /= d as f32;
-        for i in 0..d {
-            let norm = (x[i] - mean) * rstd;
-            dx[i] += rstd * (dy[i] * w[i] - mean_dn - norm * mean_dn_n);
-        }
+    let block = NORM_ROWS * d;
+    let partials: Vec<Vec<f32>> = dinp
+        .par_chunks_mut(block)
+        .zip(dout.par_chunks(block).zip(inp.par_chunks(block)))
+        .zip(
+            stats
+                .0
+                .par_chunks(NORM_ROWS)
+                .zip(stats.1.par_chunks(NORM_ROWS)),
+        )
+        .map(|((dinp, (dout, inp)), (means, rstds))| {
+            let mut dwb = vec![0.0f32; 2 * d];
+            let (dw, db) = dwb.split_at_mut(d);
+            let rows = dinp.chunks_mut(d).zip(dout.chunks(d)).zip(inp.chunks(d));
+            for (((dx, dy), x), (&mean, &rstd)) in rows.zip(means.iter().zip(rstds)) {
+                norm_row_backward((dx, dw, db), dy, x, w, (mean, rstd));
+            }
+            dwb
+        })
+        .collect();
+    for p in &partials {
+        let (pw, pb) = p.split_at(d);
+        dw.iter_mut().zip(pw).for_each(|(g, p)| *g += p);
+        db.iter_mut().zip(pb).for_each(|(g, p)| *g += p);
     }
 }
 
-const GELU_SCALE: f32 = 0.797_884_6; // sqrt(2 / pi)
-
-/// `tanh` through one `exp` (several times faster than libm's `tanhf`; absolute error
-/// about 1e-7, which is what GELU's `0.5 x (1 + tanh u)` needs).
-fn fast_tanh(u: f32) -> f32 {
-    1.0 - 2.0 / ((2.0 * u).exp() + 1.0)
+/// One row of [`layernorm_backward`].
+fn norm_row_backward(
+    (dx, dw, db): (&mut [f32], &mut [f32], &mut [f32]),
+    dy: &[f32],
+    x: &[f32],
+    w: &[f32],
+    (mean, rstd): (f32, f32),
+) {
+    let d = w.len();
+    let (mut mean_dn, mut mean_dn_n) = (0.0f32, 0.0f32);
+    for i in 0..d {
+        let norm = (x[i] - mean) * rstd;
+        let dnorm = dy[i] * w[i];
+        mean_dn += dnorm;
+        mean_dn_n += dnorm * norm;
+        dw[i] += dy[i] * norm;
+        db[i] += dy[i];
+    }
+    mean_dn /= d as f32;
+    mean_dn_n /= d as f32;
+    for i in 0..d {
+        let norm = (x[i] - mean) * rstd;
+        dx[i] += rstd * (dy[i] * w[i] - mean_dn - norm * mean_dn_n);
+    }
 }
+
+/// Elements per parallel block of an element-wise kernel.
+const BLOCK: usize = 8192;
 
 /// GPT-2's GELU: `0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))`.
 pub(crate) fn gelu_forward(out: &mut [f32], inp: &[f32]) {
-    out.par_iter_mut().zip(inp.par_iter()).for_each(|(o, &x)| {
-        *o = 0.5 * x * (1.0 + fast_tanh(GELU_SCALE * (x + 0.044715 * x * x * x)));
-    });
+    out.par_chunks_mut(BLOCK)
+        .zip(inp.par_chunks(BLOCK))
+        .for_each(|(o, x)| simd::gelu(o, x));
 }
 
 /// Backward of [`gelu_forward`]: `dinp =`.
 pub(crate) fn gelu_backward(dinp: &mut [f32], inp: &[f32], dout: &[f32]) {
-    dinp.par_iter_mut()
-        .zip(inp.par_iter().zip(dout.par_iter()))
-        .for_each(|(dx, (&x, &dy))| {
-            let u = GELU_SCALE * (x + 0.044715 * x * x * x);
-            let th = fast_tanh(u);
-            let sech2 = 1.0 - th * th;
-            let du = GELU_SCALE * (1.0 + 3.0 * 0.044715 * x * x);
-            *dx = dy * (0.5 * (1.0 + th) + 0.5 * x * sech2 * du);
-        });
+    dinp.par_chunks_mut(BLOCK)
+        .zip(inp.par_chunks(BLOCK).zip(dout.par_chunks(BLOCK)))
+        .for_each(|(dx, (x, dy))| simd::gelu_backward(dx, x, dy));
 }
 
 /// Dot product in eight independent lanes (so it vectorises), lanes summed at the end.
@@ -132,14 +155,8 @@ pub(crate) fn softmax_xent_forward(
         .zip(logits.par_chunks(v))
         .zip(losses.par_iter_mut().zip(targets.par_iter()))
         .for_each(|((p, z), (loss, &target))| {
-            let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0.0;
-            for (p, z) in p.iter_mut().zip(z) {
-                *p = (z - max).exp();
-                sum += *p;
-            }
-            p.iter_mut().for_each(|p| *p /= sum);
-            *loss = sum.ln() - (z[target as usize] - max);
+            p.copy_from_slice(z);
+            *loss = simd::softmax(p) - z[target as usize];
         });
 }
 
