@@ -54,6 +54,10 @@ pub(crate) struct GradScratch {
     pub dfch_gelu: Vec<f32>,
     pub dlogits: Vec<f32>,
     pub dproj: Vec<f32>,
+    /// `T × T` per sequence: attention's score gradients for one head at a time.
+    pub datt: Vec<f32>,
+    /// Partial products of weight gradients (grown on demand).
+    pub wgrad: Vec<f32>,
 }
 
 /// Every buffer of a pass over a `[batch, time]` input; reallocated only when the shape changes.
@@ -134,6 +138,8 @@ impl Activations {
                 dfch_gelu: vec![0.0; n * 4 * d],
                 dlogits: vec![0.0; n * v],
                 dproj: vec![0.0; n * d],
+                datt: vec![0.0; n * dims.time],
+                wgrad: Vec::new(),
             },
         };
     }

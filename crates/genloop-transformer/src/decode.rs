@@ -5,6 +5,7 @@ use crate::gemm::{gemm_rows, linear_forward, View};
 use crate::model::InputError;
 use crate::ops::{self, dot, NormStats};
 use crate::params::Params;
+use crate::simd;
 use rayon::prelude::*;
 
 /// The cache and scratch buffers of `batch` sequences decoded together, up to `window`
@@ -166,10 +167,7 @@ impl Decoder {
                 for (t, s) in row.iter_mut().enumerate() {
                     *s = dot(q, &k[t * d + h * hs..][..hs]) * scale;
                 }
-                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                row.iter_mut().for_each(|s| *s = (*s - max).exp());
-                let sum: f32 = row.iter().sum();
-                row.iter_mut().for_each(|s| *s /= sum);
+                simd::softmax(row);
                 let out = &mut y[h * hs..][..hs];
                 out.fill(0.0);
                 for (t, &a) in row.iter().enumerate() {

@@ -40,6 +40,41 @@ impl<'a> View<'a> {
         }
     }
 
+    /// A strided view: element (r, c) is `data[r * rs + c * cs]`.
+    pub fn strided(
+        data: &'a [f32],
+        (rows, cols): (usize, usize),
+        (rs, cs): (usize, usize),
+    ) -> Self {
+        View {
+            data,
+            rows,
+            cols,
+            rs,
+            cs,
+        }
+    }
+
+    /// The transpose of this view.
+    pub fn t(self) -> Self {
+        View {
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+
+    /// Columns `start..start + count` of this view.
+    fn col_block(&self, start: usize, count: usize) -> View<'a> {
+        View {
+            data: &self.data[start * self.cs..],
+            cols: count,
+            ..*self
+        }
+    }
+
     /// Rows `start..start + count` of this view.
     fn row_block(&self, start: usize, count: usize) -> View<'a> {
         View {
@@ -57,20 +92,50 @@ impl<'a> View<'a> {
     }
 }
 
+/// A mutable strided matrix with unit column stride: element (r, c) is `data[r * rs + c]`.
+pub(crate) struct MatMut<'a> {
+    pub data: &'a mut [f32],
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: usize,
+}
+
+impl<'a> MatMut<'a> {
+    /// A row-major `rows × cols` matrix.
+    pub fn rows(data: &'a mut [f32], rows: usize, cols: usize) -> Self {
+        MatMut {
+            data,
+            rows,
+            cols,
+            rs: cols,
+        }
+    }
+}
+
 /// `c = alpha · a · b + beta · c`, with `c` row-major `a.rows × b.cols`.
 /// With `beta == 0` the old contents of `c` are not read.
 pub(crate) fn gemm(a: View, b: View, c: &mut [f32], alpha: f32, beta: f32) {
+    let (m, n) = (a.rows, b.cols);
+    assert!(c.len() >= m * n, "output too small");
+    gemm_into(a, b, MatMut::rows(c, m, n), alpha, beta);
+}
+
+/// [`gemm`] into a strided output (`c.rows × c.cols` must be `a.rows × b.cols`).
+pub(crate) fn gemm_into(a: View, b: View, c: MatMut, alpha: f32, beta: f32) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(k, b.rows, "inner dimensions differ");
-    assert!(c.len() >= m * n, "output too small");
+    assert_eq!((c.rows, c.cols), (m, n), "output shape differs");
     a.check();
     b.check();
     if m == 0 || n == 0 {
         return;
     }
-    // SAFETY: both views were checked to lie inside their slices, `c` holds m·n elements
-    // written row-major with strides (n, 1), and the three slices are borrowed for the call
-    // (`c` mutably, so it aliases neither input).
+    assert!(c.rs >= n, "output rows overlap");
+    assert!((m - 1) * c.rs + n <= c.data.len(), "output too small");
+    // SAFETY: both views were checked to lie inside their slices, and so were the m rows
+    // of n elements of `c` at row stride `c.rs ≥ n` (so no two output elements alias);
+    // the three slices are borrowed for the call (`c` mutably, so it aliases neither
+    // input).
     unsafe {
         matrixmultiply::sgemm(
             m,
@@ -84,8 +149,8 @@ pub(crate) fn gemm(a: View, b: View, c: &mut [f32], alpha: f32, beta: f32) {
             b.rs as isize,
             b.cs as isize,
             beta,
-            c.as_mut_ptr(),
-            n as isize,
+            c.data.as_mut_ptr(),
+            c.rs as isize,
             1,
         );
     }
@@ -136,11 +201,85 @@ pub(crate) fn linear_forward(
     );
 }
 
+/// Inner-dimension length per block of a weight-gradient product: about a quarter of
+/// `k`, at least 256. Fixed by the shape alone, never by the thread count.
+fn k_block(k: usize) -> usize {
+    k.div_ceil(4).max(256)
+}
+
+/// `c += a · b` for a long inner dimension `k` (the batch's rows, in weight gradients):
+/// `k` is cut into fixed blocks whose products run in parallel, the first into `c`, the
+/// others into `scratch`, then added to `c` in block order. Splitting the rows of `a`
+/// instead would pack all of `b` (`k × n`, the largest operand) once per row block.
+/// Every element is a sum in a fixed order, so the result does not depend on the number
+/// of threads.
+pub(crate) fn gemm_acc_split_k(a: View, b: View, c: &mut [f32], scratch: &mut Vec<f32>) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    let kb = k_block(k);
+    let blocks = k.div_ceil(kb);
+    if blocks <= 1 || m == 0 || n == 0 {
+        gemm_rows(a, b, c, 1.0, 1.0);
+        return;
+    }
+    let size = m * n;
+    if scratch.len() < (blocks - 1) * size {
+        scratch.resize((blocks - 1) * size, 0.0);
+    }
+    let outputs: Vec<&mut [f32]> = std::iter::once(&mut c[..size])
+        .chain(scratch.chunks_mut(size).take(blocks - 1))
+        .collect();
+    outputs.into_par_iter().enumerate().for_each(|(i, out)| {
+        let (start, len) = (i * kb, kb.min(k - i * kb));
+        let beta = if i == 0 { 1.0 } else { 0.0 };
+        gemm(
+            a.col_block(start, len),
+            b.row_block(start, len),
+            out,
+            1.0,
+            beta,
+        );
+    });
+    let partials = &scratch[..(blocks - 1) * size];
+    c[..size]
+        .par_chunks_mut(4096)
+        .enumerate()
+        .for_each(|(chunk, c)| {
+            let at = chunk * 4096;
+            for p in partials.chunks(size) {
+                c.iter_mut().zip(&p[at..]).for_each(|(c, p)| *c += p);
+            }
+        });
+}
+
+/// Rows per block of a column sum.
+const SUM_ROWS: usize = 256;
+
+/// `out += Σ_rows x` for a row-major `x` with rows of `out.len()`: fixed blocks of rows
+/// summed in parallel, then the block sums added in order.
+fn add_column_sums(out: &mut [f32], x: &[f32]) {
+    let o = out.len();
+    let partials: Vec<Vec<f32>> = x
+        .par_chunks(SUM_ROWS * o)
+        .map(|rows| {
+            let mut sum = vec![0.0; o];
+            for row in rows.chunks(o) {
+                sum.iter_mut().zip(row).for_each(|(s, x)| *s += x);
+            }
+            sum
+        })
+        .collect();
+    for p in &partials {
+        out.iter_mut().zip(p).for_each(|(o, p)| *o += p);
+    }
+}
+
 /// Gradients written by [`linear_backward`]: `dinp =` (overwritten), `dw +=`, `dbias +=`.
+/// `scratch` holds the weight gradient's partial products.
 pub(crate) struct LinearGrads<'a> {
     pub dinp: &'a mut [f32],
     pub dw: &'a mut [f32],
     pub dbias: &'a mut [f32],
+    pub scratch: &'a mut Vec<f32>,
 }
 
 /// Backward of [`linear_forward`]: `dinp = dout · wᵀ`, `dw += inpᵀ · dout`,
@@ -155,26 +294,20 @@ pub(crate) fn linear_backward(
 ) {
     let n = inp.len() / i;
     // dinp is overwritten (β = 0); dw accumulates over the batch (β = 1).
-    let products = [
-        (
-            View::rows(dout, n, o),
-            View::transposed(w, i, o),
-            g.dinp,
-            0.0,
-        ),
-        (
-            View::transposed(inp, n, i),
-            View::rows(dout, n, o),
-            g.dw,
-            1.0,
-        ),
-    ];
-    for (a, b, out, beta) in products {
-        gemm_rows(a, b, out, 1.0, beta);
-    }
-    g.dbias.par_iter_mut().enumerate().for_each(|(j, b)| {
-        *b += dout.chunks(o).map(|row| row[j]).sum::<f32>();
-    });
+    gemm_rows(
+        View::rows(dout, n, o),
+        View::transposed(w, i, o),
+        g.dinp,
+        1.0,
+        0.0,
+    );
+    gemm_acc_split_k(
+        View::transposed(inp, n, i),
+        View::rows(dout, n, o),
+        g.dw,
+        g.scratch,
+    );
+    add_column_sums(g.dbias, dout);
 }
 
 #[cfg(test)]

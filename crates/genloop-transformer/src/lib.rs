@@ -45,6 +45,7 @@
 //! assert_eq!(model.logits().len(), 8 * 16); // [batch, time, vocab]
 //! ```
 mod acts;
+mod attention;
 pub mod checkpoint;
 pub mod config;
 #[cfg(feature = "cuda")]
@@ -56,6 +57,7 @@ mod ops;
 pub mod optim;
 pub mod params;
 pub mod sample;
+mod simd;
 pub mod train;
 
 pub use checkpoint::CheckpointError;
@@ -65,4 +67,4 @@ pub use model::{Dropout, Gpt2, InputError};
 pub use optim::{clip_grad_norm, learning_rate, AdamW, AdamWConfig};
 pub use params::{Layout, Params, TensorSpec};
 pub use sample::{log_probs, sample, SampleConfig, Sampled};
-pub use train::{evaluate, train, TrainConfig, TrainError, TrainReport};
+pub use train::{evaluate, evaluate_windows, train, TrainConfig, TrainError, TrainReport};

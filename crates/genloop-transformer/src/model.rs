@@ -3,8 +3,11 @@
 //! parameters.
 
 use crate::acts::{add_masked, mask_into, Activations, Dims, LayerActs};
-use crate::gemm::{gemm_rows, linear_backward, linear_forward, LinearGrads, View};
-use crate::ops::{self, AttnShape, NormStats};
+use crate::attention::{self, AttnShape};
+use crate::gemm::{
+    gemm_acc_split_k, gemm_rows, linear_backward, linear_forward, LinearGrads, View,
+};
+use crate::ops::{self, NormStats};
 use crate::params::{LayerOffsets, Params};
 use genloop_core::seed::Rng;
 use rand::Rng as _;
@@ -292,12 +295,11 @@ impl Gpt2 {
             0.0,
         );
         let dwte = &mut self.grads[l.wte..][..v * d];
-        gemm_rows(
+        gemm_acc_split_k(
             View::transposed(&g.dlogits, n, v),
             View::rows(&a.ln_f, n, d),
             dwte,
-            1.0,
-            1.0,
+            &mut g.wgrad,
         );
         g.dres.fill(0.0);
         let last: &[f32] = a.layers.last().map_or(&a.encoded, |la| &la.resid_out);
@@ -337,6 +339,7 @@ impl Gpt2 {
                 dinp: &mut g.datty,
                 dw,
                 dbias,
+                scratch: &mut g.wgrad,
             },
             &g.dproj,
             &la.atty,
@@ -344,13 +347,20 @@ impl Gpt2 {
             d,
             d,
         );
-        ops::attention_backward(&mut g.dqkv, (&la.atty, &g.datty), &la.att, &la.qkv, shape);
+        attention::attention_backward(
+            &mut g.dqkv,
+            &g.datty,
+            (&la.att, &la.qkv),
+            &mut g.datt,
+            shape,
+        );
         let (dw, dbias) = pair(gr, o.c_attn_w, 3 * d * d, 3 * d);
         linear_backward(
             LinearGrads {
                 dinp: &mut g.dln,
                 dw,
                 dbias,
+                scratch: &mut g.wgrad,
             },
             &g.dqkv,
             &la.ln_1,
@@ -421,7 +431,7 @@ impl Block<'_> {
         );
         let (w, b) = (&p[o.c_attn_w..][..3 * d * d], &p[o.c_attn_b..][..3 * d]);
         linear_forward(&mut la.qkv, &la.ln_1, w, b, d, 3 * d);
-        ops::attention_forward(&mut la.atty, &mut la.att, &la.qkv, shape);
+        attention::attention_forward(&mut la.atty, &mut la.att, &la.qkv, shape);
         let (w, b) = (&p[o.attn_proj_w..][..d * d], &p[o.attn_proj_b..][..d]);
         linear_forward(proj, &la.atty, w, b, d, d);
         add_masked(
@@ -478,6 +488,7 @@ fn mlp_backward(
             dinp: &mut g.dfch_gelu,
             dw,
             dbias,
+            scratch: &mut g.wgrad,
         },
         &g.dproj,
         &la.fch_gelu,
@@ -492,6 +503,7 @@ fn mlp_backward(
             dinp: &mut g.dln,
             dw,
             dbias,
+            scratch: &mut g.wgrad,
         },
         &g.dfch,
         &la.ln_2,

@@ -9,6 +9,7 @@ use crate::model::{Gpt2, InputError};
 use crate::params::Params;
 use genloop_core::seed::Rng;
 use rand::Rng as _;
+use rayon::prelude::*;
 
 /// How the next token is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -117,14 +118,16 @@ pub fn sample(
     let mut out = vec![Sampled::default(); n];
     for _ in 0..config.max_tokens {
         let logits = decoder.step(params, &next)?;
-        for ((seq, row), id) in out
-            .iter_mut()
-            .zip(logits.chunks(vocab))
-            .zip(next.iter_mut())
-        {
-            *id = draw(&candidates(row, config), rng);
+        // Sorting the candidates and the log-softmax are per sequence and need no random
+        // numbers, so they run in parallel; the draws stay in sequence order.
+        let rows: Vec<_> = logits
+            .par_chunks(vocab)
+            .map(|row| (candidates(row, config), log_softmax(row, 1.0)))
+            .collect();
+        for ((seq, (candidates, log_p)), id) in out.iter_mut().zip(&rows).zip(next.iter_mut()) {
+            *id = draw(candidates, rng);
             seq.tokens.push(*id);
-            seq.log_probs.push(log_softmax(row, 1.0)[*id as usize]);
+            seq.log_probs.push(log_p[*id as usize]);
         }
     }
     Ok(out)

@@ -26,6 +26,11 @@ pub struct TrainConfig {
     pub warmup_steps: usize,
     /// Validate every this many steps (and after the last step).
     pub eval_every: usize,
+    /// Validate on at most this many windows of the validation stream, evenly spaced
+    /// and the same at every validation (`None`: all of its windows). Validation is a
+    /// forward pass over these windows every `eval_every` steps, so on a large stream
+    /// it would otherwise cost more than the training.
+    pub eval_windows: Option<usize>,
     /// Global gradient-norm bound.
     pub grad_clip: f32,
     /// Dropout probability while training (never while validating).
@@ -42,6 +47,7 @@ impl Default for TrainConfig {
             weight_decay: 0.1,
             warmup_steps: 100,
             eval_every: 100,
+            eval_windows: None,
             grad_clip: 1.0,
             dropout: 0.0,
         }
@@ -101,21 +107,40 @@ pub fn evaluate(
     context: usize,
     batch: usize,
 ) -> Result<f32, InputError> {
+    evaluate_windows(model, tokens, (context, batch), None)
+}
+
+/// [`evaluate`] on at most `max_windows` of the windows, evenly spaced through the stream
+/// (`None`: all of them).
+pub fn evaluate_windows(
+    model: &mut Gpt2,
+    tokens: &[u32],
+    (context, batch): (usize, usize),
+    max_windows: Option<usize>,
+) -> Result<f32, InputError> {
     let dropout = model.dropout.take();
-    let loss = window_loss(model, tokens, context, batch);
+    let loss = window_loss(model, tokens, (context, batch), max_windows);
     model.dropout = dropout;
     loss
+}
+
+/// Starts of the non-overlapping windows of a stream of `len` tokens: all of them, or
+/// `max` spread evenly (window `i · count / max` for `i < max`).
+fn window_starts(len: usize, context: usize, max: Option<usize>) -> Vec<usize> {
+    let count = len.saturating_sub(1) / context;
+    match max {
+        Some(max) if max < count => (0..max).map(|i| i * count / max * context).collect(),
+        _ => (0..count).map(|w| w * context).collect(),
+    }
 }
 
 fn window_loss(
     model: &mut Gpt2,
     tokens: &[u32],
-    context: usize,
-    batch: usize,
+    (context, batch): (usize, usize),
+    max_windows: Option<usize>,
 ) -> Result<f32, InputError> {
-    let windows: Vec<usize> = (0..(tokens.len() - 1) / context)
-        .map(|w| w * context)
-        .collect();
+    let windows = window_starts(tokens.len(), context, max_windows);
     let (mut sum, mut count) = (0.0f64, 0usize);
     for group in windows.chunks(batch.max(1)) {
         let x: Vec<u32> = group
@@ -162,7 +187,12 @@ fn validate(
     (done, best): (usize, &mut [f32]),
     report: &mut TrainReport,
 ) -> Result<(), InputError> {
-    let loss = evaluate(model, valid, config.context, config.batch_size)?;
+    let loss = evaluate_windows(
+        model,
+        valid,
+        (config.context, config.batch_size),
+        config.eval_windows,
+    )?;
     report.validation.push((done, loss));
     if loss < report.best_validation {
         (report.best_step, report.best_validation) = (done, loss);
@@ -247,4 +277,21 @@ fn run_steps(
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_starts;
+
+    #[test]
+    fn capped_validation_windows_are_spread_evenly() {
+        // 10 windows of 4 tokens (41 tokens: each window needs its next token).
+        assert_eq!(
+            window_starts(41, 4, None),
+            (0..10).map(|w| w * 4).collect::<Vec<_>>()
+        );
+        assert_eq!(window_starts(41, 4, Some(20)).len(), 10);
+        assert_eq!(window_starts(41, 4, Some(3)), vec![0, 12, 24]);
+        assert_eq!(window_starts(41, 4, Some(5)), vec![0, 8, 16, 24, 32]);
+    }
 }

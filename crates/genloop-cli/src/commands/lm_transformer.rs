@@ -27,6 +27,13 @@ use crate::args::TransformerArgs;
 use crate::files::write_atomic;
 use crate::UsageError;
 
+/// Validation tokens evaluated at each of the ten validations of a run, in windows evenly
+/// spaced through the validation split: the whole split (10 % of the corpus) at every
+/// validation would cost more than the training itself (on the King James text, 6,465
+/// windows of 64 tokens, 200 forward passes of 32 windows, ten times over). 16,384 tokens
+/// cost about 5 % of a 300-step run with batch 32 and context 64.
+const EVAL_TOKENS: usize = 16_384;
+
 /// What `lm train --model transformer --json` prints.
 #[derive(Serialize)]
 struct TrainSummary {
@@ -107,6 +114,7 @@ fn train_config(args: &TransformerArgs) -> TrainConfig {
         learning_rate: args.learning_rate,
         warmup_steps: (args.steps / 10).min(100),
         eval_every: (args.steps / 10).max(1),
+        eval_windows: Some((EVAL_TOKENS / args.context).max(1)),
         ..TrainConfig::default()
     }
 }
