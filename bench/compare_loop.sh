@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Compare the Gaussian replace loop (d = 1, MLE variance) in three implementations:
-# the papers' plain-Python loop, numpy vectorised over replicates, and genloop.
+# the papers' plain-Python loop, numpy vectorised over replicates, and genloop — both
+# its loop alone (example bench_loop) and `genloop run` end to end as a user runs it
+# (release binary, default outputs: store, summary.json, report), with its run folder's
+# size.
 # Usage: bash bench/compare_loop.sh   (env: REPLICATES GENERATIONS SAMPLES SEED
-#        PAPERS_REPLICATES THREADS PYTHON)
+#        PAPERS_REPLICATES THREADS RUNS PYTHON)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +15,7 @@ M=${SAMPLES:-100}
 SEED=${SEED:-0}
 PR=${PAPERS_REPLICATES:-20}
 THREADS=${THREADS:-2}
+RUNS=${RUNS:-3}
 PY=${PYTHON:-python3}
 
 "$PY" -c 'import numpy' 2>/dev/null || "$PY" -m pip install --quiet numpy
@@ -42,6 +46,60 @@ elif grep -q "no example target named" "$tmp/build.log"; then
 else
   note "building the example bench_loop failed; table shows Python only (build log tail above)"
   tail -n 20 "$tmp/build.log" >&2
+fi
+
+echo "genloop run: building the release binary" >&2
+if cargo build --release -p genloop-cli --bin genloop 2>"$tmp/build-run.log"; then
+  target=$(cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  cat >"$tmp/run.toml" <<EOF
+name = "gaussian-replace-bench"
+seed = $SEED
+replicates = $R
+generations = $G
+[source]
+kind = "gaussian"
+dim = 1
+[data]
+original = $M
+holdout = 10000
+[model]
+kind = "gaussian"
+estimator = "mle"
+[regime]
+kind = "replace"
+samples = $M
+EOF
+  echo "genloop run: $R x $G (M = $M), $THREADS threads, end to end, best of $RUNS" >&2
+  # Timed from outside, process start to exit, as a user's shell sees it.
+  "$PY" - "$target/release/genloop" "$tmp" "$THREADS" "$RUNS" >"$tmp/run.json" <<'PYEOF' || echo "genloop run: failed" >&2
+import json, shutil, subprocess, sys, time
+from pathlib import Path
+
+binary, tmp, threads, runs = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+times = []
+for i in range(runs):
+    out = tmp / "run-folder"
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run([binary, "run", str(tmp / "run.toml"), "--out", str(out), "--threads", threads],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times.append(time.perf_counter() - start)
+files = {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+summary = json.loads((out / "summary.json").read_text())
+last = summary["arms"][0]["generations"][-1]["metrics"]
+print(json.dumps({
+    "seconds": min(times), "all_seconds": times,
+    "folder_bytes": sum(files.values()),
+    "store_bytes": files.get("results.sqlite", 0),
+    "summary_bytes": files.get("summary.json", 0),
+    "report_bytes": sum(v for k, v in files.items() if k == "report.html" or k.startswith("plots/")),
+    "final_variance_mean": last["variance_ratio"]["mean"],
+    "final_log_variance_mean": last["log_variance_ratio"]["mean"],
+}))
+PYEOF
+else
+  echo "genloop run: building the binary failed; no end-to-end row" >&2
+  tail -n 20 "$tmp/build-run.log" >&2
 fi
 
 "$PY" - "$tmp" "$R" "$G" "$M" "$PR" "$THREADS" <<'PYEOF'
@@ -85,16 +143,22 @@ genloop = None
 if (tmp / "genloop.json").exists() and (tmp / "genloop.json").read_text().strip():
     genloop = load("genloop.json")
     rows.append((f"genloop bench_loop ({threads} threads, best of 3)", genloop["seconds"], R, genloop))
+run = None
+if (tmp / "run.json").exists() and (tmp / "run.json").read_text().strip():
+    run = load("run.json")
+    rows.append((f"genloop run, end to end ({threads} threads, best of {len(run['all_seconds'])})",
+                 run["seconds"], R, run))
 
 print(f"\nGaussian replace, d = 1, M = {M}, {G} generations x {R} replicates (MLE variance)\n")
-hdr = ["tool", "seconds", "genloop speedup", "E[σ²]", "E[ln σ²]", "z(ln σ²)"]
+hdr = ["tool", "seconds", "bench_loop speedup", "run speedup", "E[σ²]", "E[ln σ²]", "z(ln σ²)"]
 table = [hdr]
 for name, secs, reps, j in rows:
     speed = f"{secs / genloop['seconds']:.1f}x" if genloop else "n/a"
+    run_speed = f"{secs / run['seconds']:.1f}x" if run else "n/a"
     z = (j["final_log_variance_mean"] - theory_logvar) / (sd_logvar / math.sqrt(reps))
-    table.append([name, f"{secs:.3f}", speed, f"{j['final_variance_mean']:.3e}",
+    table.append([name, f"{secs:.3f}", speed, run_speed, f"{j['final_variance_mean']:.3e}",
                   f"{j['final_log_variance_mean']:.3f}", f"{z:+.2f}"])
-table.append(["theory (docs/formulas.md §3)", "", "", f"{theory_var:.3e}", f"{theory_logvar:.3f}", ""])
+table.append(["theory (docs/formulas.md §3)", "", "", "", f"{theory_var:.3e}", f"{theory_logvar:.3f}", ""])
 widths = [max(len(r[i]) for r in table) for i in range(len(hdr))]
 for i, r in enumerate(table):
     print("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))))
@@ -105,4 +169,10 @@ print("E[σ²] is heavy-tailed (its sample mean sits well below r^n at this n); 
 if genloop is None:
     msg = tmp / "genloop.msg"
     print(msg.read_text().strip() if msg.exists() else "genloop: no result.")
+if run is not None:
+    mb = lambda b: f"{b / 1e6:.1f} MB"
+    print(f"\ngenloop run: every run {', '.join(f'{t:.3f}' for t in run['all_seconds'])} s; "
+          f"run folder {mb(run['folder_bytes'])} (results.sqlite {mb(run['store_bytes'])}, "
+          f"summary.json {mb(run['summary_bytes'])}, report {mb(run['report_bytes'])}); "
+          f"8 bytes x {R} x {G} x 6 metrics = {mb(8 * R * G * 6)}.")
 PYEOF

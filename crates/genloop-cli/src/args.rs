@@ -50,7 +50,7 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
-    /// Export a run folder's measurements.
+    /// Export a run folder's measurements as CSV (`arm,replicate,generation,metric,value`).
     Export {
         /// The run folder.
         dir: PathBuf,
@@ -59,7 +59,8 @@ pub enum Command {
         /// Only this arm (default: every arm, one file each).
         #[arg(long)]
         arm: Option<String>,
-        /// Output file, or - for stdout (needs a single arm). Default: DIR/csv/<arm>.csv.
+        /// One output file (every selected arm, told apart by the `arm` column), or - for
+        /// stdout. Default: DIR/csv/<arm>.csv, one file per arm.
         #[arg(long)]
         output: Option<PathBuf>,
     },

@@ -8,6 +8,15 @@ use anyhow::Context;
 
 /// Write `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(path, |file| file.write_all(bytes).map_err(Into::into))
+}
+
+/// Write `path` atomically from `write`, which streams into a buffered temporary
+/// file (large exports never sit in memory whole).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -19,11 +28,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut file =
+    let file =
         std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    file.write_all(bytes)
-        .and_then(|_| file.sync_all())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 20, file);
+    let written = write(&mut buffered)
+        .and_then(|()| buffered.into_inner().map_err(|e| e.into_error().into()))
+        .and_then(|file| file.sync_all().map_err(Into::into));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(error.context(format!("cannot write {}", tmp.display())));
+    }
     std::fs::rename(&tmp, path)
         .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))?;
     Ok(())

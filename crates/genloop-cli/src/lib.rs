@@ -43,7 +43,11 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || e.is::<genloop_text::task::TextTaskError>()
             || matches!(
                 e.downcast_ref::<genloop_store::StoreError>(),
-                Some(genloop_store::StoreError::Exists(_) | genloop_store::StoreError::Missing(_))
+                Some(
+                    genloop_store::StoreError::Exists(_)
+                        | genloop_store::StoreError::Missing(_)
+                        | genloop_store::StoreError::Version { .. }
+                )
             )
     });
     if usage {

@@ -11,6 +11,7 @@ use genloop_report::{
     Scores,
 };
 use genloop_store::{ExperimentRow, Store};
+use rayon::prelude::*;
 
 use crate::args::ReportFormat;
 use crate::files::write_atomic;
@@ -30,6 +31,13 @@ const SHOWN_GENERATIONS: usize = 6;
 /// Gate rejections kept as examples per arm.
 const REJECTION_EXAMPLES: usize = 5;
 
+/// One file of the report: the HTML page, or figure i as SVG or PNG.
+enum Render {
+    Html,
+    Svg(usize),
+    Png(usize),
+}
+
 /// Render the report of the run folder `dir` in `format` and write it; returns the
 /// files written. `html` writes `report.html` and every plot as SVG and PNG.
 pub fn write(dir: &Path, format: ReportFormat) -> anyhow::Result<Vec<PathBuf>> {
@@ -47,25 +55,32 @@ pub fn write_with_summary(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let data = data_from_store(store, run)?;
     let figures = genloop_report::figures(&data);
-    let mut written = Vec::new();
+    // Every file is rendered on its own (pure functions of `data`), so in parallel.
+    let mut jobs: Vec<(PathBuf, Render)> = Vec::new();
     if format == ReportFormat::Html {
-        let path = dir.join(REPORT_FILE);
-        write_atomic(&path, genloop_report::html(&data)?.as_bytes())?;
-        written.push(path);
+        jobs.push((dir.join(REPORT_FILE), Render::Html));
     }
-    for figure in &figures {
+    for (i, figure) in figures.iter().enumerate() {
         if matches!(format, ReportFormat::Html | ReportFormat::Svg) {
             let path = dir.join(PLOTS_DIR).join(format!("{}.svg", figure.id));
-            write_atomic(&path, figure.svg(&data)?.as_bytes())?;
-            written.push(path);
+            jobs.push((path, Render::Svg(i)));
         }
         if matches!(format, ReportFormat::Html | ReportFormat::Png) {
             let path = dir.join(PLOTS_DIR).join(format!("{}.png", figure.id));
-            write_atomic(&path, &figure.png(&data)?)?;
-            written.push(path);
+            jobs.push((path, Render::Png(i)));
         }
     }
-    Ok(written)
+    jobs.par_iter()
+        .map(|(path, render)| {
+            let bytes = match *render {
+                Render::Html => genloop_report::html(&data)?.into_bytes(),
+                Render::Svg(i) => figures[i].svg(&data)?.into_bytes(),
+                Render::Png(i) => figures[i].png(&data)?,
+            };
+            write_atomic(path, &bytes)
+        })
+        .collect::<anyhow::Result<Vec<()>>>()?;
+    Ok(jobs.into_iter().map(|(path, _)| path).collect())
 }
 
 /// Everything the report shows, from the store alone and its aggregates

@@ -1,5 +1,6 @@
 //! Per-generation aggregates of a run, computed from its store alone: mean, median,
-//! mean of log, 95 % bootstrap interval and the closed-form prediction.
+//! mean of log, the 95 % intervals of the mean and the median, and the closed-form
+//! prediction.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,7 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use genloop_config::{self as config, prediction, Experiment};
-use genloop_core::aggregate::{summarize, Summary};
+use genloop_core::aggregate::{Aggregator, Summary};
 use genloop_core::seed::RootSeed;
 use genloop_store::{ExperimentRow, Store, StoredMetric};
 
@@ -17,6 +18,8 @@ pub struct MetricSummary {
     pub mean: f64,
     pub median: f64,
     pub mean_log: Option<f64>,
+    /// 95 % interval of the mean (Student t; a percentile bootstrap when
+    /// `output.bootstrap` > 0).
     pub ci95: [f64; 2],
     /// 95 % bootstrap interval of the median (exact, `aggregate::bootstrap_median_ci`).
     pub median_ci95: [f64; 2],
@@ -124,7 +127,8 @@ fn arm_summary(
 }
 
 /// Every (generation, metric) cell of `matrices` (`[metric][generation][replicate]`)
-/// summarised, in parallel, each with its own bootstrap stream.
+/// summarised, in parallel; with `output.bootstrap` > 0 each cell resamples from its
+/// own stream, `bootstrap/<arm>/<metric>` at the generation.
 fn summarize_cells(
     experiment: &Experiment,
     arm: &str,
@@ -132,6 +136,7 @@ fn summarize_cells(
     matrices: &[Vec<Vec<f64>>],
 ) -> Vec<((usize, usize), Summary)> {
     let seed = RootSeed(experiment.settings.seed);
+    let aggregator = Aggregator::new(experiment.bootstrap);
     let generations = matrices.first().map_or(0, |m| m.len());
     let cells: Vec<(usize, usize)> = (0..generations)
         .flat_map(|g| (0..specs.len()).map(move |m| (g, m)))
@@ -139,13 +144,10 @@ fn summarize_cells(
     let summaries: Vec<Summary> = cells
         .par_iter()
         .map(|&(g, m)| {
-            let mut rng = seed.stream(&format!("bootstrap/{arm}/{}", specs[m].name), 0, g as u64);
-            summarize(
-                &matrices[m][g],
-                specs[m].positive,
-                experiment.bootstrap,
-                &mut rng,
-            )
+            let values = matrices[m].get(g).map_or(&[][..], Vec::as_slice);
+            aggregator.summarize(values, specs[m].positive, || {
+                seed.stream(&format!("bootstrap/{arm}/{}", specs[m].name), 0, g as u64)
+            })
         })
         .collect();
     cells.into_iter().zip(summaries).collect()
@@ -197,7 +199,7 @@ pub fn render_text(summary: &RunSummary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: mean over replicates [95 % bootstrap interval] (closed-form prediction)",
+        "{}: mean over replicates [95 % interval] (closed-form prediction)",
         summary.name
     );
     for arm in &summary.arms {

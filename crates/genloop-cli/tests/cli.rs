@@ -152,15 +152,11 @@ fn a_run_writes_its_folder_and_never_overwrites_it() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let run = dir.path().join("run");
-    for file in [
-        "config.toml",
-        "results.sqlite",
-        "summary.json",
-        "csv/replace.csv",
-        "csv/gated.csv",
-    ] {
+    for file in ["config.toml", "results.sqlite", "summary.json"] {
         assert!(run.join(file).is_file(), "{file} written");
     }
+    // The store holds every value; the CSV is written only when asked for.
+    assert!(!run.join("csv").exists());
     assert_eq!(
         std::fs::read_to_string(run.join("config.toml")).unwrap(),
         SMALL
@@ -185,11 +181,14 @@ fn a_run_writes_its_folder_and_never_overwrites_it() {
     assert_eq!(doc["arms"].as_array().unwrap().len(), 4);
     assert!(doc["arms"][1]["generations"][3]["metrics"]["variance_ratio"]["theory"].is_null());
 
-    // CSV: one row per replicate × generation × metric.
+    // CSV on request: one row per replicate × generation × metric, with the arm.
+    let export = genloop(&["export", "run"], dir.path());
+    assert!(export.status.success(), "{}", stderr(&export));
     let csv = std::fs::read_to_string(run.join("csv/replace.csv")).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("replicate,generation,metric,value"));
+    assert_eq!(lines.next(), Some("arm,replicate,generation,metric,value"));
     assert_eq!(lines.count(), 12 * 6 * 6);
+    assert!(run.join("csv/gated.csv").is_file());
     let export = genloop(
         &[
             "export", "run", "--format", "csv", "--arm", "gated", "--output", "-",
@@ -198,7 +197,13 @@ fn a_run_writes_its_folder_and_never_overwrites_it() {
     );
     assert!(export.status.success(), "{}", stderr(&export));
     assert!(String::from_utf8_lossy(&export.stdout)
-        .starts_with("replicate,generation,metric,value\n0,0,"));
+        .starts_with("arm,replicate,generation,metric,value\ngated,0,0,"));
+    // Every arm into one file, told apart by the arm column.
+    let all = genloop(&["export", "run", "--output", "all.csv"], dir.path());
+    assert!(all.status.success(), "{}", stderr(&all));
+    let all = std::fs::read_to_string(dir.path().join("all.csv")).unwrap();
+    assert_eq!(all.lines().count(), 1 + 4 * 12 * 6 * 6);
+    assert!(all.lines().any(|l| l.starts_with("subsample,11,5,")));
 
     // The same folder again: refused, untouched.
     let before = std::fs::read(run.join("results.sqlite")).unwrap();
@@ -262,7 +267,12 @@ fn an_interrupted_run_resumes_to_the_same_results() {
     // Simulate an interruption: forget the later replicates of two arms.
     {
         let conn = rusqlite::Connection::open(dir.path().join("partial/results.sqlite")).unwrap();
-        for table in ["metrics", "generations", "composition", "replicates"] {
+        for table in [
+            "metric_series",
+            "sample_scores",
+            "sample_texts",
+            "replicates",
+        ] {
             conn.execute(
                 &format!("DELETE FROM {table} WHERE replicate >= 5 AND experiment_id >= 3"),
                 [],
@@ -361,7 +371,7 @@ fn the_gate_rejects_and_rolls_back() {
     // Common random numbers: generation 0 is identical in every arm.
     let distinct: i64 = conn
         .query_row(
-            "SELECT COUNT(*) FROM (SELECT DISTINCT replicate, name, value FROM metrics WHERE generation = 0)",
+            "SELECT COUNT(*) FROM (SELECT DISTINCT replicate, metric, value FROM metrics WHERE generation = 0)",
             [],
             |r| r.get(0),
         )
@@ -439,4 +449,81 @@ fn every_example_config_runs() {
         }
     }
     assert!(count >= 7, "one example per regime at least");
+}
+
+/// The ```sql blocks of the README, each statement run as written on a real store.
+#[test]
+fn the_readme_sql_examples_run_as_written() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```sql\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(!blocks.is_empty(), "the README has SQL examples");
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "small.toml", SMALL);
+    let out = genloop(
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            "run",
+            "--no-report",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(dir.path().join("run/results.sqlite")).unwrap();
+    let mut statements = 0;
+    for block in blocks {
+        let sql: String = block
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let mut stmt = conn
+                .prepare(statement)
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+            let rows = stmt
+                .query_map([], |_| Ok(()))
+                .unwrap_or_else(|e| panic!("{statement}: {e}"))
+                .count();
+            assert!(rows > 0, "{statement}: no rows");
+            statements += 1;
+        }
+    }
+    assert!(statements >= 3, "{statements} statements");
+}
+
+#[test]
+fn a_store_of_the_old_layout_is_refused_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("old");
+    std::fs::create_dir(&run).unwrap();
+    {
+        let conn = rusqlite::Connection::open(run.join("results.sqlite")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE experiments (id INTEGER PRIMARY KEY, genloop_version TEXT);
+             INSERT INTO experiments VALUES (1, '0.1.0');
+             CREATE TABLE metrics (experiment_id, replicate, generation, name, value);",
+        )
+        .unwrap();
+    }
+    for args in [
+        &["summary", "old"][..],
+        &["report", "old"],
+        &["export", "old"],
+    ] {
+        let out = genloop(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let message = stderr(&out);
+        assert!(
+            message.contains("results.sqlite") && message.contains("schema version 1"),
+            "{args:?}: {message}"
+        );
+    }
 }

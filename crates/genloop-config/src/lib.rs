@@ -111,6 +111,7 @@ pub struct Experiment {
     pub model: ModelSpec,
     pub arms: Vec<Arm>,
     pub composition: CompositionDetail,
+    /// Bootstrap resamples of the mean's interval; 0: the Student t interval.
     pub bootstrap: usize,
     /// Transformer runs: which fitted models stay in the run folder's `checkpoints/`.
     pub checkpoints: genloop_core::pipeline::checkpoints::KeepCheckpoints,

@@ -12,7 +12,8 @@ use crate::problem::Checker;
 pub struct RawOutput {
     /// `full` (by pool and generation of origin) or `pools` (by pool only).
     pub composition: Option<String>,
-    /// Bootstrap resamples for the 95 % intervals.
+    /// Bootstrap resamples for the 95 % interval of the mean; 0 (the default): the
+    /// Student t interval.
     pub bootstrap: Option<i64>,
     /// Text runs: sampled documents stored per generation (replicate 0).
     pub sample_texts: Option<i64>,
@@ -37,7 +38,12 @@ pub(crate) fn check_output(c: &mut Checker, raw: &RawOutput) -> Output {
             _ => CompositionDetail::Full,
         },
     };
-    let bootstrap = c.count_or("output.bootstrap", raw.bootstrap, 1000, 0);
+    let bootstrap = c.count_or(
+        "output.bootstrap",
+        raw.bootstrap,
+        genloop_core::aggregate::DEFAULT_RESAMPLES as i64,
+        0,
+    );
     let sample_texts = c.count_or("output.sample_texts", raw.sample_texts, 5, 0);
     let checkpoints = match raw.checkpoints.as_deref() {
         None => KeepCheckpoints::Accepted,

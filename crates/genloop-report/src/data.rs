@@ -96,10 +96,10 @@ pub struct ArmData {
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Point {
     pub median: f64,
-    /// 95 % bootstrap interval of the median.
+    /// 95 % bootstrap interval of the median (exact, from order statistics).
     pub median_ci95: [f64; 2],
     pub mean: f64,
-    /// 95 % bootstrap interval of the mean.
+    /// 95 % interval of the mean (Student t, or a percentile bootstrap).
     pub ci95: [f64; 2],
     /// Closed-form expectation (of the mean) where one applies.
     pub theory: Option<f64>,

@@ -2,11 +2,14 @@
 //! experiment (arm) with its config, every replicate × generation's training-set
 //! composition, gate decision and metrics; and the CSV export.
 //!
+//! Metric values are packed, one row per experiment × metric × replicate, so a run
+//! costs about 8 bytes per value; views give SQL users the long form (`schema.rs`).
 //! Writes are transactional, one chunk of finished replicates at a time, so an
 //! interrupted run keeps every finished replicate and can be resumed.
 //!
-//! `schema.rs` holds the tables, `write.rs` the writes of the loop's store observer,
-//! `query.rs` what the summary and the report read, `export.rs` the CSV export.
+//! `schema.rs` holds the tables and views, `write.rs` the writes of the loop's store
+//! observer, `query.rs` what the summary and the report read, `export.rs` the CSV
+//! export.
 //!
 //! ```
 //! let dir = tempfile::tempdir().unwrap();
@@ -19,13 +22,18 @@ mod query;
 mod schema;
 mod write;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::{params, Connection};
 
+use genloop_core::pipeline::GenerationResult;
+
+pub use export::CSV_HEADER;
 pub use genloop_core::aggregate::CurationTotal;
 pub use query::{CompositionMean, ExperimentRow, StoredMetric};
-pub use schema::SCHEMA;
+pub use schema::{SCHEMA, SCHEMA_VERSION};
 pub use write::ExperimentInfo;
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +48,16 @@ pub enum StoreError {
     Exists(String),
     #[error("{0} does not exist or is not a genloop run folder (no results.sqlite)")]
     Missing(String),
+    #[error("{path} holds a store of schema version {found} ({layout}); this genloop reads version {SCHEMA_VERSION}: rerun the config into a new folder (genloop run CONFIG --out NEW_DIR), or read it with the genloop version that wrote it{written_by}")]
+    Version {
+        path: String,
+        found: i64,
+        layout: &'static str,
+        /// ` (genloop X.Y.Z)` when the store says which version wrote it.
+        written_by: String,
+    },
+    #[error("{path}: {what}")]
+    Corrupt { path: String, what: String },
     #[error("cannot write: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -47,7 +65,13 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Per experiment, the distinct histories written by this connection (`write.rs`),
+    /// so that equal ones are stored once.
+    histories: RefCell<HashMap<i64, Vec<StoredHistory>>>,
 }
+
+/// A history's id and what it holds.
+type StoredHistory = (i64, Vec<GenerationResult>);
 
 /// FNV-1a 64 of the config text, hex: identifies a config across runs.
 pub fn config_hash(text: &str) -> String {
@@ -67,15 +91,22 @@ impl Store {
             path: path.display().to_string(),
             source,
         })?;
-        let store = Store {
+        Ok(Store {
             conn,
             path: path.to_path_buf(),
-        };
-        store.wrap(store.conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        ))?;
-        store.wrap(store.conn.execute_batch(SCHEMA))?;
-        Ok(store)
+            histories: RefCell::default(),
+        })
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        self.wrap(self.conn.execute_batch(
+            // Memory-mapped reads: a summary reads every packed series once, without
+            // copying it through read() first.
+            // Checkpoints (each with two fsyncs) every 64 MB of the write-ahead log
+            // instead of every 16 MB: a run writes its values once, in large chunks.
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+             PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = 4096;",
+        ))
     }
 
     /// A new store; fails if the file exists (runs are never silently overwritten).
@@ -83,15 +114,77 @@ impl Store {
         if path.exists() {
             return Err(StoreError::Exists(path.display().to_string()));
         }
-        Self::connect(path)
+        let store = Self::connect(path)?;
+        // The page size must be set before the first table exists.
+        store.wrap(
+            store
+                .conn
+                .execute_batch(&format!("PRAGMA page_size = {};", schema::PAGE_SIZE)),
+        )?;
+        store.configure()?;
+        let tx = store.wrap(store.conn.unchecked_transaction())?;
+        store.wrap(tx.execute_batch(&schema::schema_sql()))?;
+        {
+            let mut insert = store.wrap(tx.prepare(
+                "INSERT INTO float64_exponents (prefix, scale, implicit, finite) VALUES (?1, ?2, ?3, ?4)",
+            ))?;
+            for (prefix, scale, implicit, finite) in schema::float64_exponent_rows() {
+                store.wrap(insert.execute(params![prefix, scale, implicit, finite]))?;
+            }
+        }
+        store.wrap(tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};")))?;
+        store.wrap(tx.commit())?;
+        Ok(store)
     }
 
-    /// An existing store.
+    /// An existing store of this schema version; another version is refused with a
+    /// message naming the file and what to do.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if !path.is_file() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
-        Self::connect(path)
+        let store = Self::connect(path)?;
+        store.check_version()?;
+        store.configure()?;
+        Ok(store)
+    }
+
+    /// Refuse a store of another schema version. Version 1 (genloop before the compact
+    /// layout) set no `user_version` and had a `metrics` table, one row per value.
+    fn check_version(&self) -> Result<(), StoreError> {
+        let found: i64 = self.wrap(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)))?;
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let tables: i64 = self.wrap(self.conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'experiments'",
+            [],
+            |r| r.get(0),
+        ))?;
+        if tables == 0 {
+            return Err(StoreError::Missing(self.path.display().to_string()));
+        }
+        let written_by: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT genloop_version FROM experiments ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .ok();
+        let (found, layout) = match found {
+            0 => (1, "one row per metric value"),
+            v if v > SCHEMA_VERSION => (v, "written by a newer genloop"),
+            v => (v, "an older layout"),
+        };
+        Err(StoreError::Version {
+            path: self.path.display().to_string(),
+            found,
+            layout,
+            written_by: written_by
+                .map(|v| format!(" (genloop {v})"))
+                .unwrap_or_default(),
+        })
     }
 
     pub fn path(&self) -> &Path {

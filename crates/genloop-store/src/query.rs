@@ -110,22 +110,75 @@ impl Store {
         experiment_id: i64,
         name: &str,
     ) -> Result<Vec<Vec<f64>>, StoreError> {
-        let mut stmt = self.wrap(self.conn.prepare(
-            "SELECT generation, value FROM metrics WHERE experiment_id = ?1 AND name = ?2
-             ORDER BY generation, replicate",
-        ))?;
-        let rows = self.wrap(stmt.query_map(params![experiment_id, name], |r| {
-            Ok((r.get::<_, i64>(0)? as usize, r.get::<_, Option<f64>>(1)?))
-        }))?;
         let mut out: Vec<Vec<f64>> = Vec::new();
-        for row in rows {
-            let (g, v) = self.wrap(row)?;
-            if out.len() <= g {
-                out.resize(g + 1, Vec::new());
+        let mut replicates = 0;
+        self.each_series(experiment_id, name, |_, bytes| {
+            let generations = bytes.len() / 8;
+            if out.len() < generations {
+                // A longer series than the ones before: earlier replicates lack these
+                // generations (NaN).
+                out.resize_with(generations, || vec![f64::NAN; replicates]);
             }
-            out[g].push(v.unwrap_or(f64::NAN));
-        }
+            for (g, column) in out.iter_mut().enumerate() {
+                column.push(bytes.get(8 * g..8 * g + 8).map_or(f64::NAN, |b| {
+                    f64::from_be_bytes(b.try_into().unwrap_or([0xff; 8]))
+                }));
+            }
+            replicates += 1;
+        })?;
         Ok(out)
+    }
+
+    /// Calls `visit(replicate, packed values)` for every stored series of metric
+    /// `name`, in replicate order; the bytes are checked to be whole values.
+    fn each_series(
+        &self,
+        experiment_id: i64,
+        name: &str,
+        mut visit: impl FnMut(u64, &[u8]),
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.wrap(self.conn.prepare_cached(
+            "SELECT s.replicate, s.generation_values FROM metric_series s
+             JOIN metric_specs m ON m.experiment_id = s.experiment_id AND m.position = s.metric
+             WHERE s.experiment_id = ?1 AND m.name = ?2 ORDER BY s.replicate",
+        ))?;
+        let mut rows = self.wrap(stmt.query(params![experiment_id, name]))?;
+        while let Some(row) = self.wrap(rows.next())? {
+            let replicate: i64 = self.wrap(row.get(0))?;
+            let packed = self.wrap(row.get_ref(1))?;
+            let bytes = packed.as_blob().ok().filter(|b| b.len() % 8 == 0).ok_or_else(|| {
+                self.corrupt(format!(
+                    "metric `{name}`, replicate {replicate}: the series is not a whole number of 8-byte values"
+                ))
+            })?;
+            visit(replicate as u64, bytes);
+        }
+        Ok(())
+    }
+
+    /// One metric's stored series, in replicate order: `(replicate, value of every
+    /// generation)`. Empty when the experiment does not measure `name`.
+    pub fn metric_series(
+        &self,
+        experiment_id: i64,
+        name: &str,
+    ) -> Result<Vec<(u64, Vec<f64>)>, StoreError> {
+        let mut out = Vec::new();
+        self.each_series(experiment_id, name, |replicate, bytes| {
+            let values = bytes
+                .chunks_exact(8)
+                .map(|b| f64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+                .collect();
+            out.push((replicate, values));
+        })?;
+        Ok(out)
+    }
+
+    pub(crate) fn corrupt(&self, what: String) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.display().to_string(),
+            what,
+        }
     }
 
     /// Gate decisions: (replicate, generation, accepted, reason, deployed), rejected only.
@@ -134,8 +187,9 @@ impl Store {
         experiment_id: i64,
     ) -> Result<Vec<(u64, u32, String, u32)>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
-            "SELECT replicate, generation, reason, deployed FROM generations
-             WHERE experiment_id = ?1 AND accepted = 0 ORDER BY replicate, generation",
+            "SELECT r.replicate, h.generation, h.reason, h.deployed
+             FROM history_generations h JOIN replicates r ON r.history = h.history
+             WHERE r.experiment_id = ?1 AND h.accepted = 0 ORDER BY r.replicate, h.generation",
         ))?;
         let rows = self.wrap(stmt.query_map([experiment_id], |r| {
             Ok((
@@ -153,9 +207,14 @@ impl Store {
         &self,
         experiment_id: i64,
     ) -> Result<Vec<(u32, f64, f64, f64)>, StoreError> {
+        // Each history counts as often as replicates follow it.
         let mut stmt = self.wrap(self.conn.prepare(
-            "SELECT generation, AVG(original_units), AVG(fresh_units), AVG(synthetic_units) FROM generations
-             WHERE experiment_id = ?1 GROUP BY generation ORDER BY generation",
+            "WITH weights AS (SELECT history, COUNT(*) AS n FROM replicates
+                              WHERE experiment_id = ?1 GROUP BY history)
+             SELECT h.generation, SUM(h.original_units * w.n) * 1.0 / SUM(w.n),
+                    SUM(h.fresh_units * w.n) * 1.0 / SUM(w.n), SUM(h.synthetic_units * w.n) * 1.0 / SUM(w.n)
+             FROM history_generations h JOIN weights w ON w.history = h.history
+             GROUP BY h.generation ORDER BY h.generation",
         ))?;
         let rows = self.wrap(stmt.query_map([experiment_id], |r| {
             Ok((r.get::<_, i64>(0)? as u32, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -171,12 +230,15 @@ impl Store {
         experiment_id: i64,
     ) -> Result<Vec<CompositionMean>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
-            "WITH counts AS (SELECT generation, COUNT(*) AS replicates FROM generations
-                             WHERE experiment_id = ?1 GROUP BY generation)
+            "WITH weights AS (SELECT history, COUNT(*) AS n FROM replicates
+                              WHERE experiment_id = ?1 GROUP BY history),
+                  counts AS (SELECT h.generation, SUM(w.n) AS replicates
+                             FROM history_generations h JOIN weights w ON w.history = h.history
+                             GROUP BY h.generation)
              SELECT c.generation, c.pool, c.origin_generation,
-                    SUM(c.records) * 1.0 / counts.replicates, SUM(c.units) * 1.0 / counts.replicates
-             FROM composition c JOIN counts ON counts.generation = c.generation
-             WHERE c.experiment_id = ?1
+                    SUM(c.records * w.n) * 1.0 / counts.replicates, SUM(c.units * w.n) * 1.0 / counts.replicates
+             FROM history_composition c JOIN weights w ON w.history = c.history
+                  JOIN counts ON counts.generation = c.generation
              GROUP BY c.generation, c.pool, c.origin_generation
              ORDER BY c.generation, c.pool, c.origin_generation",
         ))?;
@@ -197,11 +259,12 @@ impl Store {
     /// channel and true origin.
     pub fn curation_totals(&self, experiment_id: i64) -> Result<Vec<CurationTotal>, StoreError> {
         let mut stmt = self.wrap(self.conn.prepare(
-            "WITH reps AS (SELECT COUNT(*) AS n FROM replicates WHERE experiment_id = ?1)
+            "WITH weights AS (SELECT history, COUNT(*) AS n FROM replicates
+                              WHERE experiment_id = ?1 GROUP BY history),
+                  reps AS (SELECT SUM(n) AS n FROM weights)
              SELECT c.filter, c.kind, c.outcome, c.pool, c.origin,
-                    SUM(c.records) * 1.0 / reps.n, SUM(c.units) * 1.0 / reps.n
-             FROM curation c, reps
-             WHERE c.experiment_id = ?1
+                    SUM(c.records * w.n) * 1.0 / reps.n, SUM(c.units * w.n) * 1.0 / reps.n
+             FROM history_curation c JOIN weights w ON w.history = c.history, reps
              GROUP BY c.filter, c.kind, c.outcome, c.pool, c.origin
              ORDER BY c.filter, c.outcome = 'kept' DESC, c.outcome, c.pool, c.origin",
         ))?;
@@ -285,40 +348,54 @@ impl Store {
         Ok(out)
     }
 
-    /// All rows of the result tables in a canonical order (for comparing stores).
+    /// Every stored result in a canonical order (for comparing stores): the long views
+    /// (which do not depend on how histories happen to be shared), the packed series
+    /// bit for bit, and the metric declarations, replicates and artifacts.
     pub fn canonical_dump(&self) -> Result<Vec<String>, StoreError> {
         let mut lines = Vec::new();
-        for (table, order) in [
-            ("metrics", "experiment_id, replicate, generation, name"),
-            ("generations", "experiment_id, replicate, generation"),
+        for (table, columns, order) in [
+            (
+                "metric_series",
+                "experiment_id, metric, replicate, hex(generation_values)",
+                "experiment_id, metric, replicate",
+            ),
+            ("generations", "*", "experiment_id, replicate, generation"),
             (
                 "composition",
+                "*",
                 "experiment_id, replicate, generation, pool, origin_generation",
             ),
-            ("metric_specs", "experiment_id, position"),
-            ("replicates", "experiment_id, replicate"),
+            ("metric_specs", "*", "experiment_id, position"),
+            (
+                "replicates",
+                "experiment_id, replicate",
+                "experiment_id, replicate",
+            ),
             (
                 "sample_scores",
+                "*",
                 "experiment_id, replicate, generation, kind, position",
             ),
             (
                 "sample_texts",
+                "*",
                 "experiment_id, replicate, generation, kind, position",
             ),
             (
                 "curation",
+                "*",
                 "experiment_id, replicate, generation, filter, outcome, pool, origin",
             ),
         ] {
             let mut stmt = self.wrap(
                 self.conn
-                    .prepare(&format!("SELECT * FROM {table} ORDER BY {order}")),
+                    .prepare(&format!("SELECT {columns} FROM {table} ORDER BY {order}")),
             )?;
-            let columns = stmt.column_count();
+            let count = stmt.column_count();
             let mut rows = self.wrap(stmt.query([]))?;
             while let Some(row) = self.wrap(rows.next())? {
                 let mut line = table.to_string();
-                for i in 0..columns {
+                for i in 0..count {
                     let v: rusqlite::types::Value = self.wrap(row.get(i))?;
                     line.push_str(&format!("|{v:?}"));
                 }

@@ -15,7 +15,7 @@ use genloop_report::file_safe;
 use genloop_store::Store;
 
 use crate::args::{Cli, Command, ExportFormat, RunOptions};
-use crate::files::write_atomic;
+use crate::files::{write_atomic, write_atomic_with};
 use crate::runner::{self, RunRequest, STORE_FILE, SUMMARY_FILE};
 use crate::summary;
 use crate::{UsageError, DEMO_CONFIG, DEMO_CURATION_CONFIG, DEMO_LANGUAGE_CONFIG};
@@ -101,8 +101,9 @@ fn demo(options: &RunOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Check the config (nothing is written when it is bad), run it, write the exports
-/// and print the aggregates.
+/// Check the config (nothing is written when it is bad), run it, write the summary
+/// and the report, and return the aggregates. The CSV is written only on request
+/// (`genloop export`): the store holds every value.
 pub fn run_config(
     text: &str,
     origin: &str,
@@ -129,35 +130,27 @@ pub fn run_config(
     })?;
     let store = Store::open(&out.join(STORE_FILE))?;
     let (summary, _) = summary::from_store(&store)?;
+    // Compact, like `--json`: indentation made up half of a 1000-generation summary.
     write_atomic(
         &out.join(SUMMARY_FILE),
-        serde_json::to_string_pretty(&summary)?.as_bytes(),
+        serde_json::to_string(&summary)?.as_bytes(),
     )?;
-    export_from(&store, &out, None, None)?;
     if !options.no_report {
         crate::report::write_with_summary(&out, &store, &summary, crate::args::ReportFormat::Html)?;
         eprintln!("report: {}", out.join(crate::report::REPORT_FILE).display());
     }
     eprintln!(
-        "run folder: {} (config.toml, results.sqlite, summary.json, csv/) in {:.1} s",
+        "run folder: {} (config.toml, results.sqlite, summary.json) in {:.1} s",
         out.display(),
         started.elapsed().as_secs_f64()
     );
     Ok(summary)
 }
 
-/// CSV export: `replicate,generation,metric,value` per arm.
+/// CSV export: `arm,replicate,generation,metric,value`; one file per arm in
+/// `DIR/csv/`, or every selected arm into `output` (`-`: stdout).
 pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::Result<()> {
-    export_from(&Store::open(&dir.join(STORE_FILE))?, dir, arm, output)
-}
-
-/// CSV export from an open store of the run folder `dir`.
-fn export_from(
-    store: &Store,
-    dir: &Path,
-    arm: Option<&str>,
-    output: Option<&Path>,
-) -> anyhow::Result<()> {
+    let store = Store::open(&dir.join(STORE_FILE))?;
     let experiments = store.experiments()?;
     let selected: Vec<_> = match arm {
         Some(name) => {
@@ -179,30 +172,25 @@ fn export_from(
         None => experiments.iter().collect(),
     };
     if let Some(path) = output {
-        if selected.len() != 1 {
-            return Err(UsageError(format!(
-                "the run has {} arms; pick one with --arm to export into a single file",
-                selected.len()
-            ))
-            .into());
-        }
-        let mut bytes = Vec::new();
-        store.export_csv(selected[0].id, &mut bytes)?;
+        let ids: Vec<i64> = selected.iter().map(|e| e.id).collect();
         if path == Path::new("-") {
-            std::io::stdout().lock().write_all(&bytes)?;
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            store.export_csv(&ids, &mut stdout)?;
+            stdout.flush()?;
         } else {
-            write_atomic(path, &bytes)?;
+            write_atomic_with(path, |w| store.export_csv(&ids, w).map_err(Into::into))?;
         }
         return Ok(());
     }
     for experiment in selected {
-        let mut bytes = Vec::new();
-        store.export_csv(experiment.id, &mut bytes)?;
         let path = dir
             .join("csv")
             .join(format!("{}.csv", file_safe(&experiment.arm)));
-        write_atomic(&path, &bytes)
-            .with_context(|| format!("exporting arm `{}`", experiment.arm))?;
+        write_atomic_with(&path, |w| {
+            store.export_csv(&[experiment.id], w).map_err(Into::into)
+        })
+        .with_context(|| format!("exporting arm `{}`", experiment.arm))?;
     }
+    eprintln!("wrote {}", dir.join("csv").display());
     Ok(())
 }

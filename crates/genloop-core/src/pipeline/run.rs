@@ -32,20 +32,33 @@ pub fn run_arm<T: BuildFilter>(
     let gate = bind_gate(task, &arm.gate)?;
     // Build the chain once up front, so a bad filter table fails before any work.
     arm.chain(task)?;
-    for chunk in replicates.chunks(DEFAULT_CHUNK) {
-        let results: Vec<ReplicateResult> = chunk
+    let run_chunk = |chunk: &[u64]| -> Result<Vec<ReplicateResult>, LoopError> {
+        chunk
             .par_iter()
             .map(|&r| {
                 let result = run_replicate(task, settings, arm, gate.as_ref(), r)?;
                 observer.replicate_done(arm, &result);
                 Ok(result)
             })
-            .collect::<Result<_, LoopError>>()?;
-        observer
-            .chunk_done(arm, &results)
-            .map_err(LoopError::Observer)?;
+            .collect()
+    };
+    // The observer takes each chunk while the next one runs (a store writing one chunk
+    // would otherwise leave the other threads idle); it still sees the chunks one at a
+    // time, in replicate order, and nothing after a failure.
+    let mut chunks = replicates.chunks(DEFAULT_CHUNK);
+    let mut finished = match chunks.next() {
+        Some(chunk) => run_chunk(chunk)?,
+        None => return Ok(()),
+    };
+    for chunk in chunks {
+        let (handed, next) =
+            rayon::join(|| observer.chunk_done(arm, &finished), || run_chunk(chunk));
+        handed.map_err(LoopError::Observer)?;
+        finished = next?;
     }
-    Ok(())
+    observer
+        .chunk_done(arm, &finished)
+        .map_err(LoopError::Observer)
 }
 
 /// Build every arm's filters once, so a bad `[[filters]]` table is reported before
