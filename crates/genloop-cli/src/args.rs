@@ -86,12 +86,64 @@ pub enum Command {
         #[command(subcommand)]
         command: IngestCommand,
     },
+    /// Run a grid of configs: a sweep file is a config (or `base = "config.toml"`) with
+    /// a [grid] of dotted keys to value lists and `seeds = [...]`. Every cell is checked
+    /// first; cells run in parallel into DIR/cells/<id>/, and a rerun skips finished
+    /// cells and continues a partial one. With --slurm, a job array runs them.
+    Sweep(SweepArgs),
+    /// Merge every cell of a sweep folder into DIR/results.sqlite and DIR/results.csv,
+    /// the cell's parameters as columns; names missing or failed cells and fails
+    /// instead of merging part of a sweep.
+    Collect {
+        /// The sweep folder (`genloop sweep --out`).
+        dir: PathBuf,
+    },
     /// Print the per-generation aggregates of a finished run folder.
     Summary {
         dir: PathBuf,
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SweepArgs {
+    /// The sweep file.
+    pub sweep: PathBuf,
+    /// The sweep folder: cells.json, cells/<id>/ per cell, slurm/ for a job array.
+    /// Rerunning into the same folder continues the sweep.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Worker threads shared by all cells running at once (default: all cores);
+    /// under --cell, the cell's threads. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write a Slurm job array script (DIR/slurm/sweep.sbatch), one task per
+    /// unfinished cell, and submit it with sbatch.
+    #[arg(long)]
+    pub slurm: bool,
+    /// Slurm partition.
+    #[arg(long, requires = "slurm")]
+    pub partition: Option<String>,
+    /// Slurm time limit per cell (e.g. 1:00:00).
+    #[arg(long, requires = "slurm")]
+    pub time: Option<String>,
+    /// CPUs per array task (each cell's threads).
+    #[arg(long, default_value_t = 1, requires = "slurm")]
+    pub cpus: usize,
+    /// At most this many array tasks at once (Slurm's `%` throttle).
+    #[arg(long, requires = "slurm")]
+    pub throttle: Option<usize>,
+    /// Write the sbatch script without submitting it.
+    #[arg(long, requires = "slurm")]
+    pub no_submit: bool,
+    /// Print how many cells are finished, failed, partial or not started (and the
+    /// Slurm job's tasks in squeue), then exit.
+    #[arg(long, conflicts_with_all = ["slurm", "cell"])]
+    pub status: bool,
+    /// Run only the cell at this index (what each Slurm array task runs).
+    #[arg(long, conflicts_with = "slurm")]
+    pub cell: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -40,6 +40,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
     let usage = error.chain().any(|e| {
         e.is::<UsageError>()
             || e.is::<genloop_config::ConfigError>()
+            || e.is::<genloop_config::sweep::SweepError>()
             || e.is::<genloop_text::task::TextTaskError>()
             || matches!(
                 e.downcast_ref::<genloop_store::StoreError>(),

@@ -5,7 +5,8 @@
 //! One file per section: [`run`] (name, seed, sizes), [`source`], [`data`],
 //! [`model`], [`tokenizer`], [`regime`], [`sampling`], [`gate`], [`contamination`],
 //! [`filters`], [`arms`], [`output`]; [`patch`] sets a key by its dotted name
-//! (`regime.fresh`, `arm.1.regime.kind`) before checking.
+//! (`regime.fresh`, `arm.1.regime.kind`) before checking; [`sweep`] expands a grid of
+//! such keys into checked cells.
 //!
 //! Pluggable parts (`source`, `model`, `regime`, `gate`) are tables with a `kind`;
 //! each kind accepts its own keys, and a key that does not apply to the kind is an
@@ -56,6 +57,7 @@ pub mod regime;
 pub mod run;
 pub mod sampling;
 pub mod source;
+pub mod sweep;
 pub mod tokenizer;
 
 pub use model::ModelSpec;

@@ -1,6 +1,8 @@
 //! Dotted-key patching of a config as written, before it is checked: what sweeps
-//! need. A key names tables by name and arrays of tables by index, from 0:
-//! `regime.fresh`, `sampling.bias`, `arm.1.regime.kind`, `filters.0.threshold`.
+//! need. A key names tables by name and arrays of tables by index, from 0, or by the
+//! `name` of an entry: `regime.fresh`, `sampling.bias`, `arm.1.regime.kind`,
+//! `arm.recipe.regime.fresh`, `filters.0.threshold`. A part with dots in it is quoted
+//! as in TOML: `arm."biased-0.8".sampling.bias`.
 //!
 //! ```
 //! let mut table: toml::Table = "[regime]\nkind = \"replace\"\n".parse().unwrap();
@@ -40,7 +42,8 @@ pub fn set(table: &mut Table, key: &str, value: Value) -> Result<(), PatchError>
         key: key.to_string(),
         reason,
     };
-    let parts: Vec<&str> = key.split('.').collect();
+    let parts = split_key(key).map_err(fail)?;
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     if parts.iter().any(|p| p.is_empty()) {
         return Err(fail("every part of a dotted key needs a name".into()));
     }
@@ -61,8 +64,26 @@ pub fn set(table: &mut Table, key: &str, value: Value) -> Result<(), PatchError>
     }
 }
 
+/// The parts of a dotted key; a part in double quotes may hold dots.
+fn split_key(key: &str) -> Result<Vec<String>, String> {
+    let mut parts = vec![String::new()];
+    let mut quoted = false;
+    for c in key.chars() {
+        match (c, quoted) {
+            ('"', _) => quoted = !quoted,
+            ('.', false) => parts.push(String::new()),
+            (c, _) => parts.last_mut().expect("one part at least").push(c),
+        }
+    }
+    if quoted {
+        return Err("a quote is not closed".into());
+    }
+    Ok(parts)
+}
+
 /// The table `parts[0]` of `here` (created when missing), or the entry `parts[1]`
-/// of the list `parts[0]`; with how many parts it took.
+/// (an index, or the `name` of an entry) of the list `parts[0]`; with how many parts
+/// it took.
 fn descend<'t>(here: &'t mut Table, parts: &[&str]) -> Result<(&'t mut Table, usize), String> {
     let indexed = parts.get(1).is_some_and(|p| p.parse::<usize>().is_ok());
     if indexed && !here.contains_key(parts[0]) {
@@ -74,21 +95,43 @@ fn descend<'t>(here: &'t mut Table, parts: &[&str]) -> Result<(&'t mut Table, us
     match entry {
         Value::Table(t) => Ok((t, 1)),
         Value::Array(items) => {
-            let len = items.len();
-            let index = parts
+            let next = parts
                 .get(1)
-                .and_then(|p| p.parse::<usize>().ok())
-                .ok_or("is a list: give an index next (e.g. `arm.0.name`)")?;
-            match items.get_mut(index) {
-                Some(Value::Table(t)) => Ok((t, 2)),
-                Some(other) => Err(format!(
-                    "entry {index} is a {}, not a table",
-                    other.type_str()
-                )),
-                None => Err(format!("has {len} entries: there is no entry {index}")),
-            }
+                .ok_or("is a list: give an index or a name next (e.g. `arm.0.name`)")?;
+            list_entry(items, next).map(|t| (t, 2))
         }
         other => Err(format!("is a {}, not a table", other.type_str())),
+    }
+}
+
+/// The entry of a list of tables named by its index, or else by its `name` key.
+fn list_entry<'t>(items: &'t mut [Value], part: &str) -> Result<&'t mut Table, String> {
+    let len = items.len();
+    let position = match part.parse::<usize>() {
+        Ok(index) => index,
+        Err(_) => {
+            let names: Vec<&str> = items
+                .iter()
+                .filter_map(|item| item.get("name").and_then(Value::as_str))
+                .collect();
+            items
+                .iter()
+                .position(|item| item.get("name").and_then(Value::as_str) == Some(part))
+                .ok_or_else(|| {
+                    format!(
+                        "is a list: give an index or a name next; no entry is named `{part}` (names: {})",
+                        names.join(", ")
+                    )
+                })?
+        }
+    };
+    match items.get_mut(position) {
+        Some(Value::Table(t)) => Ok(t),
+        Some(other) => Err(format!(
+            "entry {position} is a {}, not a table",
+            other.type_str()
+        )),
+        None => Err(format!("has {len} entries: there is no entry {position}")),
     }
 }
 
@@ -164,5 +207,23 @@ regime = { kind = "fresh", fresh = 10 }
         );
         let e = set_str(&mut t, "arm.0", "x").unwrap_err();
         assert!(e.to_string().contains("list entry"), "{e}");
+        let e = set_str(&mut t, "arm.c.regime.kind", "x").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("no entry is named `c` (names: a, b)"),
+            "{e}"
+        );
+        let e = set_str(&mut t, "arm.\"b.regime", "x").unwrap_err();
+        assert!(e.to_string().contains("not closed"), "{e}");
+    }
+
+    #[test]
+    fn names_entries_of_a_list_by_their_name() {
+        let mut t = config();
+        set_str(&mut t, "arm.b.regime.fresh", "20").unwrap();
+        assert_eq!(t["arm"][1]["regime"]["fresh"].as_integer(), Some(20));
+        t["arm"][0]["name"] = Value::String("biased-0.8".into());
+        set_str(&mut t, "arm.\"biased-0.8\".sampling.bias", "0.8").unwrap();
+        assert_eq!(t["arm"][0]["sampling"]["bias"].as_float(), Some(0.8));
     }
 }

@@ -1,9 +1,11 @@
 //! One function per command.
 
+pub mod collect;
 pub mod curate;
 pub mod ingest;
 pub mod lm;
 pub mod lm_transformer;
+pub mod sweep;
 
 use std::io::Write;
 use std::path::Path;
@@ -44,6 +46,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Lm { command } => lm::execute(command),
         Command::Curate(args) => curate::execute(&args),
         Command::Ingest { command } => ingest::execute(command),
+        Command::Sweep(args) => sweep::execute(&args),
+        Command::Collect { dir } => collect::execute(&dir),
         Command::Summary { dir, json } => {
             let store = Store::open(&dir.join(STORE_FILE))?;
             let (summary, _) = summary::from_store(&store)?;

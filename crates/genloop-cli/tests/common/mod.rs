@@ -22,3 +22,32 @@ pub fn stderr(o: &Output) -> String {
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// A tiny Gaussian base config for sweeps: `replicates` × `generations` per arm.
+pub fn tiny_gaussian(replicates: usize, generations: usize) -> String {
+    format!(
+        r#"name = "tiny"
+seed = 1
+replicates = {replicates}
+generations = {generations}
+[source]
+kind = "gaussian"
+[data]
+original = 50
+holdout = 200
+[model]
+kind = "gaussian"
+[regime]
+kind = "replace"
+"#
+    )
+}
+
+/// The lines of a file, sorted: results compared whatever order they were merged in.
+pub fn sorted_lines(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines.sort();
+    lines
+}
