@@ -110,31 +110,50 @@ impl Store {
     }
 
     /// A new store; fails if the file exists (runs are never silently overwritten).
+    /// The schema is written into a temporary file beside `path` and linked to `path`
+    /// only when complete, so a process killed while creating leaves no half-made store
+    /// behind (a rerun starts afresh, a `--resume` finds nothing to resume), and of two
+    /// processes creating one store at once exactly one succeeds.
     pub fn create(path: &Path) -> Result<Self, StoreError> {
         if path.exists() {
             return Err(StoreError::Exists(path.display().to_string()));
         }
-        let store = Self::connect(path)?;
+        let name = path
+            .file_name()
+            .map_or_else(|| "store".to_string(), |n| n.to_string_lossy().into_owned());
+        let temporary = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let _ = std::fs::remove_file(&temporary);
+        let built = Self::connect(&temporary).and_then(|store| store.write_schema());
+        let linked = built.and_then(|()| match std::fs::hard_link(&temporary, path) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(StoreError::Exists(path.display().to_string()))
+            }
+            other => other.map_err(StoreError::Io),
+        });
+        let _ = std::fs::remove_file(&temporary);
+        linked?;
+        Self::open(path)
+    }
+
+    /// The tables, views and version of a new store, in one transaction.
+    fn write_schema(&self) -> Result<(), StoreError> {
         // The page size must be set before the first table exists.
-        store.wrap(
-            store
-                .conn
+        self.wrap(
+            self.conn
                 .execute_batch(&format!("PRAGMA page_size = {};", schema::PAGE_SIZE)),
         )?;
-        store.configure()?;
-        let tx = store.wrap(store.conn.unchecked_transaction())?;
-        store.wrap(tx.execute_batch(&schema::schema_sql()))?;
+        let tx = self.wrap(self.conn.unchecked_transaction())?;
+        self.wrap(tx.execute_batch(&schema::schema_sql()))?;
         {
-            let mut insert = store.wrap(tx.prepare(
+            let mut insert = self.wrap(tx.prepare(
                 "INSERT INTO float64_exponents (prefix, scale, implicit, finite) VALUES (?1, ?2, ?3, ?4)",
             ))?;
             for (prefix, scale, implicit, finite) in schema::float64_exponent_rows() {
-                store.wrap(insert.execute(params![prefix, scale, implicit, finite]))?;
+                self.wrap(insert.execute(params![prefix, scale, implicit, finite]))?;
             }
         }
-        store.wrap(tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};")))?;
-        store.wrap(tx.commit())?;
-        Ok(store)
+        self.wrap(tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};")))?;
+        self.wrap(tx.commit())
     }
 
     /// An existing store of this schema version; another version is refused with a
