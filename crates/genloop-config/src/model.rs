@@ -330,33 +330,7 @@ fn check_ngram_smoothing(c: &mut Checker, raw: &RawModel) -> Smoothing {
 /// steps. With a checkpoint the shape is the checkpoint's, so the shape keys are refused.
 fn check_transformer(c: &mut Checker, raw: &RawModel) -> TransformerSpec {
     let checkpoint = raw.checkpoint.as_ref().map(std::path::PathBuf::from);
-    if checkpoint.is_some() {
-        for (key, value) in [
-            ("model.layers", raw.layers),
-            ("model.heads", raw.heads),
-            ("model.d_model", raw.d_model),
-        ] {
-            if let Some(v) = value {
-                c.problem(
-                    key,
-                    v,
-                    "is set by the checkpoint's config.json",
-                    "remove it, or remove `checkpoint` to train a model of this shape from scratch",
-                );
-            }
-        }
-    }
-    let layers = c.count_or("model.layers", raw.layers, 4, 1);
-    let heads = c.count_or("model.heads", raw.heads, 4, 1);
-    let d_model = c.count_or("model.d_model", raw.d_model, 128, 1);
-    if heads > 0 && !d_model.is_multiple_of(heads) {
-        c.problem(
-            "model.heads",
-            heads,
-            &format!("must divide d_model = {d_model}"),
-            "e.g. heads = 4 with d_model = 128",
-        );
-    }
+    let (layers, heads, d_model) = check_shape(c, raw, checkpoint.is_some());
     let context = c.count_or("model.context", raw.context, 128, 2);
     let steps = c.count_or("model.steps", raw.steps, 300, 1);
     let tenth = (steps / 10).max(1);
@@ -413,4 +387,37 @@ fn check_transformer(c: &mut Checker, raw: &RawModel) -> TransformerSpec {
     };
     spec.checkpoint = checkpoint;
     spec
+}
+
+/// Layers, heads and width of a model from scratch; refused beside a checkpoint, whose
+/// `config.json` sets them.
+fn check_shape(c: &mut Checker, raw: &RawModel, checkpoint: bool) -> (usize, usize, usize) {
+    if checkpoint {
+        for (key, value) in [
+            ("model.layers", raw.layers),
+            ("model.heads", raw.heads),
+            ("model.d_model", raw.d_model),
+        ] {
+            if let Some(v) = value {
+                c.problem(
+                    key,
+                    v,
+                    "is set by the checkpoint's config.json",
+                    "remove it, or remove `checkpoint` to train a model of this shape from scratch",
+                );
+            }
+        }
+    }
+    let layers = c.count_or("model.layers", raw.layers, 4, 1);
+    let heads = c.count_or("model.heads", raw.heads, 4, 1);
+    let d_model = c.count_or("model.d_model", raw.d_model, 128, 1);
+    if heads > 0 && !d_model.is_multiple_of(heads) {
+        c.problem(
+            "model.heads",
+            heads,
+            &format!("must divide d_model = {d_model}"),
+            "e.g. heads = 4 with d_model = 128",
+        );
+    }
+    (layers, heads, d_model)
 }

@@ -116,10 +116,10 @@ impl FittedModel for TextModel {
     }
 
     fn log_prob(&self, data: &Documents) -> Vec<f64> {
-        self.documents_log_probs(data)
-            .iter()
-            .map(|lp| lp.iter().sum())
-            .collect()
+        match self {
+            TextModel::Ngram(m) => m.log_prob(data),
+            TextModel::Transformer(m) => m.log_prob(data),
+        }
     }
 
     fn parameter_count(&self) -> usize {

@@ -153,15 +153,20 @@ fn init_previous_and_base_continue_from_their_model_and_scratch_does_not() {
     }
 }
 
-#[test]
-fn a_checkpoint_folder_reads_back_the_same_model() {
-    let (model, docs) = trained(10, 10);
-    let files = TransformerFiles {
+/// Checkpoint folders of a synthetic-language run (no tokenizer file).
+fn language_files() -> TransformerFiles {
+    TransformerFiles {
         tokenizer: None,
         tokenizer_kind: "language".into(),
         vocab_size: VOCAB,
         max_length: 15,
-    };
+    }
+}
+
+#[test]
+fn a_checkpoint_folder_reads_back_the_same_model() {
+    let (model, docs) = trained(10, 10);
+    let files = language_files();
     let dir = tempfile::tempdir().unwrap();
     files.write(&model, dir.path()).unwrap();
     let back = files.read(dir.path()).unwrap();
@@ -175,12 +180,7 @@ fn a_checkpoint_folder_reads_back_the_same_model() {
 #[test]
 fn a_checkpoint_whose_vocabulary_differs_is_refused_naming_the_key() {
     let (model, _) = trained(11, 5);
-    let files = TransformerFiles {
-        tokenizer: None,
-        tokenizer_kind: "language".into(),
-        vocab_size: VOCAB,
-        max_length: 15,
-    };
+    let files = language_files();
     let dir = tempfile::tempdir().unwrap();
     files.write(&model, dir.path()).unwrap();
     let spec = TransformerSpec {
