@@ -527,3 +527,33 @@ fn a_store_of_the_old_layout_is_refused_by_every_command() {
         );
     }
 }
+
+#[test]
+fn lm_train_of_an_ngram_model_prints_its_summary_with_json() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lines.txt"),
+        "the cat sat\nthe dog ran\na cat ran\n",
+    )
+    .unwrap();
+    let out = genloop(
+        &[
+            "lm",
+            "train",
+            "lines.txt",
+            "--order",
+            "2",
+            "--out",
+            "model",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    assert_eq!(summary["order"], 2);
+    assert_eq!(summary["training_documents"], 3);
+    assert!(summary["ngrams"].as_u64().unwrap() > 0);
+    assert!(dir.path().join("model/model.arpa").is_file());
+}

@@ -65,9 +65,18 @@ pub fn execute(command: LmCommand) -> anyhow::Result<()> {
             k,
             input,
             out,
+            transformer,
             ..
         } => train(
-            &corpus, order, tokenizer, vocab_size, lowercase, smoothing, k, &input, &out,
+            &corpus,
+            order,
+            tokenizer,
+            vocab_size,
+            lowercase,
+            smoothing,
+            k,
+            &input,
+            (&out, transformer.json),
         ),
         LmCommand::Eval {
             model,
@@ -184,7 +193,7 @@ fn train(
     smoothing: SmoothingKind,
     k: f64,
     input: &TextInput,
-    out: &Path,
+    (out, json): (&Path, bool),
 ) -> anyhow::Result<()> {
     let smoothing = smoothing_of(smoothing, k);
     let spec = tokenizer_spec(tokenizer_kind, vocab_size, lowercase);
@@ -211,6 +220,13 @@ fn train(
         &out.join("model.json"),
         serde_json::to_string_pretty(&info)?.as_bytes(),
     )?;
+    if json {
+        // What model.json records, and the model's n-gram count.
+        let mut summary = serde_json::to_value(&info)?;
+        summary["ngrams"] = model.ngram_count().into();
+        println!("{summary}");
+        return Ok(());
+    }
     eprintln!(
         "trained an order-{order} model on {} documents, {} tokens, {} n-grams: {}",
         texts.len(),
