@@ -18,7 +18,7 @@ use crate::tokenize::Tokenizer;
 pub const INFO_FILE: &str = "genloop.json";
 
 /// What `genloop.json` records: the end-of-text id (always), and what training saw.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FolderInfo {
     pub end_of_text: u32,
     /// The tokenizer's kind (`word`, `bpe`), or `language` for the synthetic language.
@@ -118,15 +118,9 @@ impl ModelFiles<TextModel> for TransformerFiles {
         let (config, weights) = checkpoint::encode(model.params())?;
         std::fs::write(dir.join(checkpoint::CONFIG_FILE), config)?;
         std::fs::write(dir.join(checkpoint::WEIGHTS_FILE), weights)?;
-        let mut info = model.info().cloned().unwrap_or(FolderInfo {
-            end_of_text: 0,
-            tokenizer: String::new(),
-            training_documents: 0,
-            training_tokens: 0,
-            validation_tokens: 0,
-            validation_loss: None,
-            best_step: None,
+        let mut info = model.info().cloned().unwrap_or_else(|| FolderInfo {
             genloop_version: env!("CARGO_PKG_VERSION").into(),
+            ..FolderInfo::default()
         });
         info.end_of_text = model.end_of_text();
         info.tokenizer = self.tokenizer_kind.clone();
