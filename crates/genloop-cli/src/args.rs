@@ -91,6 +91,11 @@ pub enum Command {
     /// first; cells run in parallel into DIR/cells/<id>/, and a rerun skips finished
     /// cells and continues a partial one. With --slurm, a job array runs them.
     Sweep(SweepArgs),
+    /// Find the smallest (or largest) value of one config key that keeps a target at
+    /// the final generation, by bisection with enough replicates: each value tried is
+    /// a cell of the plan folder (DIR/cells/<id>/), replicates double while the
+    /// target's 95 % interval straddles it, and the answer comes with an interval.
+    Plan(PlanArgs),
     /// Merge every cell of a sweep folder into DIR/results.sqlite and DIR/results.csv,
     /// the cell's parameters as columns; names missing or failed cells and fails
     /// instead of merging part of a sweep.
@@ -144,6 +149,56 @@ pub struct SweepArgs {
     /// Run only the cell at this index (what each Slurm array task runs).
     #[arg(long, conflicts_with = "slurm")]
     pub cell: Option<usize>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    /// The experiment config.
+    pub config: PathBuf,
+    /// What must hold at the final generation: METRIC OP VALUE, OP one of <= < >= >,
+    /// VALUE a number or a linear form of gen0, the metric at generation 0 of the same
+    /// replicate (e.g. "holdout_cross_entropy <= 1.02 * gen0").
+    #[arg(long)]
+    pub target: String,
+    /// The config key to vary, dotted as in sweeps (regime.fresh, sampling.bias,
+    /// arm.recipe.regime.fresh).
+    #[arg(long)]
+    pub vary: String,
+    /// Lower end of the range (default 0).
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// Upper end of the range (default: the key's value in the config).
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// smallest: larger values keep the target too (fresh data); largest: smaller
+    /// values do (contamination, bias).
+    #[arg(long, value_enum, default_value_t = crate::commands::plan::search::Find::Smallest)]
+    pub find: crate::commands::plan::search::Find,
+    /// Stop bisecting when the bracket is this narrow (default: 1 for integer ranges,
+    /// a hundredth of the range otherwise).
+    #[arg(long)]
+    pub tolerance: Option<f64>,
+    /// The arm the target is judged on (required when the config has several; the
+    /// others are not run).
+    #[arg(long)]
+    pub arm: Option<String>,
+    /// Replicates of each value tried (default: the config's).
+    #[arg(long)]
+    pub replicates: Option<usize>,
+    /// Most replicates for a value whose interval straddles the target (default: 4 ×
+    /// --replicates).
+    #[arg(long)]
+    pub max_replicates: Option<usize>,
+    /// The plan folder (default: runs/plan-<name>-<UTC time>); a rerun into it reuses
+    /// finished cells.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print plan.json (question, probes, answer) on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -159,7 +159,8 @@ impl RawConfig {
     }
 }
 
-fn parse_error(path: &str, e: toml::de::Error) -> ConfigError {
+/// A TOML syntax error in the config at `path`.
+pub fn parse_error(path: &str, e: toml::de::Error) -> ConfigError {
     ConfigError::Parse {
         path: path.to_string(),
         message: e.to_string().trim_end().to_string(),

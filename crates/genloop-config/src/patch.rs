@@ -38,6 +38,22 @@ fn parse_value(text: &str) -> Value {
 /// without a `[sampling]` table); list indices must exist; the last part is set,
 /// replacing what was there.
 pub fn set(table: &mut Table, key: &str, value: Value) -> Result<(), PatchError> {
+    let (here, last) = walk(table, key)?;
+    here.insert(last, value);
+    Ok(())
+}
+
+/// The value `key` has in the config as written (the planner's default range end),
+/// or `None` where the config does not set it.
+pub fn get(table: &Table, key: &str) -> Option<Value> {
+    // `walk` creates the tables on the way; a scratch copy keeps `table` as it is.
+    let mut scratch = table.clone();
+    let (here, last) = walk(&mut scratch, key).ok()?;
+    here.remove(&last)
+}
+
+/// The table that holds the last part of `key`, and that part.
+fn walk<'t>(table: &'t mut Table, key: &str) -> Result<(&'t mut Table, String), PatchError> {
     let fail = |reason: String| PatchError {
         key: key.to_string(),
         reason,
@@ -56,10 +72,7 @@ pub fn set(table: &mut Table, key: &str, value: Value) -> Result<(), PatchError>
         i += used;
     }
     match parts.get(i) {
-        Some(last) => {
-            here.insert(last.to_string(), value);
-            Ok(())
-        }
+        Some(last) => Ok((here, last.to_string())),
         None => Err(fail("names a list entry; set one of its keys".into())),
     }
 }
@@ -170,6 +183,19 @@ regime = { kind = "fresh", fresh = 10 }
         assert_eq!(t["regime"]["kind"].as_str(), Some("accumulate"));
         set_str(&mut t, "sampling.bias", "0.9").unwrap();
         assert_eq!(t["sampling"]["bias"].as_float(), Some(0.9));
+    }
+
+    #[test]
+    fn gets_what_the_config_sets() {
+        let t = config();
+        assert_eq!(get(&t, "arm.b.regime.fresh"), Some(Value::Integer(10)));
+        assert_eq!(
+            get(&t, "regime.kind"),
+            Some(Value::String("replace".into()))
+        );
+        assert_eq!(get(&t, "regime.fresh"), None);
+        assert_eq!(get(&t, "arm.c.regime.fresh"), None);
+        assert!(!t["regime"].as_table().unwrap().contains_key("fresh"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod curate;
 pub mod ingest;
 pub mod lm;
 pub mod lm_transformer;
+pub mod plan;
 pub mod sweep;
 
 use std::io::Write;
@@ -47,6 +48,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Curate(args) => curate::execute(&args),
         Command::Ingest { command } => ingest::execute(command),
         Command::Sweep(args) => sweep::execute(&args),
+        Command::Plan(args) => plan::execute(&args),
         Command::Collect { dir } => collect::execute(&dir),
         Command::Summary { dir, json } => {
             let store = Store::open(&dir.join(STORE_FILE))?;
