@@ -32,6 +32,14 @@ pub struct RunOptions {
     /// Do not write the report (report.html, plots/) at the end.
     #[arg(long)]
     pub no_report: bool,
+    /// Run as one cell of a sweep or plan: no progress of its own, and the sweep's
+    /// word on how to continue after an interrupt.
+    #[arg(skip)]
+    pub cell: bool,
+    /// The command that continues this run after an interrupt, where it is not
+    /// `genloop run CONFIG --out DIR --resume` (the demo's parts).
+    #[arg(skip)]
+    pub resume_hint: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,8 @@ pub mod args;
 pub mod commands;
 pub mod dispatch;
 pub mod files;
+pub mod interrupt;
+pub mod progress;
 pub mod report;
 pub mod runner;
 pub mod summary;

@@ -12,6 +12,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = genloop_cli::args::Cli::parse();
+    genloop_cli::interrupt::install();
     match genloop_cli::commands::execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -43,6 +43,9 @@ enum Render {
 pub fn write(dir: &Path, format: ReportFormat) -> anyhow::Result<Vec<PathBuf>> {
     let store = Store::open(&dir.join(STORE_FILE))?;
     let (run, _) = summary::from_store(&store)?;
+    if let Some(unfinished) = &run.unfinished {
+        eprintln!("warning: {}: {unfinished}", dir.display());
+    }
     write_with_summary(dir, &store, &run, format)
 }
 
@@ -116,6 +119,7 @@ pub fn data_from_store(store: &Store, run: &RunSummary) -> anyhow::Result<Report
     }
     Ok(ReportData {
         name: run.name.clone(),
+        unfinished: run.unfinished.clone(),
         provenance: provenance(&rows),
         config: first.config.clone(),
         metrics,

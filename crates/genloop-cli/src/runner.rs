@@ -1,11 +1,10 @@
 //! The run driver: a checked experiment in, a run folder out (config, SQLite store,
-//! CSV export, summary), with a progress bar on stderr.
+//! summary), with its progress on stderr ([`crate::progress`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::dispatch::{dispatch, TaskVisitor};
 use genloop_config::Experiment;
@@ -17,6 +16,7 @@ use genloop_core::provenance::CompositionDetail;
 use genloop_store::{config_hash, ExperimentInfo, Store};
 
 use crate::files::{occupied, write_atomic};
+use crate::progress::Progress;
 use crate::UsageError;
 
 /// File names inside a run folder.
@@ -86,18 +86,10 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
     // built (a corpus that cannot be read leaves nothing behind).
     check_folder(request)?;
     let experiment = request.experiment;
-    let total = (experiment.settings.replicates * experiment.arms.len()) as u64;
-    let bar = if request.progress {
-        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg:>24} [{bar:30}] {pos}/{len} replicates ({elapsed}, eta {eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
+    let progress = Progress::new(
+        request.progress,
+        experiment.arms.len(),
+        experiment.settings.replicates as u64,
     );
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(request.threads.unwrap_or(0))
@@ -108,11 +100,11 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
         experiment,
         out: &request.out,
         config_text: request.config_text,
-        bar: &bar,
+        progress: &progress,
     };
-    pool.install(|| dispatch(experiment, Some(&request.out), driver))??;
-    bar.finish_and_clear();
-    Ok(())
+    let result = pool.install(|| dispatch(experiment, Some(&request.out), driver));
+    progress.finish();
+    result?
 }
 
 struct Driver<'a> {
@@ -120,7 +112,7 @@ struct Driver<'a> {
     experiment: &'a Experiment,
     out: &'a Path,
     config_text: &'a str,
-    bar: &'a ProgressBar,
+    progress: &'a Progress,
 }
 
 impl TaskVisitor for Driver<'_> {
@@ -157,14 +149,13 @@ impl TaskVisitor for Driver<'_> {
             let todo: Vec<u64> = (0..experiment.settings.replicates as u64)
                 .filter(|r| done.binary_search(r).is_err())
                 .collect();
-            self.bar.set_message(arm.name.clone());
-            self.bar.inc(done.len() as u64);
+            self.progress.arm(&arm.name, position, done.len() as u64);
             let writer = StoreWriter {
                 store: &store,
                 experiment_id: id,
                 metric_names: &names,
                 detail: experiment.composition,
-                bar: self.bar,
+                progress: self.progress,
             };
             run_arm(task, &experiment.settings, arm, &todo, &writer)?;
             store.lock().expect("store lock").finish_experiment(id)?;
@@ -179,12 +170,12 @@ struct StoreWriter<'a> {
     experiment_id: i64,
     metric_names: &'a [&'a str],
     detail: CompositionDetail,
-    bar: &'a ProgressBar,
+    progress: &'a Progress,
 }
 
 impl Observer for StoreWriter<'_> {
     fn replicate_done(&self, _arm: &Arm, _result: &ReplicateResult) {
-        self.bar.inc(1);
+        self.progress.replicate_done();
     }
 
     fn chunk_done(&self, _arm: &Arm, results: &[ReplicateResult]) -> Result<(), ObserverError> {

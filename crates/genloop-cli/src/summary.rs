@@ -55,6 +55,9 @@ pub struct ArmSummary {
 #[derive(Clone, Debug, Serialize)]
 pub struct RunSummary {
     pub name: String,
+    /// What an unfinished run lacks (absent once every arm has finished).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfinished: Option<String>,
     pub generations: Vec<GenerationSummary>,
     pub arms: Vec<ArmSummary>,
 }
@@ -79,6 +82,7 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
     }
     let summary = RunSummary {
         name: experiment.name.clone(),
+        unfinished: unfinished(store, &rows, &experiment)?,
         generations: arms
             .first()
             .map(|a| a.generations.clone())
@@ -86,6 +90,44 @@ pub fn from_store(store: &Store) -> anyhow::Result<(RunSummary, Experiment)> {
         arms,
     };
     Ok((summary, experiment))
+}
+
+/// What `store`'s run lacks, or None when it is finished (see [`unfinished`]).
+pub fn unfinished_run(store: &Store) -> anyhow::Result<Option<String>> {
+    let rows = store.experiments()?;
+    let Some(first) = rows.first() else {
+        return Ok(Some("unfinished run: no arm has started".into()));
+    };
+    let experiment = config::from_toml(&first.config, "stored config")?;
+    unfinished(store, &rows, &experiment)
+}
+
+/// `unfinished run: arm accumulate has 144 of 400 replicates, arm recipe has not
+/// started; ...`, or None when every arm of the config has finished.
+fn unfinished(
+    store: &Store,
+    rows: &[ExperimentRow],
+    experiment: &Experiment,
+) -> anyhow::Result<Option<String>> {
+    let mut missing = Vec::new();
+    for arm in &experiment.arms {
+        match rows.iter().find(|r| r.arm == arm.name) {
+            Some(row) if row.finished_at.is_some() => {}
+            Some(row) => missing.push(format!(
+                "arm {} has {} of {} replicates",
+                arm.name,
+                store.completed_replicates(row.id)?.len(),
+                row.replicates
+            )),
+            None => missing.push(format!("arm {} has not started", arm.name)),
+        }
+    }
+    Ok((!missing.is_empty()).then(|| {
+        format!(
+            "unfinished run: {}; these figures cover only what is finished (rerun with --resume to complete it)",
+            missing.join(", ")
+        )
+    }))
 }
 
 /// The aggregates of arm `a` of `experiment`, stored as `row`.
@@ -197,6 +239,9 @@ fn number(v: f64) -> String {
 /// applies, the prediction in parentheses.
 pub fn render_text(summary: &RunSummary) -> String {
     let mut out = String::new();
+    if let Some(unfinished) = &summary.unfinished {
+        let _ = writeln!(out, "{unfinished}");
+    }
     let _ = writeln!(
         out,
         "{}: mean over replicates [95 % interval] (closed-form prediction)",

@@ -13,6 +13,8 @@ pub use genloop_core::aggregate::CurationTotal;
 pub struct ReportData {
     /// The config's `name`.
     pub name: String,
+    /// What an unfinished run lacks; the report says so before anything else.
+    pub unfinished: Option<String>,
     pub provenance: Provenance,
     /// The config text, byte for byte.
     pub config: String,

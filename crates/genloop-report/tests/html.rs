@@ -91,6 +91,15 @@ fn provenance_comes_from_the_stored_run() {
     let mut unfinished = fixture();
     unfinished.provenance.finished_at = None;
     assert!(html(&unfinished).unwrap().contains("not finished"));
+    assert!(!html(&unfinished).unwrap().contains("class=\"unfinished\""));
+    unfinished.unfinished = Some("unfinished run: arm <b> has 3 of 20 replicates".into());
+    let page = html(&unfinished).unwrap();
+    let banner = page.find("class=\"unfinished\"").expect("a banner");
+    assert!(
+        banner < page.find("id=\"provenance\"").unwrap(),
+        "before everything"
+    );
+    assert!(page.contains("arm &lt;b&gt; has 3 of 20"), "escaped");
 }
 
 #[test]

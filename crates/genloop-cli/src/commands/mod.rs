@@ -53,6 +53,9 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Summary { dir, json } => {
             let store = Store::open(&dir.join(STORE_FILE))?;
             let (summary, _) = summary::from_store(&store)?;
+            if let Some(unfinished) = &summary.unfinished {
+                eprintln!("warning: {}: {unfinished}", dir.display());
+            }
             print_summary(&summary, json)
         }
     }
@@ -83,8 +86,12 @@ fn demo(options: &RunOptions) -> anyhow::Result<()> {
         ("language", DEMO_LANGUAGE_CONFIG),
         ("curation", DEMO_CURATION_CONFIG),
     ] {
+        let out = root.join(part);
         let part_options = RunOptions {
-            out: Some(root.join(part)),
+            // A demo interrupted before this part started has nothing of it to resume.
+            resume: options.resume && out.join(STORE_FILE).is_file(),
+            out: Some(out),
+            resume_hint: Some(format!("genloop demo --out {} --resume", root.display())),
             ..options.clone()
         };
         summaries.push(run_config(
@@ -126,13 +133,22 @@ pub fn run_config(
         .clone()
         .unwrap_or_else(|| runner::default_out(&experiment.name));
     let started = std::time::Instant::now();
+    if !options.cell {
+        let hint = options
+            .resume_hint
+            .clone()
+            .unwrap_or_else(|| format!("genloop run {origin} --out {} --resume", out.display()));
+        crate::interrupt::on_interrupt(format!(
+            "interrupted: `{hint}` continues it; finished replicates are kept"
+        ));
+    }
     runner::run(&RunRequest {
         experiment: &experiment,
         config_text: text,
         out: out.clone(),
         threads: options.threads,
         resume: options.resume,
-        progress: !options.json,
+        progress: !options.cell,
     })?;
     let store = Store::open(&out.join(STORE_FILE))?;
     let (summary, _) = summary::from_store(&store)?;
@@ -157,6 +173,9 @@ pub fn run_config(
 /// `DIR/csv/`, or every selected arm into `output` (`-`: stdout).
 pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::Result<()> {
     let store = Store::open(&dir.join(STORE_FILE))?;
+    if let Some(unfinished) = summary::unfinished_run(&store)? {
+        eprintln!("warning: {}: {unfinished}", dir.display());
+    }
     let experiments = store.experiments()?;
     let selected: Vec<_> = match arm {
         Some(name) => {

@@ -115,6 +115,7 @@ pub fn fixture_named(names: [&str; 3]) -> ReportData {
     }
     ReportData {
         name: "fixture".into(),
+        unfinished: None,
         provenance: Provenance {
             genloop_version: "0.1.0".into(),
             config_hash: "0123456789abcdef".into(),

@@ -138,6 +138,10 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<()> {
 
 impl Planner {
     fn run(&mut self, range: &Range, json: bool) -> anyhow::Result<()> {
+        crate::interrupt::on_interrupt(format!(
+            "interrupted: the same `genloop plan` command with `--out {}` continues the plan; finished probes are reused",
+            self.dir.display()
+        ));
         eprintln!(
             "plan: the {} value of {} in [{}, {}] that keeps {} at the final generation (arm {}); plan folder {}",
             self.question.find,
@@ -417,10 +421,12 @@ fn range(args: &PlanArgs, table: &Table) -> anyhow::Result<Range> {
                     args.vary
                 )))
             }
-            None => return Err(usage(format!(
+            None => {
+                return Err(usage(format!(
                 "--vary {}: the config does not set it; give the range's ends with --from and --to",
                 args.vary
-            ))),
+            )))
+            }
         },
     };
     let from = match &args.from {

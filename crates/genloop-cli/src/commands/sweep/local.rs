@@ -41,6 +41,8 @@ pub fn run_cell(dir: &Path, sweep: &Sweep, cell: &Cell, threads: usize) -> anyho
         json: true,
         resume,
         no_report: true,
+        cell: true,
+        resume_hint: None,
     };
     let started = Instant::now();
     let origin = format!("{}: {cell}", sweep.path);

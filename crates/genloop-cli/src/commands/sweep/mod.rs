@@ -45,6 +45,11 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    crate::interrupt::on_interrupt(format!(
+        "interrupted: `genloop sweep {} --out {}` continues the sweep; finished cells are skipped and a partial cell resumes from its last finished chunk",
+        args.sweep.display(),
+        args.out.display()
+    ));
     local::run_all(&args.out, &sweep, &cells, threads)?;
     eprintln!(
         "sweep finished: {} cells in {}; `genloop collect {}` merges them",
@@ -77,6 +82,11 @@ fn run_one(args: &SweepArgs, sweep: &Sweep, index: usize) -> anyhow::Result<()> 
         .into());
     }
     let threads = args.threads.unwrap_or(1);
+    crate::interrupt::on_interrupt(format!(
+        "interrupted: {cell} keeps its finished chunks; `genloop sweep {} --out {} --cell {index}` (or a requeue) continues it",
+        args.sweep.display(),
+        args.out.display()
+    ));
     if !local::run_cell(&args.out, sweep, &cell, threads)? {
         eprintln!("{cell} was already finished");
     }
