@@ -40,7 +40,14 @@ enum Render {
 
 /// Render the report of the run folder `dir` in `format` and write it; returns the
 /// files written. `html` writes `report.html` and every plot as SVG and PNG.
+/// A sweep or plan folder (one with `cells.json`) gets the sweep report instead.
 pub fn write(dir: &Path, format: ReportFormat) -> anyhow::Result<Vec<PathBuf>> {
+    if dir
+        .join(crate::commands::sweep::folder::CELLS_FILE)
+        .is_file()
+    {
+        return crate::commands::sweep::report::write(dir, format);
+    }
     let store = Store::open(&dir.join(STORE_FILE))?;
     let (run, _) = summary::from_store(&store)?;
     if let Some(unfinished) = &run.unfinished {

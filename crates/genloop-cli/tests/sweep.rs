@@ -134,6 +134,13 @@ fn collect_names_missing_and_failed_cells_and_merges_nothing() {
         "{e}"
     );
     assert!(!dir.join("s/results.csv").exists(), "nothing is merged");
+    // The sweep's report shows what is finished and says the rest is not.
+    let report = run_ok(&["report", "s"], dir);
+    assert!(
+        stderr(&report).starts_with("warning: s: unfinished sweep: 3 of 4 cells are finished"),
+        "{}",
+        stderr(&report)
+    );
     // A failed cell is named with its error; status counts it.
     std::fs::remove_file(dir.join("s/cells").join(id(2)).join("cell.done")).unwrap();
     std::fs::write(
@@ -165,6 +172,24 @@ fn collect_names_missing_and_failed_cells_and_merges_nothing() {
         .query_row("SELECT COUNT(DISTINCT cell), COUNT(*) FROM results WHERE \"regime.kind\" = 'accumulate' AND seed = 2", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert_eq!(cells, 1);
+    // The report plots each swept key (not the seeds) against every metric.
+    run_ok(&["report", "s"], dir);
+    let page = std::fs::read_to_string(dir.join("s/report.html")).unwrap();
+    assert!(
+        page.contains("<h2>regime.kind: replace, accumulate</h2>"),
+        "{page}"
+    );
+    assert!(!page.contains("unfinished sweep"));
+    for ext in ["svg", "png"] {
+        assert!(dir
+            .join(format!("s/plots/sweep-regime.kind-variance_ratio.{ext}"))
+            .is_file());
+    }
+    assert!(!std::fs::read_dir(dir.join("s/plots")).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains("seed")));
     assert_eq!(
         rows as usize,
         sorted_lines(&dir.join("s/results.csv"))

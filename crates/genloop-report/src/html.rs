@@ -8,12 +8,16 @@ use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
+use crate::charts::sweep::{SweepData, SweepFigure};
 use crate::charts::Figure;
 use crate::data::{ArmData, ReportData};
 use crate::format::number;
 use crate::{palette, Error};
 
 const TEMPLATE: &str = include_str!("templates/report.html");
+const SWEEP_TEMPLATE: &str = include_str!("templates/sweep.html");
+/// The style sheet both pages include.
+const STYLE: &str = include_str!("templates/style.css");
 
 /// Sampled documents longer than this many characters are cut in the report.
 const SAMPLE_CHARS: usize = 600;
@@ -124,10 +128,69 @@ pub fn render(data: &ReportData, figures: &[Figure]) -> Result<String, Error> {
         sections: sections(data, figures)?,
         samples: samples(data),
     };
+    render_page("report.html", TEMPLATE, &view)
+}
+
+/// Render `template` with the shared style sheet, HTML-escaping every value.
+fn render_page(
+    name: &'static str,
+    template: &'static str,
+    view: &impl Serialize,
+) -> Result<String, Error> {
     let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.add_template("report.html", TEMPLATE)?;
-    Ok(env.get_template("report.html")?.render(Serde(&view))?)
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".css") {
+            AutoEscape::None
+        } else {
+            AutoEscape::Html
+        }
+    });
+    env.add_template("style.css", STYLE)?;
+    env.add_template(name, template)?;
+    Ok(env.get_template(name)?.render(Serde(view))?)
+}
+
+#[derive(Serialize)]
+struct SweepView<'a> {
+    data: &'a SweepData,
+    version: &'static str,
+    sections: Vec<SweepSection<'a>>,
+}
+
+/// One swept parameter's figures.
+#[derive(Serialize)]
+struct SweepSection<'a> {
+    key: &'a str,
+    values: String,
+    figures: Vec<FigureView>,
+}
+
+/// The report of a sweep as one HTML document, with `figures` (from
+/// [`crate::sweep_figures`]) inline, grouped by parameter.
+pub fn render_sweep(data: &SweepData, figures: &[SweepFigure]) -> Result<String, Error> {
+    let mut sections: Vec<SweepSection> = data
+        .parameters
+        .iter()
+        .map(|p| SweepSection {
+            key: &p.key,
+            values: p.values.join(", "),
+            figures: Vec::new(),
+        })
+        .collect();
+    for figure in figures {
+        sections[figure.parameter].figures.push(FigureView {
+            id: figure.id.clone(),
+            title: figure.title.clone(),
+            caption: figure.caption.clone(),
+            svg: figure.svg(data)?,
+        });
+    }
+    let view = SweepView {
+        data,
+        version: env!("CARGO_PKG_VERSION"),
+        sections,
+    };
+    render_page("sweep.html", SWEEP_TEMPLATE, &view)
 }
 
 /// The report's sections in order, each with its figures as SVG.

@@ -40,6 +40,9 @@ mod format;
 mod html;
 mod palette;
 
+pub use charts::sweep::{
+    sweep_figures, SweepData, SweepFigure, SweepParameter, SweepPoint, SweepSeries,
+};
 pub use charts::{figures, Figure};
 pub use data::{
     ArmData, CompositionPart, CurationTotal, MetricInfo, Point, Provenance, Rejection, ReportData,
@@ -65,4 +68,10 @@ pub enum Error {
 /// The whole report as one self-contained HTML document, every figure inline.
 pub fn html(data: &ReportData) -> Result<String, Error> {
     html::render(data, &figures(data))
+}
+
+/// A sweep's report (final-generation metrics against each swept parameter) as one
+/// self-contained HTML document, every figure inline.
+pub fn sweep_html(data: &SweepData) -> Result<String, Error> {
+    html::render_sweep(data, &sweep_figures(data))
 }

@@ -5,6 +5,7 @@ mod composition;
 mod gate;
 mod histogram;
 mod metric;
+pub(crate) mod sweep;
 
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
@@ -104,70 +105,119 @@ pub fn figures(data: &ReportData) -> Vec<Figure> {
 impl Figure {
     /// The figure as an SVG document.
     pub fn svg(&self, data: &ReportData) -> Result<String, Error> {
-        let mut text = String::new();
-        {
-            let root =
-                SVGBackend::with_string(&mut text, (self.width, self.height)).into_drawing_area();
-            self.draw(data, &root)?;
-            root.present().map_err(|e| self.error(e))?;
-        }
-        Ok(text)
+        to_svg(&self.canvas(), &(self, data))
     }
 
     /// The figure as a PNG image (RGB, 8 bits per channel).
     pub fn png(&self, data: &ReportData) -> Result<Vec<u8>, Error> {
-        let (width, height) = (self.width, self.height);
-        let mut pixels = vec![0u8; width as usize * height as usize * 3];
-        {
-            let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
-            self.draw(data, &root)?;
-            root.present().map_err(|e| self.error(e))?;
-        }
-        let mut bytes = Vec::new();
-        let mut encoder = png::Encoder::new(&mut bytes, width, height);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let png_error = |e: png::EncodingError| Error::Png {
-            figure: self.id.clone(),
-            message: e.to_string(),
-        };
-        let mut writer = encoder.write_header().map_err(png_error)?;
-        writer.write_image_data(&pixels).map_err(png_error)?;
-        writer.finish().map_err(png_error)?;
-        Ok(bytes)
+        to_png(&self.canvas(), &(self, data))
     }
 
+    fn canvas(&self) -> Canvas<'_> {
+        Canvas {
+            id: &self.id,
+            title: &self.title,
+            width: self.width,
+            height: self.height,
+        }
+    }
+}
+
+impl Drawing for (&Figure, &ReportData) {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        plot: &DrawingArea<DB, Shift>,
+        legend: &DrawingArea<DB, Shift>,
+    ) -> Result<(), String> {
+        let (figure, data) = *self;
+        match figure.chart {
+            Chart::Metric(m) => metric::draw(data, m, plot, legend),
+            Chart::Gate => gate::draw(data, plot, legend),
+            Chart::Composition(a) => {
+                composition::draw(&data.arms[a], composition::unit(data), plot, legend)
+            }
+            Chart::Perplexity(a) => histogram::draw(data, a, plot, legend),
+        }
+    }
+}
+
+/// A chart body: the plot area and the legend panel beside it.
+pub(crate) trait Drawing {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        plot: &DrawingArea<DB, Shift>,
+        legend: &DrawingArea<DB, Shift>,
+    ) -> Result<(), String>;
+}
+
+/// What every figure file has: a name for errors, a title, a size.
+pub(crate) struct Canvas<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Canvas<'_> {
     fn error(&self, message: impl std::fmt::Display) -> Error {
         Error::Draw {
-            figure: self.id.clone(),
+            figure: self.id.to_string(),
             message: message.to_string(),
         }
     }
 
+    /// White page, the title on top, the plot at the left and the legend panel right.
     fn draw<DB: DrawingBackend>(
         &self,
-        data: &ReportData,
         root: &DrawingArea<DB, Shift>,
+        drawing: &impl Drawing,
     ) -> Result<(), Error> {
         fonts::ensure().map_err(Error::Font)?;
         root.fill(&WHITE).map_err(|e| self.error(e))?;
         let body = root
             .titled(
-                &self.title,
+                self.title,
                 (fonts::FAMILY, 20).into_font().color(&palette::TEXT),
             )
             .map_err(|e| self.error(e))?;
         let (plot, legend) = body.split_horizontally(self.width.saturating_sub(LEGEND_WIDTH));
-        let result = match self.chart {
-            Chart::Metric(m) => metric::draw(data, m, &plot, &legend),
-            Chart::Gate => gate::draw(data, &plot, &legend),
-            Chart::Composition(a) => {
-                composition::draw(&data.arms[a], composition::unit(data), &plot, &legend)
-            }
-            Chart::Perplexity(a) => histogram::draw(data, a, &plot, &legend),
-        };
-        result.map_err(|e| self.error(e))
+        drawing.draw(&plot, &legend).map_err(|e| self.error(e))
     }
+}
+
+/// A drawing as an SVG document (text kept as text).
+pub(crate) fn to_svg(canvas: &Canvas<'_>, drawing: &impl Drawing) -> Result<String, Error> {
+    let mut text = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut text, (canvas.width, canvas.height)).into_drawing_area();
+        canvas.draw(&root, drawing)?;
+        root.present().map_err(|e| canvas.error(e))?;
+    }
+    Ok(text)
+}
+
+/// A drawing as a PNG image (RGB, 8 bits per channel).
+pub(crate) fn to_png(canvas: &Canvas<'_>, drawing: &impl Drawing) -> Result<Vec<u8>, Error> {
+    let (width, height) = (canvas.width, canvas.height);
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        canvas.draw(&root, drawing)?;
+        root.present().map_err(|e| canvas.error(e))?;
+    }
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let png_error = |e: png::EncodingError| Error::Png {
+        figure: canvas.id.to_string(),
+        message: e.to_string(),
+    };
+    let mut writer = encoder.write_header().map_err(png_error)?;
+    writer.write_image_data(&pixels).map_err(png_error)?;
+    writer.finish().map_err(png_error)?;
+    Ok(bytes)
 }
 
 /// plotters' errors carry the backend's error type; charts report them as text.

@@ -5,6 +5,7 @@
 
 pub mod folder;
 pub mod local;
+pub mod report;
 pub mod slurm;
 
 use std::io::Write;
