@@ -47,6 +47,7 @@ pub mod contamination;
 pub mod data;
 pub mod filters;
 pub mod gate;
+pub mod memory;
 pub mod model;
 pub mod output;
 mod pairing;
@@ -61,7 +62,7 @@ pub mod sweep;
 pub mod tokenizer;
 
 pub use model::ModelSpec;
-pub use problem::{ConfigError, Problem};
+pub use problem::{ConfigError, Problem, MAX_COUNT};
 pub use source::SourceSpec;
 
 use problem::Checker;
@@ -125,8 +126,14 @@ impl RawConfig {
         toml::from_str(text).map_err(|e| parse_error(path, e))
     }
 
-    /// Check every key; all problems are reported together.
+    /// Check every key; all problems are reported together. Sizes are checked
+    /// against this machine's memory ([`memory::Budget::machine`]).
     pub fn check(&self) -> Result<Experiment, Vec<Problem>> {
+        self.check_within(memory::Budget::machine())
+    }
+
+    /// [`RawConfig::check`] against a given memory budget (`None`: no memory check).
+    pub fn check_within(&self, budget: Option<memory::Budget>) -> Result<Experiment, Vec<Problem>> {
         let mut c = Checker::default();
         let mut settings = run::check_run(&mut c, self);
         let source = source::check_source(&mut c, &self.source);
@@ -140,8 +147,8 @@ impl RawConfig {
         if let (Some(source), Some(model), true) = (&source, &model, c.is_clean()) {
             pairing::check_pairing(&mut c, source, model, &settings, &arms);
         }
-        match (source, model, c.is_clean()) {
-            (Some(source), Some(model), true) => Ok(Experiment {
+        let experiment = match (source, model, c.is_clean()) {
+            (Some(source), Some(model), true) => Experiment {
                 name: self.name.clone(),
                 tokenizer,
                 sample_texts: output.sample_texts,
@@ -153,8 +160,27 @@ impl RawConfig {
                 composition: output.composition,
                 bootstrap: output.bootstrap,
                 checkpoints: output.checkpoints,
-            }),
-            _ => Err(c.problems),
+            },
+            _ => return Err(c.problems),
+        };
+        memory::check(&mut c, &experiment, &self.regime_tables(), budget);
+        if c.is_clean() {
+            Ok(experiment)
+        } else {
+            Err(c.problems)
+        }
+    }
+}
+
+impl RawConfig {
+    /// The table each arm's regime comes from, in the arms' order.
+    fn regime_tables(&self) -> Vec<String> {
+        if self.arm.is_empty() {
+            vec!["regime".to_string()]
+        } else {
+            (0..self.arm.len())
+                .map(|i| format!("arm[{i}].regime"))
+                .collect()
         }
     }
 }

@@ -185,6 +185,13 @@ pub(crate) fn check_model(c: &mut Checker, raw: &RawModel) -> Option<ModelSpec> 
     })
 }
 
+/// Most EM iterations per start of a mixture fit (scikit-learn's default is 100).
+pub const MAX_ITERATIONS: i64 = 100_000;
+/// Most EM starts per mixture fit.
+pub const MAX_INITS: i64 = 1_000;
+/// Longest sampled document of the n-gram model, in tokens.
+pub const MAX_DOCUMENT_LENGTH: i64 = 1_000_000;
+
 /// Defaults follow scikit-learn's GaussianMixture.
 fn check_mixture(c: &mut Checker, raw: &RawModel) -> ModelSpec {
     let tolerance = c.positive(
@@ -209,9 +216,21 @@ fn check_mixture(c: &mut Checker, raw: &RawModel) -> ModelSpec {
             1,
             "components = 3",
         ),
-        max_iterations: c.count_or("model.max_iterations", raw.max_iterations, 100, 1),
+        max_iterations: c.count_within(
+            "model.max_iterations",
+            raw.max_iterations,
+            Some(100),
+            1..=MAX_ITERATIONS,
+            "max_iterations = 100",
+        ),
         tolerance,
-        inits: c.count_or("model.inits", raw.inits, 1, 1),
+        inits: c.count_within(
+            "model.inits",
+            raw.inits,
+            Some(1),
+            1..=MAX_INITS,
+            "inits = 1",
+        ),
         reg_covar,
     }
 }
@@ -287,7 +306,13 @@ fn check_ngram(c: &mut Checker, raw: &RawModel) -> NgramSpec {
         );
     }
     let smoothing = check_ngram_smoothing(c, raw);
-    let max_length = c.count_or("model.max_length", raw.max_length, 1000, 1);
+    let max_length = c.count_within(
+        "model.max_length",
+        raw.max_length,
+        Some(1000),
+        1..=MAX_DOCUMENT_LENGTH,
+        "max_length = 1000",
+    );
     NgramSpec {
         order,
         smoothing,

@@ -30,6 +30,33 @@ pub(crate) struct Output {
     pub checkpoints: KeepCheckpoints,
 }
 
+/// Fewest bootstrap resamples: the 2.5 % and 97.5 % points of fewer resamples are
+/// the extreme one or two (with 1 resample the "interval" is one resampled mean,
+/// which need not contain the mean).
+pub const MIN_BOOTSTRAP: i64 = 200;
+/// Most bootstrap resamples: each cell (arm × metric × generation) draws this many
+/// means of `replicates` values.
+pub const MAX_BOOTSTRAP: i64 = 100_000;
+/// Most sampled documents stored per generation.
+pub const MAX_SAMPLE_TEXTS: i64 = 10_000;
+
+/// 0 (the t interval) or [`MIN_BOOTSTRAP`]..=[`MAX_BOOTSTRAP`] resamples.
+fn check_bootstrap(c: &mut Checker, raw: Option<i64>) -> usize {
+    let default = genloop_core::aggregate::DEFAULT_RESAMPLES as i64;
+    match raw {
+        Some(v) if v != 0 && !(MIN_BOOTSTRAP..=MAX_BOOTSTRAP).contains(&v) => {
+            c.problem(
+                "output.bootstrap",
+                v,
+                &format!("must be 0 (the Student t interval) or within {MIN_BOOTSTRAP}..={MAX_BOOTSTRAP} resamples"),
+                "e.g. bootstrap = 2000, or remove it for the t interval",
+            );
+            0
+        }
+        _ => raw.unwrap_or(default) as usize,
+    }
+}
+
 pub(crate) fn check_output(c: &mut Checker, raw: &RawOutput) -> Output {
     let composition = match raw.composition.as_deref() {
         None => CompositionDetail::Full,
@@ -38,13 +65,14 @@ pub(crate) fn check_output(c: &mut Checker, raw: &RawOutput) -> Output {
             _ => CompositionDetail::Full,
         },
     };
-    let bootstrap = c.count_or(
-        "output.bootstrap",
-        raw.bootstrap,
-        genloop_core::aggregate::DEFAULT_RESAMPLES as i64,
-        0,
+    let bootstrap = check_bootstrap(c, raw.bootstrap);
+    let sample_texts = c.count_within(
+        "output.sample_texts",
+        raw.sample_texts,
+        Some(5),
+        0..=MAX_SAMPLE_TEXTS,
+        "sample_texts = 5",
     );
-    let sample_texts = c.count_or("output.sample_texts", raw.sample_texts, 5, 0);
     let checkpoints = match raw.checkpoints.as_deref() {
         None => KeepCheckpoints::Accepted,
         Some(v) => match c.choice("output.checkpoints", v, &["accepted", "last", "none"]) {

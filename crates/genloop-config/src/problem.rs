@@ -4,6 +4,7 @@
 //! at once.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::Serialize;
@@ -48,6 +49,12 @@ pub enum ConfigError {
     },
 }
 
+/// The largest count any key takes (2⁴⁰, about 1.1e12): beyond it every size is
+/// more than a machine holds. Keys whose values multiply into allocations have
+/// tighter limits, and the sizes together are checked against the machine's memory
+/// (`crate::memory`, in f64 so that no product overflows).
+pub const MAX_COUNT: i64 = 1 << 40;
+
 /// Collects problems while checking values.
 #[derive(Default)]
 pub(crate) struct Checker {
@@ -75,7 +82,7 @@ impl Checker {
     }
 
     /// A count: `value`, else `default`; a missing count without default, or one
-    /// below `min`, is a problem (and 0).
+    /// below `min` or above [`MAX_COUNT`], is a problem (and 0).
     pub(crate) fn count(
         &mut self,
         key: &str,
@@ -84,6 +91,20 @@ impl Checker {
         min: i64,
         example: &str,
     ) -> usize {
+        self.count_within(key, value, default, min..=MAX_COUNT, example)
+    }
+
+    /// A count within `range` (its end at most [`MAX_COUNT`]); otherwise as
+    /// [`Checker::count`].
+    pub(crate) fn count_within(
+        &mut self,
+        key: &str,
+        value: Option<i64>,
+        default: Option<i64>,
+        range: RangeInclusive<i64>,
+        example: &str,
+    ) -> usize {
+        let (min, max) = (*range.start(), (*range.end()).min(MAX_COUNT));
         match value.or(default) {
             None => {
                 self.problem(key, "", "is required", &format!("add e.g. {example}"));
@@ -95,6 +116,11 @@ impl Checker {
                 } else {
                     format!("must be at least {min}")
                 };
+                self.problem(key, v, &message, &format!("e.g. {example}"));
+                0
+            }
+            Some(v) if v > max => {
+                let message = format!("must be at most {max}");
                 self.problem(key, v, &message, &format!("e.g. {example}"));
                 0
             }

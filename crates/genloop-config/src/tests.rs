@@ -276,3 +276,5 @@ fn filter_parameters_are_checked_with_the_config() {
     assert!(messages[3].contains("1.5"), "{}", messages[3]);
     assert!(messages[4].contains("needs `threshold`"), "{}", messages[4]);
 }
+
+mod limits;

@@ -18,6 +18,14 @@ pub const CORPUS_KEYS: &[&str] = &[
     "ledger",
     "id_field",
 ];
+/// Most words of the synthetic language: building it sums and tabulates a Zipf
+/// weight per word (about 32 bytes and a `powf` each), so 10 M words take 0.3 GB and
+/// a fraction of a second; 4e9 words took over a minute before any message.
+pub const MAX_LANGUAGE_VOCAB: i64 = 10_000_000;
+/// Longest mean document of the language: a document is drawn whole, so a mean of
+/// 1e300 tokens never ends.
+pub const MAX_MEAN_LENGTH: f64 = 100_000.0;
+
 /// Keys a `language` source takes.
 pub const LANGUAGE_KEYS: &[&str] = &["vocab", "exponent", "order", "mean_length", "branching"];
 
@@ -91,7 +99,13 @@ fn check_format(c: &mut Checker, raw: &RawSource, path: &str) -> Format {
 }
 
 pub(super) fn check_language(c: &mut Checker, raw: &RawSource) -> LanguageSpec {
-    let vocab = c.count_or("source.vocab", raw.vocab, 1000, 2);
+    let vocab = c.count_within(
+        "source.vocab",
+        raw.vocab,
+        Some(1000),
+        2..=MAX_LANGUAGE_VOCAB,
+        "vocab = 1000",
+    );
     let exponent = c.positive_or("source.exponent", raw.exponent, 1.1);
     let order = c.count_or("source.order", raw.order, 1, 1);
     if order > 2 {
@@ -103,15 +117,21 @@ pub(super) fn check_language(c: &mut Checker, raw: &RawSource) -> LanguageSpec {
         );
     }
     let mean_length = raw.mean_length.unwrap_or(20.0);
-    if !(mean_length.is_finite() && mean_length >= 1.0) {
+    if !(mean_length.is_finite() && (1.0..=MAX_MEAN_LENGTH).contains(&mean_length)) {
         c.problem(
             "source.mean_length",
             mean_length,
-            "must be at least 1 token",
+            &format!("must be within 1..={MAX_MEAN_LENGTH} tokens"),
             "e.g. mean_length = 20.0",
         );
     }
-    let branching = c.count_or("source.branching", raw.branching, 32, 1);
+    let branching = c.count_within(
+        "source.branching",
+        raw.branching,
+        Some(32),
+        1..=MAX_LANGUAGE_VOCAB,
+        "branching = 32",
+    );
     LanguageSpec {
         vocab,
         exponent,
