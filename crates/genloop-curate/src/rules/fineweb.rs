@@ -1,39 +1,51 @@
 //! FineWeb quality rules: Penedo et al. 2024 ("The FineWeb Datasets", §3.3 custom
-//! filters), as implemented in huggingface/datatrove
-//! `pipeline/filters/fineweb_quality_filter.py`. All line measures use non-empty lines.
+//! filters), as implemented in huggingface/datatrove 0.10.1
+//! `pipeline/filters/fineweb_quality_filter.py`, with its parameter names. All line
+//! measures use non-empty lines (split on '\n' only, not stripped).
+//!
+//! A line is punctuated when it ends in one of `stop_chars`; the default is datatrove's
+//! `TERMINAL_PUNCTUATION`, the sentence terminals of all scripts (`. ! ?`, `。`, `‼`,
+//! `؟`…) and no quotes: a line ending in a closing quote does not count (until December
+//! 2026 genloop counted `"` and `'`).
 
 use serde::Deserialize;
 
-use super::text::{
-    char_len, count_occurrences, ends_with_terminal_punctuation, find_duplicates, ratio,
-    split_words,
-};
+use super::english::is_sentence_terminal;
+use super::text::{char_len, count_occurrences, find_duplicates, py_strip, ratio, split_words};
 use super::{Rule, Verdict};
 
-/// Thresholds of the FineWeb rules; defaults are docs/formulas.md §5.
+/// Thresholds of the FineWeb rules, named as datatrove's `FineWebQualityFilter`
+/// arguments; defaults are docs/formulas.md §5.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FineWebConfig {
-    /// Least share of lines ending in terminal punctuation `. ? ! " '` (0.12).
-    pub min_line_punctuation_ratio: f64,
+    /// Least share of lines ending in one of `stop_chars` (0.12).
+    pub line_punct_thr: f64,
+    /// Keep documents where no line is punctuated (false).
+    pub line_punct_exclude_zero: bool,
+    /// The characters that end a punctuated line; unset: every script's sentence
+    /// terminal (datatrove's `TERMINAL_PUNCTUATION`).
+    pub stop_chars: Option<Vec<String>>,
+    /// Most share of short lines (0.67).
+    pub short_line_thr: f64,
     /// Lines of at most this many characters are short (30).
     pub short_line_length: usize,
-    /// Most share of short lines (0.67).
-    pub max_short_line_ratio: f64,
     /// Most share of characters (newlines excluded) in repeated lines (0.01).
-    pub max_duplicate_line_char_ratio: f64,
+    pub char_duplicates_ratio: f64,
     /// Most newlines per word, a sign of lists (0.3).
-    pub max_newline_word_ratio: f64,
+    pub new_line_ratio: f64,
 }
 
 impl Default for FineWebConfig {
     fn default() -> Self {
         FineWebConfig {
-            min_line_punctuation_ratio: 0.12,
+            line_punct_thr: 0.12,
+            line_punct_exclude_zero: false,
+            stop_chars: None,
+            short_line_thr: 0.67,
             short_line_length: 30,
-            max_short_line_ratio: 0.67,
-            max_duplicate_line_char_ratio: 0.01,
-            max_newline_word_ratio: 0.3,
+            char_duplicates_ratio: 0.01,
+            new_line_ratio: 0.3,
         }
     }
 }
@@ -62,7 +74,7 @@ impl Rule for FineWeb {
     fn check(&self, text: &str) -> Verdict {
         let lines: Vec<&str> = text
             .split('\n')
-            .filter(|line| !line.trim().is_empty())
+            .filter(|line| !py_strip(line).is_empty())
             .collect();
         if lines.is_empty() {
             return Verdict::drop("fineweb.empty", "no non-empty lines");
@@ -75,16 +87,22 @@ impl Rule for FineWeb {
 }
 
 impl FineWeb {
+    /// `line` ends in one of the stop characters.
+    fn is_punctuated(&self, line: &str) -> bool {
+        match &self.config.stop_chars {
+            None => line.chars().next_back().is_some_and(is_sentence_terminal),
+            Some(stops) => stops.iter().any(|stop| line.ends_with(stop.as_str())),
+        }
+    }
+
     /// The shares of lines ending in punctuation and of short lines.
     fn line_shares(&self, lines: &[&str]) -> Option<Verdict> {
         let config = &self.config;
-        let punctuated = lines
-            .iter()
-            .filter(|line| ends_with_terminal_punctuation(line))
-            .count();
+        let punctuated = lines.iter().filter(|line| self.is_punctuated(line)).count();
         let share = ratio(punctuated, lines.len());
-        let min = config.min_line_punctuation_ratio;
-        Verdict::drop_if(share < min, "fineweb.line_punctuation", || {
+        let min = config.line_punct_thr;
+        let excused = share == 0.0 && config.line_punct_exclude_zero;
+        Verdict::drop_if(share < min && !excused, "fineweb.line_punctuation", || {
             format!("share of lines ending in punctuation {share:.3} < {min}")
         })
         .or_else(|| {
@@ -93,7 +111,7 @@ impl FineWeb {
                 .filter(|line| char_len(line) <= config.short_line_length)
                 .count();
             let share = ratio(short, lines.len());
-            let max = config.max_short_line_ratio;
+            let max = config.short_line_thr;
             Verdict::drop_if(share > max, "fineweb.short_lines", || {
                 format!(
                     "share of lines of <= {} chars {share:.3} > {max}",
@@ -108,7 +126,7 @@ impl FineWeb {
         let (_, duplicate_chars) = find_duplicates(lines.iter().copied());
         let chars_without_newlines = char_len(text) - count_occurrences(text, "\n");
         let share = ratio(duplicate_chars, chars_without_newlines);
-        let max = self.config.max_duplicate_line_char_ratio;
+        let max = self.config.char_duplicates_ratio;
         Verdict::drop_if(share > max, "fineweb.duplicate_line_chars", || {
             format!("duplicate-line char share {share:.3} > {max}")
         })
@@ -119,7 +137,7 @@ impl FineWeb {
         let words = split_words(text).len();
         let newlines = count_occurrences(text, "\n");
         let share = ratio(newlines, words);
-        let max = self.config.max_newline_word_ratio;
+        let max = self.config.new_line_ratio;
         Verdict::drop_if(share > max, "fineweb.newline_ratio", || {
             format!("newlines per word {share:.3} ({newlines}/{words}) > {max}")
         })

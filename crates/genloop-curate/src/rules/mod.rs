@@ -19,6 +19,7 @@
 //! ```
 
 mod c4;
+pub mod english;
 mod fineweb;
 mod gopher_quality;
 mod gopher_repetition;

@@ -1,64 +1,91 @@
-//! Text measurements shared by the rule sets: a small word splitter standing in for the
-//! NLTK tokenizer that huggingface/datatrove uses (`split_into_words`), duplicate finding,
-//! and word n-grams.
-//!
-//! The splitter cuts on whitespace, then peels a leading and a trailing run of punctuation
-//! off each piece as separate tokens: `"(hello),"` → `["(", "hello", "),"]`, `"end..."` →
-//! `["end", "..."]`. Punctuation inside a piece stays (`don't`, `example.com/a`), as NLTK
-//! keeps it for most such words. Counts therefore include punctuation tokens, as in
-//! datatrove, which the ratio thresholds of docs/formulas.md §5 assume.
+//! Text measurements shared by the rule sets: datatrove's punctuation set, word
+//! splitting ([`super::english`], spaCy's English tokenizer rules, as datatrove 0.10.1
+//! uses), Python's line splitting, duplicate finding and ratios.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
-/// Punctuation as datatrove's `PUNCTUATION_SET`: ASCII punctuation plus the common Unicode
-/// marks that appear in web text.
+pub(crate) use super::english::split_words;
+
+/// datatrove's `PUNCTUATION_SET`: ASCII punctuation, the C0 and C1 control characters
+/// other than tab and newline, the sentence terminals of other scripts, and the
+/// typographic and CJK marks its list names (curly double quotes, ’ but not ‘, dashes,
+/// …, «», CJK brackets and fullwidth forms, ━ ► ∶ ´ and the fullwidth digit one).
 pub(crate) fn is_punctuation(character: char) -> bool {
-    character.is_ascii_punctuation()
+    if character.is_ascii() {
+        return character.is_ascii_punctuation()
+            || (character.is_ascii_control() && !matches!(character, '\t' | '\n'));
+    }
+    ('\u{80}'..='\u{9f}').contains(&character)
         || matches!(
             character,
-            '…' | '•'
-                | '“'
+            '—' | '–'
                 | '”'
-                | '‘'
+                | '“'
                 | '’'
-                | '—'
-                | '–'
+                | '„'
+                | '…'
                 | '«'
                 | '»'
-                | '¿'
-                | '¡'
-                | '·'
-                | '„'
+                | '´'
+                | '∶'
+                | '━'
+                | '►'
+                | '、'
+                | '。'
+                | '〈'
+                | '〉'
+                | '《'
+                | '》'
+                | '「'
+                | '」'
+                | '【'
+                | '】'
+                | '！'
+                | '％'
+                | '（'
+                | '）'
+                | '，'
+                | '．'
+                | '１'
+                | '：'
+                | '；'
+                | '？'
+                | '～'
         )
+        || super::english::is_sentence_terminal(character)
 }
 
-/// Splits `text` into word and punctuation tokens (see the module doc).
-pub(crate) fn split_words(text: &str) -> Vec<&str> {
-    let mut tokens = Vec::new();
-    for piece in text.split_whitespace() {
-        let start = piece
-            .char_indices()
-            .find(|&(_, c)| !is_punctuation(c))
-            .map(|(index, _)| index);
-        let Some(start) = start else {
-            tokens.push(piece);
+/// Python's `str.splitlines`: cuts on \n, \r, \r\n, \v, \f, U+001C–U+001E, U+0085,
+/// U+2028 and U+2029, and keeps no empty last piece.
+pub(crate) fn split_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        );
+        if !is_break {
             continue;
-        };
-        let end = piece
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| !is_punctuation(c))
-            .map(|(index, c)| index + c.len_utf8())
-            .unwrap_or(piece.len());
-        if start > 0 {
-            tokens.push(&piece[..start]);
         }
-        tokens.push(&piece[start..end]);
-        if end < piece.len() {
-            tokens.push(&piece[end..]);
+        lines.push(&text[start..index]);
+        start = index + c.len_utf8();
+        if c == '\r' && chars.peek().is_some_and(|&(_, next)| next == '\n') {
+            chars.next();
+            start += 1;
         }
     }
-    tokens
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
+}
+
+/// Python's `str.strip()` without arguments: whitespace as `str.isspace` sees it.
+pub(crate) fn py_strip(text: &str) -> &str {
+    text.trim_matches(super::english::is_space)
 }
 
 /// Length in characters (Unicode scalar values), as Python's `len` on a `str`.
@@ -66,10 +93,51 @@ pub(crate) fn char_len(text: &str) -> usize {
     text.chars().count()
 }
 
+/// A fast non-cryptographic hasher (the multiply-rotate scheme of rustc's FxHash) for
+/// the per-document maps of words and n-grams, where SipHash's protection against
+/// chosen collisions buys nothing and costs most of the time.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.add(u64::from(value));
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
+
 /// Non-first occurrences among `elements`: (how many, their total characters), as
 /// datatrove's `find_duplicates`.
 pub(crate) fn find_duplicates<'a>(elements: impl IntoIterator<Item = &'a str>) -> (usize, usize) {
-    let mut seen = HashSet::new();
+    let mut seen = FastSet::default();
     let mut duplicates = 0;
     let mut duplicate_chars = 0;
     for element in elements {
@@ -106,16 +174,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn split_words_peels_edge_punctuation_and_keeps_inner() {
-        assert_eq!(
-            split_words("(hello), don't stop... #tag …"),
-            vec!["(", "hello", "),", "don't", "stop", "...", "#", "tag", "…"]
-        );
+    fn split_lines_follows_python_splitlines() {
+        assert_eq!(split_lines("a\r\nb\rc\u{c}d\n\n"), ["a", "b", "c", "d", ""]);
+        assert_eq!(split_lines(""), Vec::<&str>::new());
     }
 
     #[test]
-    fn split_words_handles_multibyte_edges() {
-        assert_eq!(split_words("«café»"), vec!["«", "café", "»"]);
+    fn punctuation_is_datatrove_set() {
+        assert!(is_punctuation('#') && is_punctuation('…') && is_punctuation('。'));
+        assert!(!is_punctuation('‘') && !is_punctuation('•') && !is_punctuation('a'));
     }
 
     #[test]
