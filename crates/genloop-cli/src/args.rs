@@ -68,9 +68,12 @@ pub enum Command {
         #[arg(long)]
         arm: Option<String>,
         /// One output file (every selected arm, told apart by the `arm` column), or - for
-        /// stdout. Default: DIR/csv/<arm>.csv, one file per arm.
-        #[arg(long)]
-        output: Option<PathBuf>,
+        /// stdout. Default: DIR/csv/<arm>.csv, one file per arm (rewritten each time).
+        #[arg(long, visible_alias = "output")]
+        out: Option<PathBuf>,
+        /// Replace an existing --out file.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Write the report of a run folder from its store: report.html and plots/.
     Report {
@@ -310,9 +313,14 @@ pub enum LmCommand {
     },
     /// Write the model as an ARPA file (readable by KenLM and SRILM).
     Export {
+        /// The model folder (`genloop lm train --out`).
         model: PathBuf,
+        /// The ARPA file to write (never an existing file, unless --force).
         #[arg(long)]
         arpa: PathBuf,
+        /// Replace an existing --arpa file.
+        #[arg(long)]
+        force: bool,
     },
 }
 

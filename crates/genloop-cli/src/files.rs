@@ -1,55 +1,168 @@
-//! File output: every file is written to a temporary sibling and renamed, so a
-//! reader never sees half a file and an interrupted write loses nothing.
+//! File output through [`genloop_core::output`]: every file is written to a temporary
+//! sibling (`.NAME.genloop-tmp-PID`) and renamed, so a reader never sees half a file
+//! and an interrupted write loses nothing. genloop's own files in its folders are
+//! replaced ([`write_atomic`]); a path the user named is never overwritten unless
+//! they say `--force` ([`write_user_file`]), and symlinks and special files are
+//! written through, never renamed over.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use genloop_core::output::{Output, Replace};
 
-/// Write `bytes` to `path` atomically.
+/// Write genloop's own file `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write_atomic_with(path, |file| file.write_all(bytes).map_err(Into::into))
 }
 
-/// Write `path` atomically from `write`, which streams into a buffered temporary
-/// file (large exports never sit in memory whole).
+/// Write genloop's own file `path` atomically from `write`, which streams into a
+/// buffered temporary file (large exports never sit in memory whole).
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create {}", parent.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 20, file);
-    let written = write(&mut buffered)
-        .and_then(|()| buffered.into_inner().map_err(|e| e.into_error().into()))
-        .and_then(|file| file.sync_all().map_err(Into::into));
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(error.context(format!("cannot write {}", tmp.display())));
-    }
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))?;
+    write_with(path, Replace::Own, write)
+}
+
+/// Write a file the user named: refused if it exists, unless `force` (then a regular
+/// file there is replaced; a symlink's target or a device is written into).
+pub fn write_user_file(
+    path: &Path,
+    force: bool,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let policy = if force {
+        Replace::Force
+    } else {
+        Replace::Never
+    };
+    write_with(path, policy, write)
+}
+
+fn write_with(
+    path: &Path,
+    policy: Replace,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut output = Output::create(path, policy).map_err(|e| match e {
+        genloop_core::output::OutputError::Exists { .. }
+        | genloop_core::output::OutputError::Folder { .. } => {
+            anyhow::Error::from(crate::UsageError(e.to_string()))
+        }
+        other => other.into(),
+    })?;
+    write(&mut output).map_err(|e| e.context(format!("cannot write {}", path.display())))?;
+    output.finish()?;
     Ok(())
 }
 
+/// Remove what a killed run left half-written in its folder (temporaries of the
+/// run folder, its plots/ and csv/); a resume starts clean.
+pub fn clean_run_folder(dir: &Path) {
+    for sub in ["", "plots", "csv"] {
+        genloop_core::output::clean_temporaries(&dir.join(sub));
+    }
+}
+
 /// True when `path` exists and is not an empty folder (runs and models are never
-/// written over).
+/// written over). Temporaries a killed process left do not count: they are removed.
 pub fn occupied(path: &Path) -> bool {
-    path.exists()
-        && std::fs::read_dir(path)
-            .map(|mut entries| entries.next().is_some())
-            .unwrap_or(true)
+    if !path.exists() {
+        return false;
+    }
+    genloop_core::output::clean_temporaries(path);
+    std::fs::read_dir(path)
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(true)
+}
+
+/// The lock file of a folder being written (a run, a sweep, a plan).
+pub const LOCK_FILE: &str = ".genloop.lock";
+
+/// One writer per folder: held while a run, sweep or plan writes the folder, released
+/// when dropped (and by an interrupt). Claiming creates the lock file with
+/// `create_new`, so of two processes starting at once exactly one gets the folder.
+pub struct FolderLock {
+    path: PathBuf,
+    /// The folder did not exist before: released with nothing else in it, it goes.
+    created: Option<PathBuf>,
+}
+
+impl FolderLock {
+    /// Claim `dir` (created when missing). A lock held by a live process on this
+    /// machine is a usage error naming it; one left by a process that is gone is taken
+    /// over.
+    pub fn claim(dir: &Path) -> anyhow::Result<FolderLock> {
+        let created = (!dir.exists()).then(|| dir.to_path_buf());
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        let path = dir.join(LOCK_FILE);
+        let me = format!("{} {}\n", std::process::id(), host());
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    file.write_all(me.as_bytes())?;
+                    genloop_core::output::track(&path, true);
+                    return Ok(FolderLock { path, created });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    if holder_alive(&holder) {
+                        return Err(crate::UsageError(format!(
+                            "{} is being written by another genloop (process {}); wait for it to end, or choose another --out (if no genloop runs there, delete {})",
+                            dir.display(),
+                            holder.trim(),
+                            path.display()
+                        ))
+                        .into());
+                    }
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => anyhow::bail!("cannot create {}: {e}", path.display()),
+            }
+        }
+        anyhow::bail!(
+            "cannot claim {}: its lock keeps changing hands",
+            dir.display()
+        )
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        genloop_core::output::track(&self.path, false);
+        if let Some(dir) = &self.created {
+            // Only if empty: a run that failed before writing anything leaves nothing.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Whether the `PID HOST` in a lock file names a process still running. A lock from
+/// another machine cannot be checked and counts as held.
+fn holder_alive(holder: &str) -> bool {
+    let mut parts = holder.split_whitespace();
+    let (Some(pid), host_name) = (
+        parts.next().and_then(|p| p.parse::<u32>().ok()),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    if host_name.is_some_and(|h| h != host()) {
+        return true;
+    }
+    genloop_core::output::process_alive(pid)
 }
 
 /// `YYYYmmdd-HHMMSS` in UTC, for default run folder names.

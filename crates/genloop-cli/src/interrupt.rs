@@ -24,6 +24,8 @@ pub fn install() {
                 .ok()
                 .and_then(|m| m.clone())
                 .unwrap_or_else(|| "interrupted".into());
+            // Half-written files and this process's folder locks go first.
+            genloop_core::output::remove_temporaries_in_flight();
             eprintln!("\n{message}");
             std::process::exit(128 + signal);
         }

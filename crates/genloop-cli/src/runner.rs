@@ -15,7 +15,7 @@ use genloop_core::pipeline::{
 use genloop_core::provenance::CompositionDetail;
 use genloop_store::{config_hash, ExperimentInfo, Store};
 
-use crate::files::{occupied, write_atomic};
+use crate::files::{occupied, write_atomic, FolderLock};
 use crate::progress::Progress;
 use crate::UsageError;
 
@@ -85,6 +85,18 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
     // Refuse an occupied folder before any work; create it only once the task is
     // built (a corpus that cannot be read leaves nothing behind).
     check_folder(request)?;
+    // One writer per run folder, claimed atomically: of two runs started into one new
+    // folder at once, one gets it and the other is refused (exit 2).
+    let _lock = FolderLock::claim(&request.out)?;
+    if request.resume {
+        crate::files::clean_run_folder(&request.out);
+    } else if request.out.join(STORE_FILE).exists() {
+        return Err(UsageError(format!(
+            "{} was just taken by another run; choose another --out",
+            request.out.display()
+        ))
+        .into());
+    }
     let experiment = request.experiment;
     let progress = Progress::new(
         request.progress,

@@ -13,8 +13,8 @@ use common::{genloop, stderr, stdout};
 
 const CONFIG: &str = r#"name = "long"
 seed = 1
-replicates = 200
-generations = 300
+replicates = 300
+generations = 1000
 [source]
 kind = "gaussian"
 [data]
@@ -27,8 +27,8 @@ kind = "replace"
 [[arm]]
 name = "replace"
 [[arm]]
-name = "accumulate"
-regime = { kind = "accumulate" }
+name = "biased"
+sampling = { bias = 0.9 }
 "#;
 
 #[test]
@@ -86,11 +86,19 @@ fn an_interrupted_run_says_how_to_continue_and_its_outputs_say_it_is_unfinished(
         "{said}"
     );
 
+    // The interrupt released the folder's lock and left no half-written file.
+    let left: Vec<String> = std::fs::read_dir(dir.path().join("o"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
     let summary = genloop(&["summary", "o"], dir.path());
     assert!(summary.status.success(), "{}", stderr(&summary));
     let first = stdout(&summary).lines().next().unwrap_or("").to_string();
     assert!(first.starts_with("unfinished run: arm "), "{first}");
-    assert!(first.contains(" of 200 replicates"), "{first}");
+    assert!(first.contains(" of 300 replicates"), "{first}");
     for args in [&["export", "o", "--output", "-"][..], &["report", "o"][..]] {
         let o = genloop(args, dir.path());
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));

@@ -22,6 +22,7 @@ pub mod data;
 pub mod metrics;
 pub mod model;
 pub mod normal;
+pub mod output;
 pub mod pipeline;
 pub mod provenance;
 pub mod seed;

@@ -120,10 +120,7 @@ impl Store {
         if path.exists() {
             return Err(StoreError::Exists(path.display().to_string()));
         }
-        let name = path
-            .file_name()
-            .map_or_else(|| "store".to_string(), |n| n.to_string_lossy().into_owned());
-        let temporary = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let temporary = genloop_core::output::temporary_for(path);
         let _ = std::fs::remove_file(&temporary);
         let built = Self::connect(&temporary).and_then(|store| store.write_schema());
         let linked = built.and_then(|()| match std::fs::hard_link(&temporary, path) {

@@ -70,23 +70,19 @@ fn unfinished(dir: &Path, record: &SweepRecord) -> anyhow::Result<()> {
     )
 }
 
-/// Each arm of a cell's run folder with its CSV export (`genloop export`).
+/// Each arm of a cell's run folder with its CSV export (what `genloop export` writes),
+/// made in memory.
 fn cell_exports(cell: &Path) -> anyhow::Result<Vec<(String, String)>> {
     let store = genloop_store::Store::open(&cell.join(STORE_FILE))?;
-    let tmp = tempfile_in(cell);
     let mut exports = Vec::new();
     for experiment in store.experiments()? {
-        super::export(cell, Some(&experiment.arm), Some(&tmp))?;
-        let csv = std::fs::read_to_string(&tmp)
-            .with_context(|| format!("cannot read {}", tmp.display()))?;
+        let mut csv = Vec::new();
+        store.export_csv(&[experiment.id], &mut csv)?;
+        let csv = String::from_utf8(csv)
+            .with_context(|| format!("{}: the export is not UTF-8", cell.display()))?;
         exports.push((experiment.arm, csv));
     }
-    std::fs::remove_file(&tmp).ok();
     Ok(exports)
-}
-
-fn tempfile_in(dir: &Path) -> std::path::PathBuf {
-    dir.join(format!(".collect-{}.csv", std::process::id()))
 }
 
 /// Append a cell's arm export: cell id, parameters, arm, then the export's columns
@@ -191,7 +187,7 @@ fn sql_value(field: &str) -> rusqlite::types::Value {
 
 /// `results` in a new SQLite file, written beside and renamed into place.
 fn write_sqlite(path: &Path, merged: &Merged) -> anyhow::Result<()> {
-    let tmp = path.with_extension(format!("sqlite.tmp-{}", std::process::id()));
+    let tmp = genloop_core::output::temporary_for(path);
     let _ = std::fs::remove_file(&tmp);
     let mut conn = rusqlite::Connection::open(&tmp)
         .with_context(|| format!("cannot create {}", tmp.display()))?;

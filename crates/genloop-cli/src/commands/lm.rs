@@ -93,11 +93,12 @@ pub fn execute(command: LmCommand) -> anyhow::Result<()> {
             max_length,
             seed,
         } => sample(&model, count, temperature, top_k, top_p, max_length, seed),
-        LmCommand::Export { model, arpa } => {
+        LmCommand::Export { model, arpa, force } => {
             let (lm, tokenizer) = load(&model)?;
-            let mut bytes = Vec::new();
-            lm.write_arpa(&mut bytes, &|id| tokenizer.token(id))?;
-            write_atomic(&arpa, &bytes)
+            crate::files::write_user_file(&arpa, force, |mut w| {
+                lm.write_arpa(&mut w, &|id| tokenizer.token(id))?;
+                Ok(())
+            })
         }
     }
 }

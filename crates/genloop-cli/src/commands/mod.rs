@@ -18,7 +18,7 @@ use genloop_report::file_safe;
 use genloop_store::Store;
 
 use crate::args::{Cli, Command, ExportFormat, RunOptions};
-use crate::files::{write_atomic, write_atomic_with};
+use crate::files::{write_atomic, write_atomic_with, write_user_file};
 use crate::runner::{self, RunRequest, STORE_FILE, SUMMARY_FILE};
 use crate::summary;
 use crate::{UsageError, DEMO_CONFIG, DEMO_CURATION_CONFIG, DEMO_LANGUAGE_CONFIG};
@@ -37,8 +37,9 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             dir,
             format: ExportFormat::Csv,
             arm,
-            output,
-        } => export(&dir, arm.as_deref(), output.as_deref()),
+            out,
+            force,
+        } => export(&dir, arm.as_deref(), out.as_deref(), force),
         Command::Report { dir, format } => {
             let written = crate::report::write(&dir, format)?;
             eprintln!("wrote {} files in {}", written.len(), dir.display());
@@ -171,7 +172,12 @@ pub fn run_config(
 
 /// CSV export: `arm,replicate,generation,metric,value`; one file per arm in
 /// `DIR/csv/`, or every selected arm into `output` (`-`: stdout).
-pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::Result<()> {
+pub fn export(
+    dir: &Path,
+    arm: Option<&str>,
+    output: Option<&Path>,
+    force: bool,
+) -> anyhow::Result<()> {
     let store = Store::open(&dir.join(STORE_FILE))?;
     if let Some(unfinished) = summary::unfinished_run(&store)? {
         eprintln!("warning: {}: {unfinished}", dir.display());
@@ -203,7 +209,9 @@ pub fn export(dir: &Path, arm: Option<&str>, output: Option<&Path>) -> anyhow::R
             store.export_csv(&ids, &mut stdout)?;
             stdout.flush()?;
         } else {
-            write_atomic_with(path, |w| store.export_csv(&ids, w).map_err(Into::into))?;
+            write_user_file(path, force, |w| {
+                store.export_csv(&ids, w).map_err(Into::into)
+            })?;
         }
         return Ok(());
     }

@@ -15,7 +15,7 @@ enum Encoder {
     Zstd(zstd::stream::write::Encoder<'static, BufWriter<File>>),
 }
 
-/// A JSONL output written to `.NAME.tmp-PID` beside its final path and renamed by
+/// A JSONL output written to `.NAME.genloop-tmp-PID` beside its final path and renamed by
 /// [`OutputFile::finish`]; dropped unfinished, it removes the temporary file. Names
 /// ending in `.gz` or `.zst` are compressed.
 pub struct OutputFile {
@@ -39,11 +39,7 @@ impl OutputFile {
             .filter(|parent| !parent.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(write_error)?;
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temporary = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let temporary = genloop_core::output::temporary_for(path);
         let file = File::create(&temporary).map_err(write_error)?;
         let buffered = BufWriter::with_capacity(BUFFER_BYTES, file);
         let encoder = match Compression::of(path) {

@@ -116,6 +116,7 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<()> {
         max_replicates,
     };
     claim_folder(&dir, &question)?;
+    let _lock = crate::files::FolderLock::claim(&dir)?;
     let base_dir = args.config.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut planner = Planner {
         dir,

@@ -46,6 +46,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let _lock = crate::files::FolderLock::claim(&args.out)?;
     crate::interrupt::on_interrupt(format!(
         "interrupted: `genloop sweep {} --out {}` continues the sweep; finished cells are skipped and a partial cell resumes from its last finished chunk",
         args.sweep.display(),
