@@ -62,6 +62,7 @@ pub enum Command {
     Export {
         /// The run folder.
         dir: PathBuf,
+        /// The export format (csv: `arm,replicate,generation,metric,value`).
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
         /// Only this arm (default: every arm, one file each).
@@ -116,7 +117,9 @@ pub enum Command {
     },
     /// Print the per-generation aggregates of a finished run folder.
     Summary {
+        /// The run folder.
         dir: PathBuf,
+        /// Print the aggregates as one JSON document (the `run --json` document).
         #[arg(long)]
         json: bool,
     },
@@ -227,8 +230,13 @@ pub enum TokenizerKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SmoothingKind {
+    /// Interpolated modified Kneser-Ney (configs spell it kneser_ney; both work).
+    #[value(alias = "kneser_ney")]
     KneserNey,
+    /// Maximum likelihood, no smoothing.
     Mle,
+    /// Add-k (Lidstone) with --k.
+    #[value(alias = "add_k")]
     AddK,
 }
 
@@ -260,21 +268,27 @@ pub enum LmCommand {
     /// holds tokenizer.json, model.arpa and model.json; the transformer's holds
     /// config.json, model.safetensors, tokenizer.json and genloop.json.
     Train {
+        /// The corpus: text (one document per line, or per paragraph with --format
+        /// paragraphs) or JSONL; .gz/.zst work.
         corpus: PathBuf,
         /// Which language model to train.
         #[arg(long, value_enum, default_value_t = LmModelKind::Ngram)]
         model: LmModelKind,
         #[command(flatten)]
         transformer: TransformerArgs,
+        /// The n-gram order (2 = bigrams).
         #[arg(long, default_value_t = 3)]
         order: usize,
+        /// word: words and punctuation; bpe: byte-level BPE (Hugging Face tokenizers).
         #[arg(long, value_enum, default_value_t = TokenizerKind::Word)]
         tokenizer: TokenizerKind,
         /// BPE vocabulary size.
         #[arg(long, default_value_t = 8192)]
         vocab_size: usize,
+        /// Lowercase the text before tokenizing.
         #[arg(long)]
         lowercase: bool,
+        /// How the n-gram model smooths its counts.
         #[arg(long, value_enum, default_value_t = SmoothingKind::KneserNey)]
         smoothing: SmoothingKind,
         /// Pseudo-count of add-k smoothing.
@@ -282,34 +296,48 @@ pub enum LmCommand {
         k: f64,
         #[command(flatten)]
         input: TextInput,
+        /// The model folder to create (must not exist or be empty).
         #[arg(long)]
         out: PathBuf,
     },
     /// Perplexity, cross-entropy (nats per token, end-of-document included), tokens
     /// and out-of-vocabulary tokens of a text under a model.
     Eval {
+        /// The model folder (`genloop lm train --out`).
         model: PathBuf,
+        /// The text to score (read like the training corpus).
         text: PathBuf,
         #[command(flatten)]
         input: TextInput,
+        /// Print the figures as one JSON document.
         #[arg(long)]
         json: bool,
     },
     /// Sample documents, one per line.
     Sample {
+        /// The model folder (`genloop lm train --out`).
         model: PathBuf,
+        /// How many documents.
         #[arg(short = 'n', long = "count", default_value_t = 10)]
         count: usize,
+        /// Softmax temperature (below 1: sharper, above 1: flatter).
         #[arg(long, default_value_t = 1.0)]
         temperature: f64,
+        /// Sample among the k likeliest tokens only (0: all).
         #[arg(long, default_value_t = 0)]
         top_k: usize,
+        /// Sample within the smallest set of tokens holding this probability (1: all).
         #[arg(long, default_value_t = 1.0)]
         top_p: f64,
+        /// Most tokens per document.
         #[arg(long, default_value_t = 200)]
         max_length: usize,
+        /// Seed of the sampling stream.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Print one JSON document: the settings and the samples.
+        #[arg(long)]
+        json: bool,
     },
     /// Write the model as an ARPA file (readable by KenLM and SRILM).
     Export {
@@ -386,6 +414,7 @@ pub enum CurateProfile {
 pub struct CurateArgs {
     /// JSONL corpus (.gz/.zst work); every field of a kept record is written back.
     pub input: PathBuf,
+    /// The filter set: web (web documents) or short (posts).
     #[arg(long, value_enum, default_value_t = CurateProfile::Web)]
     pub profile: CurateProfile,
     /// A TOML file with `[[filters]]` tables to use instead of the profile.
@@ -430,4 +459,34 @@ pub enum IngestCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is for in `--help`.
+    #[test]
+    fn every_argument_has_help_text() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "genloop", &mut missing);
+        assert!(missing.is_empty(), "without help text: {missing:#?}");
+    }
 }

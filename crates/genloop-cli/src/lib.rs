@@ -59,3 +59,12 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         1
     }
 }
+
+/// Whether `error` is a write to a pipe whose reader has gone: the command ends
+/// quietly, like any Unix filter.
+pub fn broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

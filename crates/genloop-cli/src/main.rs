@@ -15,6 +15,8 @@ fn main() -> ExitCode {
     genloop_cli::interrupt::install();
     match genloop_cli::commands::execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`genloop export … | head`) is not a failure.
+        Err(error) if genloop_cli::broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             // Each cause once: errors that quote their source are not repeated.
             let mut parts: Vec<String> = Vec::new();

@@ -92,7 +92,19 @@ pub fn execute(command: LmCommand) -> anyhow::Result<()> {
             top_p,
             max_length,
             seed,
-        } => sample(&model, count, temperature, top_k, top_p, max_length, seed),
+            json,
+        } => sample(
+            &model,
+            &SampleSettings {
+                count,
+                temperature,
+                top_k,
+                top_p,
+                max_length,
+                seed,
+            },
+            json,
+        ),
         LmCommand::Export { model, arpa, force } => {
             let (lm, tokenizer) = load(&model)?;
             crate::files::write_user_file(&arpa, force, |mut w| {
@@ -120,10 +132,22 @@ fn read_options(path: &Path, input: &TextInput) -> ReadOptions {
     }
 }
 
+/// The corpus's texts. A corpus that cannot be read, is empty, or (with
+/// `--skip-errors`) is mostly malformed is the user's to fix: exit 2.
 fn read_texts(path: &Path, input: &TextInput) -> anyhow::Result<Vec<String>> {
-    let corpus = read_corpus(path, &read_options(path, input))?;
-    if corpus.skipped.count > 0 {
+    let corpus =
+        read_corpus(path, &read_options(path, input)).map_err(|e| UsageError(e.to_string()))?;
+    let skipped = corpus.skipped.count;
+    if skipped > 0 {
         eprintln!("{}", corpus.skipped);
+    }
+    let total = skipped + corpus.docs.len();
+    if 2 * skipped > total {
+        return Err(UsageError(format!(
+            "{}: {skipped} of {total} records are malformed, so this is not read as the corpus it should be; check --format and --text-field (--skip-errors is for a few bad records)",
+            path.display()
+        ))
+        .into());
     }
     Ok(corpus.docs.into_iter().map(|d| d.text).collect())
 }
@@ -167,7 +191,9 @@ fn prepare(
         .into());
     }
     let texts = read_texts(corpus, input)?;
-    let tokenizer = spec.train(texts.iter().map(String::as_str))?;
+    let tokenizer = spec
+        .train(texts.iter().map(String::as_str))
+        .map_err(|e| UsageError(format!("{}: {e}", corpus.display())))?;
     Ok((texts, tokenizer))
 }
 
@@ -196,13 +222,24 @@ fn train(
     input: &TextInput,
     (out, json): (&Path, bool),
 ) -> anyhow::Result<()> {
+    if smoothing == SmoothingKind::AddK && !(k.is_finite() && k > 0.0) {
+        return Err(UsageError(format!(
+            "--k {k}: add-k smoothing needs a positive, finite pseudo-count (e.g. --k 0.1)"
+        ))
+        .into());
+    }
     let smoothing = smoothing_of(smoothing, k);
     let spec = tokenizer_spec(tokenizer_kind, vocab_size, lowercase);
+    // The model's sizes are checked before the corpus is read.
+    NgramEstimator::new(order, smoothing, 1)
+        .map_err(|e| UsageError(format!("--order {order}: {e}")))?;
     let (texts, tokenizer) = prepare(corpus, &spec, input, out)?;
     let docs = encode_documents(tokenizer.as_ref(), texts.iter());
     let estimator = NgramEstimator::new(order, smoothing, tokenizer.vocab_size())
         .map_err(|e| UsageError(format!("--order {order}: {e}")))?;
-    let model = estimator.fit_documents(&[&docs])?;
+    let model = estimator
+        .fit_documents(&[&docs])
+        .map_err(|e| UsageError(format!("{}: {e}", corpus.display())))?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     tokenizer.save(&out.join("tokenizer.json"))?;
     let mut arpa = Vec::new();
@@ -309,57 +346,70 @@ fn eval(model_dir: &Path, text: &Path, input: &TextInput, json: bool) -> anyhow:
     Ok(())
 }
 
-fn sample(
-    model_dir: &Path,
+/// `lm sample`'s settings, as `--json` prints them.
+#[derive(serde::Serialize)]
+struct SampleSettings {
     count: usize,
     temperature: f64,
     top_k: usize,
     top_p: f64,
     max_length: usize,
     seed: u64,
-) -> anyhow::Result<()> {
-    let valid = temperature > 0.0 && top_p > 0.0 && top_p <= 1.0 && max_length > 0;
+}
+
+fn sample(model_dir: &Path, settings: &SampleSettings, json: bool) -> anyhow::Result<()> {
+    let s = settings;
+    let valid = s.temperature > 0.0 && s.top_p > 0.0 && s.top_p <= 1.0 && s.max_length > 0;
     if !valid {
         return Err(UsageError(
             "--temperature must be > 0, --top-p within (0, 1], --max-length ≥ 1".into(),
         )
         .into());
     }
-    if lm_transformer::is_transformer(model_dir) {
+    let texts = if lm_transformer::is_transformer(model_dir) {
         let loaded = lm_transformer::load(model_dir)?;
         let config = SampleConfig {
-            temperature: temperature as f32,
-            top_k: (top_k > 0).then_some(top_k),
-            top_p: (top_p < 1.0).then_some(top_p as f32),
-            max_tokens: max_length,
+            temperature: s.temperature as f32,
+            top_k: (s.top_k > 0).then_some(s.top_k),
+            top_p: (s.top_p < 1.0).then_some(s.top_p as f32),
+            max_tokens: s.max_length,
         };
-        let texts = lm_transformer::sample_texts(&loaded, count, &config, seed)?;
-        let mut stdout = std::io::stdout().lock();
+        lm_transformer::sample_texts(&loaded, s.count, &config, s.seed)?
+    } else {
+        sample_ngram(model_dir, s)?
+    };
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let document = serde_json::json!({ "settings": settings, "samples": texts });
+        writeln!(stdout, "{document}")?;
+    } else {
         for text in texts {
             writeln!(stdout, "{text}")?;
         }
-        return Ok(());
     }
+    Ok(())
+}
+
+/// `count` documents from an n-gram model folder, newlines made spaces.
+fn sample_ngram(model_dir: &Path, s: &SampleSettings) -> anyhow::Result<Vec<String>> {
     let (model, tokenizer) = load(model_dir)?;
-    let model = model.with_max_length(max_length);
+    let model = model.with_max_length(s.max_length);
     let sampling = Sampling {
-        temperature,
-        top_k,
-        top_p,
+        temperature: s.temperature,
+        top_k: s.top_k,
+        top_p: s.top_p,
         ..Sampling::default()
     };
-    let mut rng = RootSeed(seed).global("lm-sample");
-    let mut stdout = std::io::stdout().lock();
-    for _ in 0..count {
-        // Asking for one token yields at least one document; print the first.
+    let mut rng = RootSeed(s.seed).global("lm-sample");
+    let mut texts = Vec::with_capacity(s.count);
+    for _ in 0..s.count {
+        // Asking for one token yields at least one document; keep the first.
         let docs = model.sample(1, &sampling, &mut rng);
         let first = docs
             .iter()
             .next()
             .map(|doc| tokenizer.decode(doc).replace('\n', " "));
-        if let Some(text) = first {
-            writeln!(stdout, "{text}")?;
-        }
+        texts.extend(first);
     }
-    Ok(())
+    Ok(texts)
 }

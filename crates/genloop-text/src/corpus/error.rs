@@ -24,12 +24,7 @@ pub enum CorpusError {
     },
     #[error("{}: no documents{}", path.display(), skipped_note(*skipped))]
     Empty { path: PathBuf, skipped: usize },
-    #[error(
-        "{}: the splits need {requested} tokens (holdout {holdout} + original {original} + \
-         fresh {fresh}), the corpus has {available} in {documents} documents; \
-         lower the sizes or add text",
-        path.display()
-    )]
+    #[error("{}", too_small(path, *requested, [*holdout, *original, *fresh], *available, *documents))]
     TooSmall {
         path: PathBuf,
         requested: usize,
@@ -61,6 +56,29 @@ pub enum CorpusError {
         requested: usize,
         available: usize,
     },
+}
+
+/// Too few tokens, or enough tokens in too few documents (a document goes whole into
+/// one split, so a single 10 M-token line cannot fill three of them).
+fn too_small(
+    path: &std::path::Path,
+    requested: usize,
+    [holdout, original, fresh]: [usize; 3],
+    available: usize,
+    documents: usize,
+) -> String {
+    let need = format!(
+        "{}: the splits need {requested} tokens (holdout {holdout} + original {original} + fresh {fresh})",
+        path.display()
+    );
+    if available >= requested {
+        format!(
+            "{need} and the corpus has {available}, but in only {documents} document{}: a document goes whole into one split; split the text into more documents (one per line, `format = \"lines\"`, or per paragraph, `format = \"paragraphs\"`)",
+            if documents == 1 { "" } else { "s" }
+        )
+    } else {
+        format!("{need}, the corpus has {available} in {documents} documents; lower the sizes or add text")
+    }
 }
 
 fn skipped_note(skipped: usize) -> String {
