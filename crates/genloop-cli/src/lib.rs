@@ -19,6 +19,7 @@ pub mod files;
 pub mod report;
 pub mod runner;
 pub mod summary;
+pub mod threads;
 
 /// The config text of `genloop demo`.
 pub const DEMO_CONFIG: &str = include_str!("demo.toml");

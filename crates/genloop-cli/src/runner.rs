@@ -100,7 +100,7 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
         .progress_chars("=> "),
     );
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(request.threads.unwrap_or(0))
+        .num_threads(crate::threads::resolve(request.threads))
         .build()
         .context("cannot start worker threads")?;
     let driver = Driver {

@@ -42,9 +42,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     if args.slurm {
         return submit(args, &sweep, &cells);
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = crate::threads::resolve(args.threads);
     local::run_all(&args.out, &sweep, &cells, threads)?;
     eprintln!(
         "sweep finished: {} cells in {}; `genloop collect {}` merges them",
