@@ -579,3 +579,6 @@ fn an_existing_output_is_never_overwritten() {
 
 #[path = "mastodon/privacy.rs"]
 mod privacy;
+
+#[path = "mastodon/robustness.rs"]
+mod robustness;
