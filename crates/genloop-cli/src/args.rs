@@ -455,6 +455,16 @@ pub enum IngestCommand {
         /// Append the ids of deleted posts to this ledger (JSONL).
         #[arg(long)]
         ledger: Option<PathBuf>,
+        /// A file holding the secret key (at least 16 bytes) of the author
+        /// pseudonyms, HMAC-SHA256 of the actor URL; else the environment variable
+        /// GENLOOP_PSEUDONYM_KEY. Without a key, pseudonyms are plain SHA-256 that
+        /// anyone can recompute from the public actor URL.
+        #[arg(long, value_name = "FILE")]
+        pseudonym_key: Option<PathBuf>,
+        /// Replace post ids by keyed pseudonyms and drop web addresses: both carry
+        /// the author's handle.
+        #[arg(long)]
+        anonymize: bool,
         /// Print the statistics as JSON on stdout.
         #[arg(long)]
         json: bool,

@@ -21,6 +21,7 @@ pub mod progress;
 pub mod report;
 pub mod runner;
 pub mod summary;
+pub mod threads;
 
 /// The config text of `genloop demo`.
 pub const DEMO_CONFIG: &str = include_str!("demo.toml");

@@ -104,7 +104,7 @@ pub fn run(request: &RunRequest<'_>) -> anyhow::Result<()> {
         experiment.settings.replicates as u64,
     );
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(request.threads.unwrap_or(0))
+        .num_threads(crate::threads::resolve(request.threads))
         .build()
         .context("cannot start worker threads")?;
     let driver = Driver {

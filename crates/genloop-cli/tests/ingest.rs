@@ -131,6 +131,75 @@ fn ingest_reports_in_words_on_stderr_without_json() {
     );
 }
 
+/// `genloop ingest mastodon archive.zip --out posts.jsonl EXTRA` with the key
+/// variable set to `key` (or unset).
+fn ingest_with(dir: &Path, extra: &[&str], key: Option<&str>) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_genloop"));
+    command
+        .args(["ingest", "mastodon", "archive.zip", "--out", "posts.jsonl"])
+        .args(extra)
+        .current_dir(dir)
+        .env_remove("GENLOOP_PSEUDONYM_KEY");
+    if let Some(key) = key {
+        command.env("GENLOOP_PSEUDONYM_KEY", key);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn without_a_pseudonym_key_stderr_says_so_first() {
+    // Issue 12: the unsalted pseudonym was not mentioned anywhere.
+    let dir = tempfile::tempdir().unwrap();
+    account_zip(dir.path(), "archive.zip");
+    let out = ingest_with(dir.path(), &["--json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let message = text(&out.stderr);
+    assert!(
+        message.starts_with("warning: no pseudonym key"),
+        "{message}"
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["pseudonyms"], "unkeyed");
+    assert!(stats["warnings"][0].as_str().unwrap().contains("recompute"));
+}
+
+#[test]
+fn a_key_and_anonymize_leave_no_handle_in_the_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    account_zip(dir.path(), "archive.zip");
+    std::fs::write(dir.path().join("key"), "0123456789abcdef0123\n").unwrap();
+    let args = ["--pseudonym-key", "key", "--anonymize", "--json"];
+    let out = ingest_with(dir.path(), &args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let corpus = std::fs::read_to_string(dir.path().join("posts.jsonl")).unwrap();
+    assert!(!corpus.contains("wren"), "{corpus}");
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&stats["pseudonyms"], &stats["anonymized"]),
+        (&"keyed".into(), &true.into())
+    );
+
+    // The same key from the environment gives the same corpus.
+    std::fs::remove_file(dir.path().join("posts.jsonl")).unwrap();
+    let out = ingest_with(dir.path(), &["--anonymize"], Some("0123456789abcdef0123"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("posts.jsonl")).unwrap(),
+        corpus
+    );
+
+    // A short key is bad input.
+    std::fs::remove_file(dir.path().join("posts.jsonl")).unwrap();
+    let out = ingest_with(dir.path(), &[], Some("short"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("at least 16"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn a_bad_archive_exits_with_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();

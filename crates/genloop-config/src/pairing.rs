@@ -111,18 +111,19 @@ fn records_needed(model: &ModelSpec, dim: usize) -> (usize, String) {
     }
 }
 
-/// The smallest training set a regime builds over the run (in records).
+/// The smallest training set a regime builds over the run (in records; sums
+/// saturate, the sizes are checked against memory afterwards).
 fn smallest_training_set(regime: &RegimeSpec, original: usize) -> usize {
-    let synthetic = regime.synthetic_per_generation(original);
+    let added = regime
+        .synthetic_per_generation(original)
+        .saturating_add(regime.fresh);
     match regime.kind {
-        RegimeKind::Replace | RegimeKind::Fresh { .. } => synthetic + regime.fresh,
+        RegimeKind::Replace | RegimeKind::Fresh { .. } => added,
         RegimeKind::Accumulate | RegimeKind::RealOnly => original,
-        RegimeKind::AccumulateSubsample { budget } => {
-            budget.min(original + synthetic + regime.fresh)
-        }
-        RegimeKind::Augment { .. } => original + synthetic + regime.fresh,
+        RegimeKind::AccumulateSubsample { budget } => budget.min(original.saturating_add(added)),
+        RegimeKind::Augment { .. } => original.saturating_add(added),
         RegimeKind::Preserve { fraction } => {
-            (fraction * original as f64).round() as usize + synthetic + regime.fresh
+            ((fraction * original as f64).round() as usize).saturating_add(added)
         }
     }
 }

@@ -29,6 +29,10 @@ const KINDS: [&str; 7] = [
     "real_only",
 ];
 
+/// Most synthetic records per original record of `augment`: 1e300 asked for
+/// usize::MAX records and overflowed the size checks.
+pub const MAX_RATIO: f64 = 1000.0;
+
 /// The keys each kind takes besides `kind`.
 fn allowed(kind: &str) -> &'static [&'static str] {
     match kind {
@@ -90,11 +94,13 @@ fn regime_kind(
         },
         "augment" => {
             let ratio = raw.ratio.unwrap_or(1.0);
-            if !(ratio.is_finite() && ratio >= 0.0) {
+            if !(ratio.is_finite() && (0.0..=MAX_RATIO).contains(&ratio)) {
                 c.problem(
                     &key("ratio"),
                     ratio,
-                    "must be ≥ 0 (synthetic records per original record)",
+                    &format!(
+                        "must be within 0..={MAX_RATIO} (synthetic records per original record)"
+                    ),
                     "e.g. ratio = 0.5",
                 );
             }

@@ -21,6 +21,8 @@ pub mod contract;
 pub mod data;
 pub mod metrics;
 pub mod model;
+#[cfg(feature = "contract")]
+pub mod mutate;
 pub mod normal;
 pub mod output;
 pub mod pipeline;

@@ -14,7 +14,7 @@
 //! ```no_run
 //! use genloop_ingest::{ingest_mastodon, MastodonOptions};
 //!
-//! let options = MastodonOptions { include_unlisted: false, join_threads: true };
+//! let options = MastodonOptions { join_threads: true, ..MastodonOptions::default() };
 //! let stats = ingest_mastodon(
 //!     "archive-20240101.zip".as_ref(),
 //!     &options,
@@ -29,6 +29,7 @@ mod error;
 pub mod ledger;
 pub mod mastodon;
 mod output;
+pub mod pseudonym;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +38,7 @@ use serde::{Deserialize, Serialize};
 pub use error::IngestError;
 pub use ledger::{purge_jsonl, Ledger, LedgerEntry, PurgeStats};
 pub use mastodon::{ingest_mastodon, MastodonOptions};
+pub use pseudonym::{PseudonymKey, PseudonymKind, Pseudonyms};
 
 /// One output line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -237,22 +239,26 @@ pub struct IngestStats {
     pub consent_refused: Option<String>,
     /// The first malformed activities, each with its position in `orderedItems`.
     pub problems: Vec<String>,
+    /// `Update` activities (edits) whose text replaced the earlier version.
+    pub edits: u64,
+    /// How author pseudonyms were made: `keyed` (HMAC-SHA256 under a secret key) or
+    /// `unkeyed` (SHA-256 that anyone can recompute from the public actor URL).
+    pub pseudonyms: PseudonymKind,
+    /// Whether post ids were replaced by pseudonyms and web addresses dropped.
+    pub anonymized: bool,
+    /// What a reader of the output should know first (an unkeyed pseudonym).
+    pub warnings: Vec<String>,
 }
 
 /// At most this many malformed activities are described in [`IngestStats::problems`];
 /// all are counted.
 pub const MAX_PROBLEMS: usize = 20;
 
-/// A stable pseudonym for an actor or post id: the first 16 hex digits (64 bits) of
-/// its SHA-256. Unsalted, so it links the same author across archives and runs; it
-/// hides the name from a reader of the corpus, not from someone who guesses the id.
+/// The unkeyed pseudonym of an actor or post id: the first 16 hex digits (64 bits)
+/// of its SHA-256. It hides the name from a reader of the corpus, not from someone
+/// who guesses the id (a public URL): ingest with a key ([`Pseudonyms`]) instead.
 pub fn pseudonym(id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(id.as_bytes());
-    digest[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    Pseudonyms::default().author(id)
 }
 
 #[cfg(test)]

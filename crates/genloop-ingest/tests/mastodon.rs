@@ -82,6 +82,7 @@ fn options(include_unlisted: bool, join_threads: bool) -> MastodonOptions {
     MastodonOptions {
         include_unlisted,
         join_threads,
+        ..MastodonOptions::default()
     }
 }
 
@@ -575,3 +576,9 @@ fn an_existing_output_is_never_overwritten() {
     assert!(error.to_string().contains("already exists"), "{error}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "precious\n");
 }
+
+#[path = "mastodon/privacy.rs"]
+mod privacy;
+
+#[path = "mastodon/robustness.rs"]
+mod robustness;

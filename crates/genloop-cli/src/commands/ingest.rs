@@ -7,7 +7,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use genloop_ingest::{ingest_mastodon, IngestError, IngestStats, MastodonOptions};
+use genloop_ingest::pseudonym::KEY_VARIABLE;
+use genloop_ingest::{ingest_mastodon, IngestError, IngestStats, MastodonOptions, PseudonymKey};
 use serde::Serialize;
 
 use crate::args::IngestCommand;
@@ -21,12 +22,20 @@ pub fn execute(command: IngestCommand) -> anyhow::Result<()> {
             include_unlisted,
             join_threads,
             ledger,
+            pseudonym_key,
+            anonymize,
             json,
         } => {
             let options = MastodonOptions {
                 include_unlisted,
                 join_threads,
+                anonymize,
+                pseudonym_key: read_key(pseudonym_key.as_deref())?,
             };
+            // Before anything else on stderr: what an unkeyed pseudonym reveals.
+            if options.pseudonym_key.is_none() {
+                eprintln!("{}", genloop_ingest::pseudonym::UNKEYED_WARNING);
+            }
             let stats =
                 ingest_mastodon(&archive, &options, &out, ledger.as_deref()).map_err(classify)?;
             if json {
@@ -45,6 +54,28 @@ pub fn execute(command: IngestCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The key of `--pseudonym-key FILE`, else of the environment variable, else none.
+fn read_key(file: Option<&Path>) -> Result<Option<PseudonymKey>, UsageError> {
+    let (bytes, origin) = match file {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                UsageError(format!(
+                    "cannot read the pseudonym key {}: {e}",
+                    path.display()
+                ))
+            })?;
+            (bytes, path.display().to_string())
+        }
+        None => match std::env::var_os(KEY_VARIABLE) {
+            Some(value) => (value.into_encoded_bytes(), KEY_VARIABLE.to_string()),
+            None => return Ok(None),
+        },
+    };
+    PseudonymKey::new(&bytes)
+        .map(Some)
+        .map_err(|e| UsageError(format!("{origin}: {e}")))
 }
 
 /// The `--json` object: where from, where to, and the statistics.
@@ -77,6 +108,12 @@ fn render_text(archive: &Path, out: &Path, ledger: Option<&Path>, stats: &Ingest
     );
     if let Some(refusal) = &stats.consent_refused {
         text.push_str(&format!("nothing used: {refusal}\n"));
+    }
+    if stats.edits > 0 {
+        text.push_str(&format!(
+            "edits applied (the latest version of each post kept): {}\n",
+            stats.edits
+        ));
     }
     if stats.replies_joined > 0 {
         text.push_str(&format!(

@@ -13,7 +13,7 @@ use genloop_core::data::Documents;
 use genloop_core::model::{FittedModel, Sampling};
 use genloop_core::seed::RootSeed;
 use genloop_text::corpus::{read_corpus, Format, OnError, ReadOptions};
-use genloop_text::ngram::{NgramEstimator, NgramModel, Smoothing};
+use genloop_text::ngram::{NgramError, NgramEstimator, NgramModel, Smoothing};
 use genloop_text::tokenize::{
     encode_documents, load_tokenizer, BpeOptions, Tokenizer, TokenizerSpec, WordOptions,
 };
@@ -210,6 +210,21 @@ fn train_transformer(
     lm_transformer::train(args, &texts, tokenizer.as_ref(), kind, out)
 }
 
+/// `--order` and `--k`, checked before the corpus is read; the error names the flag
+/// (`--k -1` was reported as a problem of `--order 3`).
+fn check_ngram_flags(order: usize, smoothing: Smoothing) -> Result<(), UsageError> {
+    // The vocabulary is the corpus's; 1 stands in for it here.
+    NgramEstimator::new(order, smoothing, 1)
+        .map(|_| ())
+        .map_err(|e| {
+            let flag = match e {
+                NgramError::AddK(k) => format!("--k {k}"),
+                _ => format!("--order {order}"),
+            };
+            UsageError(format!("{flag}: {e}"))
+        })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn train(
     corpus: &Path,
@@ -222,21 +237,13 @@ fn train(
     input: &TextInput,
     (out, json): (&Path, bool),
 ) -> anyhow::Result<()> {
-    if smoothing == SmoothingKind::AddK && !(k.is_finite() && k > 0.0) {
-        return Err(UsageError(format!(
-            "--k {k}: add-k smoothing needs a positive, finite pseudo-count (e.g. --k 0.1)"
-        ))
-        .into());
-    }
     let smoothing = smoothing_of(smoothing, k);
+    check_ngram_flags(order, smoothing)?;
     let spec = tokenizer_spec(tokenizer_kind, vocab_size, lowercase);
-    // The model's sizes are checked before the corpus is read.
-    NgramEstimator::new(order, smoothing, 1)
-        .map_err(|e| UsageError(format!("--order {order}: {e}")))?;
     let (texts, tokenizer) = prepare(corpus, &spec, input, out)?;
     let docs = encode_documents(tokenizer.as_ref(), texts.iter());
     let estimator = NgramEstimator::new(order, smoothing, tokenizer.vocab_size())
-        .map_err(|e| UsageError(format!("--order {order}: {e}")))?;
+        .map_err(|e| UsageError(format!("the corpus's vocabulary: {e}")))?;
     let model = estimator
         .fit_documents(&[&docs])
         .map_err(|e| UsageError(format!("{}: {e}", corpus.display())))?;

@@ -142,7 +142,7 @@ pub fn train(
         .map_err(|e| UsageError(format!("transformer size: {e}")))?;
     let mut model = Gpt2::new(params);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
+        .num_threads(crate::threads::resolve(args.threads))
         .build()?;
     let report = pool.install(|| {
         genloop_transformer::train(

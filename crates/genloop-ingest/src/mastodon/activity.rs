@@ -111,8 +111,12 @@ pub(crate) struct PollOption {
 #[derive(Debug)]
 pub(crate) enum Decision {
     /// A post of the author: a document candidate, still subject to visibility,
-    /// consent and text checks.
-    Post(Box<Object>),
+    /// consent and text checks. `edit`: an `Update`, whose version replaces the
+    /// earlier one of the same id.
+    Post {
+        object: Box<Object>,
+        edit: bool,
+    },
     /// A deletion of the post with this id.
     Delete {
         id: String,
@@ -128,26 +132,9 @@ pub(crate) enum Decision {
 /// The decision for one activity, from its type alone.
 pub(crate) fn classify(activity: Activity) -> Decision {
     match activity.kind.as_str() {
-        "Create" => match activity.object {
-            Some(ObjectOrId::Object(mut object)) => match object.kind.as_str() {
-                "Note" | "Question" => {
-                    // Addressing lives on the object; fall back to the activity's.
-                    if object.to.is_empty() && object.cc.is_empty() {
-                        object.to = activity.to;
-                        object.cc = activity.cc;
-                    }
-                    if object.published.is_none() {
-                        object.published = activity.published;
-                    }
-                    Decision::Post(object)
-                }
-                other => Decision::Unknown(format!("Create/{}", or_untyped(other))),
-            },
-            Some(ObjectOrId::Id(id)) => {
-                Decision::Malformed(format!("a Create whose object is only a URI ({id})"))
-            }
-            None => Decision::Malformed("a Create without an object".into()),
-        },
+        "Create" => post(activity, false),
+        // An edit: the object is the whole new version of the post.
+        "Update" => post(activity, true),
         "Announce" => Decision::Skip(SkipReason::Boost),
         "Delete" => {
             let id = match activity.object {
@@ -164,6 +151,31 @@ pub(crate) fn classify(activity: Activity) -> Decision {
             }
         }
         other => Decision::Unknown(or_untyped(other).to_string()),
+    }
+}
+
+/// A `Create` or `Update` of a Note or Question.
+fn post(activity: Activity, edit: bool) -> Decision {
+    let verb = &activity.kind;
+    match activity.object {
+        Some(ObjectOrId::Object(mut object)) => match object.kind.as_str() {
+            "Note" | "Question" => {
+                // Addressing lives on the object; fall back to the activity's.
+                if object.to.is_empty() && object.cc.is_empty() {
+                    object.to = activity.to;
+                    object.cc = activity.cc;
+                }
+                if object.published.is_none() {
+                    object.published = activity.published;
+                }
+                Decision::Post { object, edit }
+            }
+            other => Decision::Unknown(format!("{verb}/{}", or_untyped(other))),
+        },
+        Some(ObjectOrId::Id(id)) => {
+            Decision::Malformed(format!("a {verb} whose object is only a URI ({id})"))
+        }
+        None => Decision::Malformed(format!("a {verb} without an object")),
     }
 }
 

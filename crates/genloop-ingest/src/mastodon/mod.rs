@@ -31,6 +31,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::output::{self, JsonlOutput};
+use super::pseudonym::PseudonymKey;
 use super::{IngestError, IngestStats, Ledger};
 use actor::Actor;
 use archive::Archive;
@@ -46,6 +47,13 @@ pub struct MastodonOptions {
     pub include_unlisted: bool,
     /// Join self-reply threads of the author into one document.
     pub join_threads: bool,
+    /// Replace post ids (and reply links to them) by keyed pseudonyms and drop web
+    /// addresses: both carry the author's handle.
+    pub anonymize: bool,
+    /// The secret key of the pseudonyms; without one they are unkeyed SHA-256
+    /// (`crate::pseudonym`). Never serialised.
+    #[serde(skip)]
+    pub pseudonym_key: Option<PseudonymKey>,
 }
 
 /// Reads the account archive `archive` and writes its usable posts to `out` (JSONL,

@@ -1,7 +1,12 @@
 //! The first pass over the outbox: each activity is classified, each post checked
 //! (consent, visibility, opt-out hashtags, text) and the documents staged in a
-//! scratch file, since a `Delete` or a self-reply later in the outbox can still
-//! change them. Only ids and reply links stay in memory.
+//! scratch file, since a `Delete`, an edit (`Update`) or a self-reply later in the
+//! outbox can still change them. Only ids, reply links and the position of each
+//! post's latest version stay in memory.
+//!
+//! Edits apply in the outbox's order: the last `Create` or `Update` of an id is the
+//! version used, and it is checked again as a whole (an edit that adds #nobot, or
+//! turns the post followers-only, drops it).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -11,8 +16,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::super::output::write_error;
+use super::super::pseudonym::{Pseudonyms, UNKEYED_WARNING};
 use super::super::{
-    pseudonym, Document, DocumentMetadata, IngestError, IngestStats, Ledger, LedgerEntry, PostKind,
+    Document, DocumentMetadata, IngestError, IngestStats, Ledger, LedgerEntry, PostKind,
     SkipReason, Visibility, MAX_PROBLEMS,
 };
 use super::activity::{classify, visibility, Activity, Decision, Object};
@@ -45,6 +51,10 @@ pub(crate) struct FirstPass {
     pub deleted: Ledger,
     /// This archive's deletions that the ledger did not hold yet.
     pub new_deletions: Vec<LedgerEntry>,
+    /// The position of each post's latest version: staged documents of earlier
+    /// positions were replaced by an edit.
+    pub latest: HashMap<String, u64>,
+    pub pseudonyms: Pseudonyms,
 }
 
 pub(crate) struct Collector<'a> {
@@ -57,6 +67,8 @@ pub(crate) struct Collector<'a> {
     nodes: HashMap<String, Node>,
     deleted: Ledger,
     new_deletions: Vec<LedgerEntry>,
+    latest: HashMap<String, u64>,
+    pseudonyms: Pseudonyms,
 }
 
 impl<'a> Collector<'a> {
@@ -69,7 +81,15 @@ impl<'a> Collector<'a> {
         deleted: Ledger,
     ) -> Collector<'a> {
         let consent = actor.consent();
-        let mut stats = IngestStats::default();
+        let pseudonyms = Pseudonyms::new(options.pseudonym_key.clone());
+        let mut stats = IngestStats {
+            pseudonyms: pseudonyms.kind(),
+            anonymized: options.anonymize,
+            ..IngestStats::default()
+        };
+        if options.pseudonym_key.is_none() {
+            stats.warnings.push(UNKEYED_WARNING.to_string());
+        }
         if let Consent::Refused { detail, .. } = &consent {
             stats.consent_refused = Some(detail.clone());
         }
@@ -83,6 +103,18 @@ impl<'a> Collector<'a> {
             nodes: HashMap::new(),
             deleted,
             new_deletions: Vec::new(),
+            latest: HashMap::new(),
+            pseudonyms,
+        }
+    }
+
+    /// A post id as the output writes it: a pseudonym with `anonymize` (a post's URI
+    /// holds its author's handle).
+    fn post_id(&self, id: String) -> String {
+        if self.options.anonymize {
+            self.pseudonyms.post_id(&id)
+        } else {
+            id
         }
     }
 
@@ -105,9 +137,10 @@ impl<'a> Collector<'a> {
             }
         };
         match classify(activity) {
-            Decision::Post(object) => self.post(position, *object)?,
+            Decision::Post { object, edit } => self.post(position, *object, edit)?,
             Decision::Delete { id, published } => {
                 self.stats.deletions += 1;
+                let id = self.post_id(id);
                 if self.deleted.insert(id.clone()) {
                     self.new_deletions.push(LedgerEntry {
                         id,
@@ -137,22 +170,33 @@ impl<'a> Collector<'a> {
             nodes: self.nodes,
             deleted: self.deleted,
             new_deletions: self.new_deletions,
+            latest: self.latest,
+            pseudonyms: self.pseudonyms,
         })
     }
 
-    fn post(&mut self, position: u64, object: Object) -> Result<(), IngestError> {
+    /// A post (`edit`: a new version of one): staged as a document when usable. Its
+    /// position becomes the id's latest, so an earlier version is dropped either way.
+    fn post(&mut self, position: u64, mut object: Object, edit: bool) -> Result<(), IngestError> {
         if let Consent::Refused { reason, .. } = &self.consent {
             self.stats.skipped.add(*reason);
             return Ok(());
         }
-        let Some(id) = object.id.clone() else {
+        let Some(raw_id) = object.id.take() else {
             self.malformed(position, None, &format!("a {} without an id", object.kind));
             return Ok(());
         };
-        if self.nodes.contains_key(&id) {
+        let id = self.post_id(raw_id);
+        if !edit && self.latest.contains_key(&id) {
             self.malformed(position, Some(&id), "a second post with the same id");
             return Ok(());
         }
+        if edit {
+            self.stats.edits += 1;
+            self.nodes.remove(&id);
+        }
+        self.latest.insert(id.clone(), position);
+        object.in_reply_to = object.in_reply_to.take().map(|parent| self.post_id(parent));
         let visibility = visibility(&object, self.actor.followers.as_deref());
         let consent_note = match visibility {
             Visibility::Public => "public post",
@@ -207,13 +251,15 @@ impl<'a> Collector<'a> {
             return None;
         }
         let author_id = object.attributed_to.as_deref().or(self.actor.id.as_deref());
+        // A post's web address holds the author's handle.
+        let url = object.url.clone().filter(|_| !self.options.anonymize);
         Some(Document {
             id,
             text,
             created: object.published.clone(),
             source: "mastodon".into(),
             metadata: DocumentMetadata {
-                author: pseudonym(author_id.unwrap_or_default()),
+                author: self.pseudonyms.author(author_id.unwrap_or_default()),
                 language,
                 content_warning: content_warning(object),
                 sensitive: object.sensitive.unwrap_or(false),
@@ -224,7 +270,7 @@ impl<'a> Collector<'a> {
                 discoverable: self.actor.discoverable,
                 indexable: self.actor.indexable,
                 kind,
-                url: object.url.clone(),
+                url,
                 thread: Vec::new(),
             },
         })

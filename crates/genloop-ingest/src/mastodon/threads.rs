@@ -1,5 +1,6 @@
-//! The second pass: staged documents → output. Deleted posts are purged, reply links
-//! resolved, and with `join_threads` a self-reply thread becomes one document.
+//! The second pass: staged documents → output. Versions replaced by an edit and
+//! deleted posts are purged, reply links resolved, and with `join_threads` a
+//! self-reply thread becomes one document.
 //!
 //! A thread is a root post and the replies that chain back to it through posts of
 //! the same output by the same author (docs/formulas.md §9: never other authors'
@@ -13,7 +14,7 @@ use std::io::{BufRead, BufReader, Seek};
 use std::path::Path;
 
 use super::super::output::{write_error, JsonlOutput};
-use super::super::{pseudonym, Document, IngestError, IngestStats, SkipReason};
+use super::super::{Document, IngestError, IngestStats, SkipReason};
 use super::posts::{FirstPass, Staged};
 
 pub(crate) fn write_documents(
@@ -27,6 +28,8 @@ pub(crate) fn write_documents(
         mut scratch,
         nodes,
         deleted,
+        latest,
+        pseudonyms,
         ..
     } = first;
     let live: HashSet<&str> = nodes
@@ -42,6 +45,9 @@ pub(crate) fn write_documents(
         let line = line.map_err(read_error)?;
         let mut staged: Staged = serde_json::from_str(&line)
             .map_err(|error| read_error(std::io::Error::other(error)))?;
+        if latest.get(&staged.document.id) != Some(&staged.position) {
+            continue; // replaced by a later edit
+        }
         if deleted.contains(&staged.document.id) {
             stats.skipped.add(SkipReason::Deleted);
             continue;
@@ -50,7 +56,7 @@ pub(crate) fn write_documents(
             if live.contains(parent) {
                 parent.to_string()
             } else {
-                pseudonym(parent)
+                pseudonyms.author(parent)
             }
         });
         if let Some(document) = threads.add(staged, &mut stats) {

@@ -128,9 +128,7 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<()> {
         },
         target,
         question,
-        threads: args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads: crate::threads::resolve(args.threads),
         cells: Vec::new(),
         generation: None,
     };

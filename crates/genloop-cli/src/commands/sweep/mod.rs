@@ -43,9 +43,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     if args.slurm {
         return submit(args, &sweep, &cells);
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = crate::threads::resolve(args.threads);
     let _lock = crate::files::FolderLock::claim(&args.out)?;
     crate::interrupt::on_interrupt(format!(
         "interrupted: `genloop sweep {} --out {}` continues the sweep; finished cells are skipped and a partial cell resumes from its last finished chunk",

@@ -96,6 +96,14 @@ impl Parser<'_> {
                 format!("{text} where section {} was expected", section.max(1)),
             ));
         }
+        // A section of n-grams that \data\ does not declare (a mutated file reached
+        // the entries of `\1-grams:` with no `ngram 1=` and indexed past the counts).
+        if text != "\\end\\" && next > self.orders.len() {
+            return Err(NgramError::arpa(
+                number,
+                format!("{text} but \\data\\ declares no {next}-grams"),
+            ));
+        }
         if section > 1 {
             let done = &self.orders[section - 2];
             if done.listed != done.declared {
