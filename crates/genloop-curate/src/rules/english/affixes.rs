@@ -258,6 +258,10 @@ fn infix_at(chars: &[(usize, char)], index: usize) -> Option<usize> {
 /// lowercase top-level name of 2 to 63 letters, an optional port, and an optional
 /// path after '/', '?' or '#'; or a public IPv4 address instead of the labels.
 pub(super) fn is_url(s: &str) -> bool {
+    // Every host has a dot.
+    if !s.contains('.') {
+        return false;
+    }
     let mut starts = vec![s];
     if let Some(at) = s.find("://") {
         let scheme_ok = at >= 2

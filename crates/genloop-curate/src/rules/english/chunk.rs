@@ -35,6 +35,10 @@ fn cut<'a>(chunk: &'a str, specials: bool, out: &mut Vec<&'a str>) {
     if let Some(pieces) = lookup(chunk) {
         return push_special(chunk, pieces, out);
     }
+    // Most chunks are plain words: no affix, infix or URL can apply to them.
+    if chunk.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return out.push(chunk);
+    }
     let mut suffixes = Vec::new();
     let core = split_affixes(chunk, &lookup, out, &mut suffixes);
     if !core.is_empty() {
@@ -86,7 +90,7 @@ fn attach_core<'a>(
     if let Some(pieces) = lookup(core) {
         return push_special(core, pieces, out);
     }
-    if affixes::is_url(core) {
+    if core.bytes().all(|b| b.is_ascii_alphanumeric()) || affixes::is_url(core) {
         return out.push(core);
     }
     let mut start = 0;

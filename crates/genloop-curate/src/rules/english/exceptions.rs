@@ -7,11 +7,12 @@
 //! A chunk of text that is a special case is split as the table says and never by the
 //! punctuation rules; the pieces of an entry concatenate to its key.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::super::text::FastMap;
+
 /// Special case → its pieces. Single-piece entries protect a chunk from being split.
-pub(super) type Table = HashMap<String, Vec<String>>;
+pub(super) type Table = FastMap<String, Vec<String>>;
 
 /// Words that look like a contraction written without its apostrophe but are ordinary
 /// words ("well" is not "we ll").
@@ -50,7 +51,7 @@ pub(super) fn longest_key() -> usize {
 }
 
 fn build() -> Table {
-    let mut table = Table::new();
+    let mut table = Table::default();
     pronoun_contractions(&mut table);
     verb_contractions(&mut table);
     other_words(&mut table);
