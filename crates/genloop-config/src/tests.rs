@@ -277,4 +277,25 @@ fn filter_parameters_are_checked_with_the_config() {
     assert!(messages[4].contains("needs `threshold`"), "{}", messages[4]);
 }
 
+/// Issue 16: the rule kinds take datatrove's parameter names; genloop's earlier names
+/// survive only where the README documented them (Gopher quality's).
+#[test]
+fn rule_filters_take_datatrove_parameter_names() {
+    let text = BASE.replace(
+        "[regime]",
+        "[[filters]]\nkind = \"fineweb\"\nline_punct_thr = 0.2\nstop_chars = [\".\", \"!\"]\n\
+         [[filters]]\nkind = \"gopher_quality\"\nmax_symbol_word_ratio = 0.2\nmin_alpha_words_ratio = 0.7\n\
+         [[filters]]\nkind = \"gopher_repetition\"\ndup_line_frac = 0.4\n\
+         [[filters]]\nkind = \"c4\"\nmin_num_sentences = -1\nfilter_curly_bracket = false\n\
+         [[filters]]\nkind = \"fineweb\"\nmin_line_punctuation_ratio = 0.2\n[regime]",
+    );
+    let found = problems(&text);
+    assert_eq!(keys(&found), ["filters[4]"]);
+    let message = found[0].to_string();
+    assert!(
+        message.contains("min_line_punctuation_ratio") && message.contains("line_punct_thr"),
+        "{message}"
+    );
+}
+
 mod limits;

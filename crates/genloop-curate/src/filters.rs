@@ -323,4 +323,21 @@ mod tests {
             FilterConfig::ExactDedup(ExactDedupConfig::default()).rule();
         assert!(exact.is_none());
     }
+
+    #[test]
+    fn rule_kinds_read_datatrove_names_and_documented_aliases() {
+        let text = "[[filters]]\nkind = \"gopher_quality\"\nmin_alpha_words_ratio = 0.7\n\
+                    max_hash_word_ratio = 0.3\n\n[[filters]]\nkind = \"fineweb\"\n\
+                    stop_chars = [\".\", \"\\\"\"]\nline_punct_exclude_zero = true\n";
+        let parsed: Tables = toml::from_str(text).expect("parses");
+        let FilterConfig::GopherQuality(gopher) = &parsed.filters[0] else {
+            panic!("gopher_quality")
+        };
+        assert_eq!(gopher.max_non_alpha_words_ratio, 0.7);
+        assert_eq!(gopher.max_hash_word_ratio, Some(0.3));
+        let fineweb = parsed.filters[1].rule().expect("a rule");
+        // A quote now ends a line only because stop_chars names it.
+        let quoted = "\"Stay,\" she said, \"the ferry is late tonight and the sea is rough.\"";
+        assert!(fineweb.check(quoted).is_keep());
+    }
 }

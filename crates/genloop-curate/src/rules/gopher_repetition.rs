@@ -118,7 +118,8 @@ struct WordIds {
 
 impl WordIds {
     fn new(words: &[&str]) -> Self {
-        let mut numbers: FastMap<&str, u32> = FastMap::default();
+        let mut numbers: FastMap<&str, u32> =
+            FastMap::with_capacity_and_hasher(words.len(), Default::default());
         let mut chars = Vec::new();
         let ids = words
             .iter()
@@ -143,7 +144,8 @@ impl WordIds {
 /// `find_top_duplicate`). `None` when the text has fewer than n words.
 fn top_n_gram_chars(words: &WordIds, n: usize) -> Option<usize> {
     // n-gram -> (count, first position)
-    let mut counts: FastMap<&[u32], (usize, usize)> = FastMap::default();
+    let mut counts: FastMap<&[u32], (usize, usize)> =
+        FastMap::with_capacity_and_hasher(words.ids.len(), Default::default());
     for (position, gram) in words.ids.windows(n.max(1)).enumerate() {
         match counts.entry(gram) {
             Entry::Occupied(mut seen) => seen.get_mut().0 += 1,
@@ -162,7 +164,7 @@ fn top_n_gram_chars(words: &WordIds, n: usize) -> Option<usize> {
 /// (words joined without spaces) and jump n words (datatrove `find_all_duplicate`).
 fn duplicated_n_gram_chars(words: &WordIds, n: usize) -> usize {
     let ids = &words.ids;
-    let mut seen: FastSet<&[u32]> = FastSet::default();
+    let mut seen: FastSet<&[u32]> = FastSet::with_capacity_and_hasher(ids.len(), Default::default());
     let mut repeated_chars = 0;
     let mut index = 0;
     while n > 0 && index + n <= ids.len() {

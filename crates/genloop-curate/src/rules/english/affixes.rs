@@ -268,9 +268,12 @@ fn infix_at(chars: &[(usize, char)], index: usize) -> Option<usize> {
 /// A URL or host name (`https://example.com/a`, `user@host.org`, `docs.rs`): an
 /// optional scheme, an optional user before '@', dot-separated labels ending in a
 /// lowercase top-level name of 2 to 63 letters, an optional port, and an optional
-/// path after '/', '?' or '#'. Dotted IP addresses are not recognised (they are not
-/// cut anyway).
+/// path after '/', '?' or '#'; or a public IPv4 address instead of the labels.
 pub(super) fn is_url(s: &str) -> bool {
+    // Every host has a dot.
+    if !s.contains('.') {
+        return false;
+    }
     let mut starts = vec![s];
     if let Some(at) = s.find("://") {
         let scheme_ok = at >= 2
@@ -306,7 +309,28 @@ fn host_port_path(s: &str) -> bool {
         }
         None => matches!(rest.chars().next(), None | Some('/' | '?' | '#')),
     };
-    tail_ok && is_domain(host)
+    tail_ok && (is_domain(host) || is_public_ipv4(host))
+}
+
+/// Four dotted numbers, 1–223 first, 1–254 last, outside the private and loopback
+/// networks (10/8, 127/8, 169.254/16, 172.16/12, 192.168/16).
+fn is_public_ipv4(host: &str) -> bool {
+    let octets: Vec<u32> = host
+        .split('.')
+        .map(|part| match part.len() {
+            1..=3 if part.bytes().all(|b| b.is_ascii_digit()) => part.parse().unwrap_or(256),
+            _ => 256,
+        })
+        .collect();
+    let [a, b, c, d] = octets[..] else {
+        return false;
+    };
+    let private = a == 10
+        || a == 127
+        || (a == 169 && b == 254)
+        || (a == 192 && b == 168)
+        || (a == 172 && (16..=31).contains(&b));
+    (1..=223).contains(&a) && b <= 255 && c <= 255 && (1..=254).contains(&d) && !private
 }
 
 fn is_domain(host: &str) -> bool {

@@ -7,11 +7,12 @@
 //! A chunk of text that is a special case is split as the table says and never by the
 //! punctuation rules; the pieces of an entry concatenate to its key.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::super::text::FastMap;
+
 /// Special case → its pieces. Single-piece entries protect a chunk from being split.
-pub(super) type Table = HashMap<String, Vec<String>>;
+pub(super) type Table = FastMap<String, Vec<String>>;
 
 /// Words that look like a contraction written without its apostrophe but are ordinary
 /// words ("well" is not "we ll").
@@ -29,11 +30,13 @@ Miss. N.C. N.D. N.H. N.J. N.M. N.Y. Neb. Nebr. Nev. Okla. Ore. Pa. S.C. Tenn. Va
 
 /// Other chunks kept whole: emoticons, `C++`, `and/or`, clitics standing alone,
 /// dropped-g forms with their apostrophe.
-const KEPT_WHOLE: &str = ":) :-) :)) :( :-( :(( ;) ;-) :D :-D :P :-P :p :-p :/ :-/ :| :-| \
-:o :O :-o :-O :] :-] :} :* :-* :3 :> :x :X =) =( =] =[ =/ =| =D =3 8) 8-) 8D <3 </3 <33 XD xD \
-XDD xDD ^_^ ^__^ -_- o_O O_o o_o O_O o.O O.o o.o O.O >.< ;_; @_@ C++ and/or w/o ' '' 's 'S \
-'d 'll 're 'em 'bout 'cause 'Cause 'cos 'Cos 'coz 'Coz 'cuz 'Cuz em ll nuff 'nuff ma'am Ma'am \
-o'clock O'clock";
+const KEPT_WHOLE: &str = ":) :-) :)) :-)) :))) :-))) (: (-: =) (= :] :-] [: [-: [= =] :o) (o: :} \
+:-} 8) 8-) (-8 ;) ;-) (; (-; :( :-( :(( :-(( :((( :-((( ): )-: =( >:( :') :'-) :'( :'-( :/ :-/ \
+=/ :| =| :-| ]= =[ :1 :P :-P :p :-p :O :-O :o :-o :0 :-0 :() >:o :* :-* :3 :-3 =3 :> :-> :X :-X \
+:x :-x :D :-D ;D ;-D =D 8D 8-D xD XD xDD XDD <3 <33 <333 </3 ^_^ ^__^ ^___^ -_- -__- (-_-) o.O O.o \
+o.o O.O o_O O_o o_o O_O o_0 0_o 0_0 o.0 0.o 0.0 v.v V.V v_v V_V >.< <.< >.> ._. (._.) (^_^) \
+(*_*) (>_<) @_@ ;_; C++ and/or w/o ' '' 's 'S 'd 'll 're 'em 'bout 'cause 'Cause 'cos 'Cos 'coz \
+'Coz 'cuz 'Cuz em ll nuff 'nuff ma'am Ma'am o'clock O'clock";
 
 /// The table, built once.
 pub(super) fn table() -> &'static Table {
@@ -48,7 +51,7 @@ pub(super) fn longest_key() -> usize {
 }
 
 fn build() -> Table {
-    let mut table = Table::new();
+    let mut table = Table::default();
     pronoun_contractions(&mut table);
     verb_contractions(&mut table);
     other_words(&mut table);

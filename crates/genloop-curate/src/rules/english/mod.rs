@@ -10,17 +10,19 @@
 //!    both ends, stopping as soon as what is left is a special case.
 //! 4. What is left stays whole if it is a special case or a URL, and is otherwise cut
 //!    at its infixes (`well-known` → `well` `-` `known`).
+//! 5. Runs of the chunk's tokens that spell a special case made of punctuation are
+//!    merged back into it (`f():` → `f` `(` `):`, the emoticon).
 //!
 //! So `"(Don't) stop..."` gives `(` `Do` `n't` `)` `stop` `...`, and `U.N.C.L.E.`,
 //! `example.com/a` and `3.14` stay whole.
 //!
 //! Known deviations, measured on the corpus of `bench/compare_datatrove.sh` (README):
-//! special cases are not matched across tokens after splitting (spaCy's second pass,
-//! which only matters for emoticons glued to words); letter classes use Unicode's
+//! letter classes use Unicode's
 //! alphabetic/case properties rather than spaCy's script ranges; only the Latin units
 //! split off numbers; and the emoticon list is a short common subset.
 
 mod affixes;
+mod chunk;
 mod exceptions;
 
 use unicode_categories::UnicodeCategories;
@@ -196,12 +198,28 @@ const TERMINAL_RANGES: [(u32, u32); 79] = [
 
 /// Calls `emit(token, is_whitespace)` for each token of `text`, in order.
 fn tokenize<'a>(text: &'a str, emit: &mut dyn FnMut(&'a str, bool)) {
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    cut_text(text, &mut tokens);
+    chunk::merge_special_runs(text, &mut tokens);
+    for (token, is_whitespace) in tokens {
+        emit(token, is_whitespace);
+    }
+}
+
+/// Steps 1–4: the tokens of each chunk, and the whitespace tokens between chunks.
+fn cut_text<'a>(text: &'a str, tokens: &mut Vec<(&'a str, bool)>) {
+    let mut pieces = Vec::new();
+    let mut push_chunk = |chunk: &'a str, tokens: &mut Vec<(&'a str, bool)>| {
+        pieces.clear();
+        chunk::tokenize_chunk(chunk, &mut pieces);
+        tokens.extend(pieces.iter().map(|&piece| (piece, false)));
+    };
     let mut chunk_start = None;
     let mut space_start = None;
     for (index, c) in text.char_indices() {
         match (is_space(c), chunk_start, space_start) {
             (true, Some(start), _) => {
-                tokenize_chunk(&text[start..index], emit);
+                push_chunk(&text[start..index], tokens);
                 chunk_start = None;
                 // One space after a chunk belongs to it; the rest is a token.
                 space_start = Some(if c == ' ' { index + 1 } else { index });
@@ -209,7 +227,7 @@ fn tokenize<'a>(text: &'a str, emit: &mut dyn FnMut(&'a str, bool)) {
             (true, None, None) => space_start = Some(index),
             (false, None, space) => {
                 if let Some(space) = space.filter(|&space| space < index) {
-                    emit(&text[space..index], true);
+                    tokens.push((&text[space..index], true));
                 }
                 space_start = None;
                 chunk_start = Some(index);
@@ -218,97 +236,9 @@ fn tokenize<'a>(text: &'a str, emit: &mut dyn FnMut(&'a str, bool)) {
         }
     }
     if let Some(start) = chunk_start {
-        tokenize_chunk(&text[start..], emit);
+        push_chunk(&text[start..], tokens);
     } else if let Some(space) = space_start.filter(|&space| space < text.len()) {
-        emit(&text[space..], true);
-    }
-}
-
-/// The pieces of a special case, if `chunk` is one.
-fn special(chunk: &str) -> Option<&'static [String]> {
-    if chunk.len() > exceptions::longest_key() {
-        return None;
-    }
-    exceptions::table().get(chunk).map(Vec::as_slice)
-}
-
-/// Emits the special case's pieces as slices of `chunk` (they concatenate to it).
-fn emit_special<'a>(chunk: &'a str, pieces: &[String], emit: &mut dyn FnMut(&'a str, bool)) {
-    let mut start = 0;
-    for piece in pieces {
-        emit(&chunk[start..start + piece.len()], false);
-        start += piece.len();
-    }
-}
-
-fn tokenize_chunk<'a>(chunk: &'a str, emit: &mut dyn FnMut(&'a str, bool)) {
-    if let Some(pieces) = special(chunk) {
-        return emit_special(chunk, pieces, emit);
-    }
-    let mut suffixes = Vec::new();
-    let core = split_affixes(chunk, emit, &mut suffixes);
-    if !core.is_empty() {
-        attach_core(core, emit);
-    }
-    for suffix in suffixes.into_iter().rev() {
-        emit(suffix, false);
-    }
-}
-
-/// Peels prefixes (emitted at once) and suffixes (collected, outermost first) off
-/// `chunk`; returns what is left.
-fn split_affixes<'a>(
-    mut chunk: &'a str,
-    emit: &mut dyn FnMut(&'a str, bool),
-    suffixes: &mut Vec<&'a str>,
-) -> &'a str {
-    let mut last_length = usize::MAX;
-    while !chunk.is_empty() && chunk.len() != last_length && special(chunk).is_none() {
-        last_length = chunk.len();
-        let prefix = affixes::prefix_len(chunk);
-        if prefix > 0 && chunk.len() > prefix && special(&chunk[prefix..]).is_some() {
-            emit(&chunk[..prefix], false);
-            return &chunk[prefix..];
-        }
-        let suffix = affixes::suffix_len(&chunk[prefix..]);
-        let without_suffix = &chunk[..chunk.len() - suffix];
-        if suffix > 0 && !without_suffix.is_empty() && special(without_suffix).is_some() {
-            suffixes.push(&chunk[chunk.len() - suffix..]);
-            return without_suffix;
-        }
-        if prefix > 0 {
-            emit(&chunk[..prefix], false);
-        }
-        if suffix > 0 {
-            suffixes.push(&chunk[chunk.len() - suffix..]);
-        }
-        chunk = &chunk[prefix..chunk.len() - suffix];
-    }
-    chunk
-}
-
-/// What is left after the affixes: a special case, a URL, or cut at its infixes (an
-/// infix at the very start is not cut).
-fn attach_core<'a>(core: &'a str, emit: &mut dyn FnMut(&'a str, bool)) {
-    if let Some(pieces) = special(core) {
-        return emit_special(core, pieces, emit);
-    }
-    if affixes::is_url(core) {
-        return emit(core, false);
-    }
-    let mut start = 0;
-    for (infix_start, infix_end) in affixes::infixes(core) {
-        if infix_start == 0 {
-            continue;
-        }
-        if infix_start != start {
-            emit(&core[start..infix_start], false);
-        }
-        emit(&core[infix_start..infix_end], false);
-        start = infix_end;
-    }
-    if start < core.len() {
-        emit(&core[start..], false);
+        tokens.push((&text[space..], true));
     }
 }
 
