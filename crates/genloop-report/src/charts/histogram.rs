@@ -165,6 +165,20 @@ fn log_ticks(from: f64, to: f64) -> Vec<f64> {
     ticks
 }
 
+/// The outline of a histogram of `density` per bin over lo..hi (log₁₀ units), closed
+/// on the axis, in perplexity units for the logarithmic axis.
+fn outline(density: &[f64], lo: f64, hi: f64) -> Vec<(f64, f64)> {
+    let width = (hi - lo) / BINS as f64;
+    let at = |log: f64| 10f64.powf(log);
+    let mut outline = vec![(at(lo), 0.0)];
+    for (b, d) in density.iter().enumerate() {
+        let x0 = lo + b as f64 * width;
+        outline.extend([(at(x0), *d), (at(x0 + width), *d)]);
+    }
+    outline.push((at(hi), 0.0));
+    outline
+}
+
 #[cfg(test)]
 mod tests {
     use super::log_ticks;
@@ -179,18 +193,4 @@ mod tests {
             .iter()
             .all(|t| (22.4..=44.7).contains(t) && t.fract() == 0.0));
     }
-}
-
-/// The outline of a histogram of `density` per bin over lo..hi (log₁₀ units), closed
-/// on the axis, in perplexity units for the logarithmic axis.
-fn outline(density: &[f64], lo: f64, hi: f64) -> Vec<(f64, f64)> {
-    let width = (hi - lo) / BINS as f64;
-    let at = |log: f64| 10f64.powf(log);
-    let mut outline = vec![(at(lo), 0.0)];
-    for (b, d) in density.iter().enumerate() {
-        let x0 = lo + b as f64 * width;
-        outline.extend([(at(x0), *d), (at(x0 + width), *d)]);
-    }
-    outline.push((at(hi), 0.0));
-    outline
 }
