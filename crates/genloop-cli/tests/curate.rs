@@ -264,3 +264,42 @@ fn an_existing_output_is_never_overwritten() {
     assert_eq!(kept, "precious\n");
     assert!(!dir.path().join("rejects.jsonl").exists());
 }
+
+#[test]
+fn a_rule_that_drops_almost_everything_is_a_warning_on_stderr_and_in_the_stats() {
+    // Issue 12: `--profile web` silently dropped every document of a corpus whose
+    // paragraphs are single sentences (C4's rule of five sentences); here, short
+    // posts that the web profile's Gopher rule of 50 words drops, all of them.
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<Value> = [BICYCLE, LIBRARY, GARDEN]
+        .iter()
+        .cycle()
+        .take(12)
+        .enumerate()
+        .map(|(i, text)| json!({"id": format!("post-{i}"), "text": format!("{text} ({i})")}))
+        .collect();
+    write(dir.path(), "posts.jsonl", &jsonl(&records));
+    let output = genloop(
+        &[
+            "posts.jsonl",
+            "--profile",
+            "web",
+            "--out",
+            "kept.jsonl",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with("warning: rule `gopher_quality.min_words` alone dropped 12 of 12"),
+        "{message}"
+    );
+    let stats: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let warnings = stats["warnings"].as_array().unwrap();
+    assert!(
+        warnings[0].as_str().unwrap().contains("alone dropped"),
+        "{warnings:?}"
+    );
+}

@@ -6,6 +6,9 @@
 //!   an author who has not opted out come out; deletions go to a [`Ledger`].
 //! - [`ledger`]: the deletion ledger, and [`purge_jsonl`] to drop its ids from any
 //!   corpus pool before the next training set is built.
+//! - [`pseudonym`]: author pseudonyms, HMAC-SHA256 under the user's secret key (or,
+//!   without one, a plain SHA-256 that anyone can recompute: said in the statistics),
+//!   and the post-id pseudonyms of `anonymize`.
 //!
 //! Outputs are written to a temporary file in the output's folder and renamed into
 //! place, so a failure never leaves half a file; an existing output is never

@@ -281,6 +281,8 @@ fn summary_rows(data: &ReportData) -> Vec<MetricRows<'_>> {
                 .arms
                 .iter()
                 .enumerate()
+                // Arms that never measured the metric (no detector, say) have no row.
+                .filter(|(_, arm)| crate::charts::metric::has_data(arm, &metric.name))
                 .filter_map(|(i, arm)| {
                     let points = arm.series.get(&metric.name)?;
                     let (first, last) = (points.first()?, points.last()?);
@@ -296,6 +298,7 @@ fn summary_rows(data: &ReportData) -> Vec<MetricRows<'_>> {
                 })
                 .collect(),
         })
+        .filter(|metric| !metric.rows.is_empty())
         .collect()
 }
 

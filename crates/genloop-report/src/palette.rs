@@ -42,6 +42,8 @@ pub fn lighten(colour: RGBColor, amount: f64) -> RGBColor {
 /// Axis, grid and text greys.
 pub const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+/// Reference levels (chance) in charts: grey, darker than the grid.
+pub const REFERENCE: RGBColor = RGBColor(0x88, 0x88, 0x88);
 
 /// `#rrggbb`, as the SVG backend writes colours.
 pub fn hex(colour: RGBColor) -> String {

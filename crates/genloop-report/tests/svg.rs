@@ -218,10 +218,13 @@ fn perplexity_histograms_share_their_axes() {
         "same bins and axes in every arm"
     );
     let labels = texts(&first);
-    assert!(labels.iter().any(|t| t == "density"));
+    // A logarithmic perplexity axis (issue 12: a linear one squeezed the long tail).
     assert!(labels
         .iter()
-        .any(|t| t == "perplexity under the generation-0 model"));
+        .any(|t| t == "density per unit of log₁₀ perplexity"));
+    assert!(labels
+        .iter()
+        .any(|t| t == "perplexity under the generation-0 model (log scale)"));
     for g in [0, 2, 5] {
         assert!(
             labels

@@ -1,7 +1,8 @@
 //! Robustness of the text readers (issue 12): mutated corpora (JSONL, lines,
-//! paragraphs; plain, gzip and zstd) and mutated ARPA files must be read or refused
-//! with a typed error, never panic; a model read from a mutated ARPA file must score
-//! and sample without a panic too. Inputs that ever failed are kept in
+//! paragraphs; plain, gzip and zstd), mutated ARPA files and mutated tokenizer files
+//! (`tokenizer.json` of `lm` model folders) must be read or refused with a typed
+//! error, never panic; a model or tokenizer read from a mutated file must score,
+//! sample, encode and decode without a panic too. Inputs that ever failed are kept in
 //! `fixtures/regressions/` and read on every run. A few seconds per target
 //! (`GENLOOP_FUZZ_SECONDS` raises it).
 
@@ -14,6 +15,7 @@ use genloop_core::mutate::{budget, panics, run_for};
 use genloop_core::seed::RootSeed;
 use genloop_text::corpus::{read_corpus, Format, OnError, ReadOptions};
 use genloop_text::ngram::{NgramEstimator, NgramModel, Smoothing};
+use genloop_text::tokenize::{load_tokenizer, BpeOptions, TokenizerSpec, WordOptions};
 
 const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/regressions");
 
@@ -124,6 +126,49 @@ fn mutated_arpa_files_never_panic() {
         }
     });
     eprintln!("{count} mutated ARPA files read");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `tokenizer.json` of a word and of a BPE tokenizer trained on the corpus seeds.
+fn tokenizer_seeds(dir: &Path) -> Vec<Vec<u8>> {
+    let texts = [JSONL, LINES, PARAGRAPHS];
+    let bpe = BpeOptions {
+        vocab_size: 300,
+        ..BpeOptions::default()
+    };
+    [
+        TokenizerSpec::Word(WordOptions::default()),
+        TokenizerSpec::Bpe(bpe),
+    ]
+    .iter()
+    .map(|spec| {
+        let path = dir.join("seed.json");
+        spec.train(texts.iter()).unwrap().save(&path).unwrap();
+        std::fs::read(&path).unwrap()
+    })
+    .collect()
+}
+
+#[test]
+fn mutated_tokenizer_files_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = tokenizer_seeds(dir.path());
+    let path = dir.path().join("tokenizer.json");
+    let mut failures = Vec::new();
+    run_for(&seeds, 23, 1_000_000, budget(3), |_, mutant| {
+        std::fs::write(&path, mutant).unwrap();
+        let panic = panics(|| {
+            let Ok(tokenizer) = load_tokenizer(&path) else {
+                return;
+            };
+            let ids = tokenizer.encode("The heron waited, été 😀 by the reeds.");
+            let _ = tokenizer.decode(&ids);
+            let _ = tokenizer.decode(&[0, 1, 5, 299, 300, u32::MAX]);
+        });
+        if let Some(message) = panic {
+            failures.push(format!("{}\n=> {message}", String::from_utf8_lossy(mutant)));
+        }
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -70,6 +70,9 @@ pub fn execute(args: &CurateArgs) -> anyhow::Result<()> {
     )
     .map_err(classify)?;
     if args.json {
+        for warning in &stats.warnings {
+            eprintln!("warning: {warning}");
+        }
         let mut stdout = std::io::stdout().lock();
         serde_json::to_writer(&mut stdout, &stats)?;
         writeln!(stdout)?;

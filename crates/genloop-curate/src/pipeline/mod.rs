@@ -51,7 +51,9 @@ pub use curator::{build_stream_filter, Curator, Decision};
 pub use dedup::{DedupStream, ExactStream, NearDupStream, StreamDedup};
 pub use error::PipelineError;
 pub use profile::{profile, Profile, UnknownProfile};
-pub use stats::{render_text, CurationStats, FilterStats};
+pub use stats::{
+    dominant_rule_warnings, render_text, CurationStats, FilterStats, DOMINANT_RULE_SHARE,
+};
 pub use stream::{Document, Duplicate, Rejection, RuleStream, StreamFilter};
 
 use crate::io::{parse_record, with_curation};
@@ -223,6 +225,7 @@ pub fn curate(
             kept_text_bytes: 0,
             elapsed_seconds: 0.0,
             filters: Vec::new(),
+            warnings: Vec::new(),
         },
     };
     while let Some((line, raw)) = next_line(&mut reader)? {
@@ -231,5 +234,6 @@ pub fn curate(
     run.stats.input_bytes = reader.bytes_read();
     let mut stats = run.finish()?;
     stats.elapsed_seconds = started.elapsed().as_secs_f64();
+    stats.warnings = stats::dominant_rule_warnings(&stats);
     Ok(stats)
 }

@@ -45,6 +45,33 @@ pub struct CurationStats {
     pub elapsed_seconds: f64,
     /// In chain order.
     pub filters: Vec<FilterStats>,
+    /// What the user should check first: a single rule that dropped more than
+    /// [`DOMINANT_RULE_SHARE`] of the corpus ([`dominant_rule_warnings`]).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// A rule that alone drops more than this share of a corpus is reported: it likely
+/// does not suit the corpus (C4's rule of at least five sentences per paragraph
+/// silently dropped every document of a corpus of one-sentence paragraphs).
+pub const DOMINANT_RULE_SHARE: f64 = 0.9;
+
+/// One warning per rule that dropped more than [`DOMINANT_RULE_SHARE`] of the
+/// documents read.
+pub fn dominant_rule_warnings(stats: &CurationStats) -> Vec<String> {
+    let documents = stats.documents;
+    stats
+        .filters
+        .iter()
+        .flat_map(|filter| &filter.by_rule)
+        .filter(|(_, &count)| documents > 0 && count as f64 > DOMINANT_RULE_SHARE * documents as f64)
+        .map(|(rule, &count)| {
+            format!(
+                "rule `{rule}` alone dropped {count} of {documents} documents ({:.1} %); check that it suits this corpus, or leave it out (--filters FILE)",
+                percent(count, documents)
+            )
+        })
+        .collect()
 }
 
 impl CurationStats {
@@ -70,6 +97,9 @@ fn percent(part: u64, whole: u64) -> f64 {
 /// Human-readable summary: totals, then each filter and its rules.
 pub fn render_text(stats: &CurationStats) -> String {
     let mut text = String::new();
+    for warning in &stats.warnings {
+        let _ = writeln!(text, "warning: {warning}");
+    }
     let _ = writeln!(
         text,
         "{}: {} documents, kept {} ({:.1} %), dropped {}; {:.1} MB in {:.2} s ({:.0} docs/s, {:.1} MB/s)",
@@ -119,12 +149,48 @@ mod tests {
             kept_text_bytes: 1_000_000,
             elapsed_seconds: 2.0,
             filters: vec![c4],
+            warnings: Vec::new(),
         };
         assert_eq!(
             render_text(&stats),
             "in.jsonl: 4 documents, kept 3 (75.0 %), dropped 1; 2.0 MB in 2.00 s (2 docs/s, 1.0 MB/s)\n\
              \x20 c4                 dropped         1 of         4 (25.0 %)\n\
              \x20   c4.lorem_ipsum                             1\n"
+        );
+    }
+
+    #[test]
+    fn a_rule_that_drops_nearly_everything_is_a_warning() {
+        // `--profile web` dropped every document of a corpus of one-sentence
+        // paragraphs through C4's five-sentence rule, without a word.
+        let mut c4 = FilterStats::new("c4");
+        (c4.checked, c4.dropped) = (100, 95);
+        c4.by_rule.insert("c4.min_sentences".into(), 91);
+        c4.by_rule.insert("c4.lorem_ipsum".into(), 4);
+        let mut stats = CurationStats {
+            input: "in.jsonl".into(),
+            documents: 100,
+            kept: 5,
+            dropped: 95,
+            input_bytes: 0,
+            text_bytes: 0,
+            kept_text_bytes: 0,
+            elapsed_seconds: 1.0,
+            filters: vec![c4],
+            warnings: Vec::new(),
+        };
+        stats.warnings = dominant_rule_warnings(&stats);
+        assert_eq!(
+            stats.warnings,
+            ["rule `c4.min_sentences` alone dropped 91 of 100 documents (91.0 %); check that it suits this corpus, or leave it out (--filters FILE)"]
+        );
+        assert!(render_text(&stats).starts_with("warning: rule `c4.min_sentences`"));
+        stats.filters[0]
+            .by_rule
+            .insert("c4.min_sentences".into(), 90);
+        assert!(
+            dominant_rule_warnings(&stats).is_empty(),
+            "90 % is not more than 90 %"
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Robustness of the archive reader (issue 12): mutated `outbox.json` and
 //! `actor.json`, and mutated archive containers (zip, tar.gz), must be ingested or
-//! refused with a typed error, never panic. Archives that ever failed are kept in
+//! refused with a typed error, never panic; so must mutated deletion ledgers and the
+//! corpora they purge. Archives that ever failed are kept in
 //! `fixtures/regressions/` and read on every run. A few seconds per target
 //! (`GENLOOP_FUZZ_SECONDS` raises it).
 
@@ -85,4 +86,36 @@ fn archives_that_once_failed_are_read_or_refused() {
         let path = entry.unwrap().path();
         assert_eq!(ingest_panics(dir.path(), &path), None, "{}", path.display());
     }
+}
+
+#[test]
+fn mutated_ledgers_and_corpora_to_purge_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = format!(
+        "{{\"id\": \"{STATUS}106\", \"deleted\": \"2024-03-08T00:00:00Z\"}}\n{{\"id\": \"{STATUS}999\"}}\n"
+    );
+    let corpus = format!(
+        "{{\"id\": \"{STATUS}101\", \"text\": \"kept\"}}\n{{\"id\": \"{STATUS}106\", \"text\": \"purged\"}}\n"
+    );
+    let seeds = vec![ledger.into_bytes(), corpus.clone().into_bytes()];
+    let (ledger_path, corpus_path) = (dir.path().join("ledger.jsonl"), dir.path().join("c.jsonl"));
+    let out = dir.path().join("purged.jsonl");
+    let mut failures = Vec::new();
+    run_for(&seeds, 34, 1_000_000, budget(2), |index, mutant| {
+        let (ledger_bytes, corpus_bytes) = match index {
+            0 => (mutant, corpus.as_bytes()),
+            _ => (seeds[0].as_slice(), mutant),
+        };
+        std::fs::write(&ledger_path, ledger_bytes).unwrap();
+        std::fs::write(&corpus_path, corpus_bytes).unwrap();
+        let _ = std::fs::remove_file(&out);
+        let panic = panics(|| {
+            let ledger = Ledger::load(&ledger_path)?;
+            purge_jsonl(&corpus_path, &out, &ledger).map(|_| ())
+        });
+        if let Some(message) = panic {
+            failures.push(format!("{}: {message}", String::from_utf8_lossy(mutant)));
+        }
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

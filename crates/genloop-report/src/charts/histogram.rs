@@ -1,7 +1,9 @@
 //! Histograms of per-sample perplexity under the generation-0 model, one outline per
 //! selected generation (Shumailov et al. 2024, Fig. 1b): as generations pass, samples
 //! the first model finds likely pile up and the tail of unlikely ones thins. Every
-//! arm's chart has the same bins and axes.
+//! arm's chart has the same bins and axes. Perplexities have a long right tail, so the
+//! bins are of equal width in log₁₀ perplexity and the x axis is logarithmic (a linear
+//! axis squeezed the bulk into a few bins).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -11,18 +13,28 @@ use crate::data::ReportData;
 use crate::palette;
 
 pub(crate) const CAPTION: &str = "Density of the perplexity that the generation-0 model assigns to each \
-     sample of the selected generations, over all replicates. Bins and axes are shared by every arm; \
-     the 0.5 % most extreme values at each end are left out of the range.";
+     sample of the selected generations, over all replicates, on a logarithmic x axis (bins of equal \
+     width in log₁₀ perplexity). Bins and axes are shared by every arm; the 0.5 % most extreme values \
+     at each end are left out of the range.";
 
 const BINS: usize = 40;
 
-/// The shared binning: the central 99 % of every finite value of every arm.
+/// log₁₀ of the positive finite values (a perplexity is at least 1).
+fn logs(values: &[f64]) -> Vec<f64> {
+    values
+        .iter()
+        .filter(|v| v.is_finite() && **v > 0.0)
+        .map(|v| v.log10())
+        .collect()
+}
+
+/// The shared binning, in log₁₀ perplexity: the central 99 % of every value of every
+/// arm.
 fn range(data: &ReportData) -> Option<(f64, f64)> {
     let mut all: Vec<f64> = data
         .arms
         .iter()
-        .flat_map(|a| a.perplexity.iter().flat_map(|s| s.values.iter().copied()))
-        .filter(|v| v.is_finite())
+        .flat_map(|a| a.perplexity.iter().flat_map(|s| logs(&s.values)))
         .collect();
     if all.is_empty() {
         return None;
@@ -37,10 +49,11 @@ fn range(data: &ReportData) -> Option<(f64, f64)> {
     })
 }
 
-/// Density per bin: count / (all finite values of the generation × bin width).
+/// Density per bin of log₁₀ perplexity: count / (all values of the generation × bin
+/// width).
 fn densities(values: &[f64], lo: f64, hi: f64) -> Vec<f64> {
     let width = (hi - lo) / BINS as f64;
-    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let finite = logs(values);
     let mut counts = vec![0usize; BINS];
     for v in &finite {
         if *v >= lo && *v <= hi {
@@ -79,12 +92,14 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .flat_map(|a| a.perplexity.iter())
         .flat_map(|s| densities(&s.values, lo, hi))
         .fold(0.0, f64::max);
+    let (from, to) = (10f64.powf(lo), 10f64.powf(hi));
+    let x_range = (from..to).log_scale().with_key_points(log_ticks(from, to));
     let mut chart = frame(plot)
-        .build_cartesian_2d(lo..hi, 0.0..(top * 1.05).max(f64::MIN_POSITIVE))
+        .build_cartesian_2d(x_range, 0.0..(top * 1.05).max(f64::MIN_POSITIVE))
         .or_msg()?;
     house_mesh(chart.configure_mesh())
-        .x_desc("perplexity under the generation-0 model")
-        .y_desc("density")
+        .x_desc("perplexity under the generation-0 model (log scale)")
+        .y_desc("density per unit of log₁₀ perplexity")
         .x_label_formatter(&value_label)
         .draw()
         .or_msg()?;
@@ -118,14 +133,64 @@ pub(crate) fn draw<DB: DrawingBackend>(
     draw_legend(legend, &entries)
 }
 
-/// The outline of a histogram of `density` per bin over lo..hi, closed on the axis.
+/// Round tick values within `from..=to` for a logarithmic axis: the first of 1, 1-2-5
+/// and 1…9 times the powers of ten that gives at least 4, else 5 values evenly spaced
+/// in log and rounded to two significant digits (a range inside one decade).
+fn log_ticks(from: f64, to: f64) -> Vec<f64> {
+    let decades = from.log10().floor() as i32..=to.log10().ceil() as i32;
+    for mantissas in [
+        &[1.0][..],
+        &[1.0, 2.0, 5.0],
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+    ] {
+        let ticks: Vec<f64> = decades
+            .clone()
+            .flat_map(|d| mantissas.iter().map(move |m| m * 10f64.powi(d)))
+            .filter(|t| (from..=to).contains(t))
+            .collect();
+        if ticks.len() >= 4 {
+            return ticks;
+        }
+    }
+    let (a, b) = (from.log10(), to.log10());
+    let mut ticks: Vec<f64> = (0..5)
+        .map(|i| {
+            let v = 10f64.powf(a + (b - a) * (i as f64 + 0.5) / 5.0);
+            let scale = 10f64.powi(v.log10().floor() as i32 - 1);
+            (v / scale).round() * scale
+        })
+        .filter(|t| (from..=to).contains(t))
+        .collect();
+    ticks.dedup();
+    ticks
+}
+
+/// The outline of a histogram of `density` per bin over lo..hi (log₁₀ units), closed
+/// on the axis, in perplexity units for the logarithmic axis.
 fn outline(density: &[f64], lo: f64, hi: f64) -> Vec<(f64, f64)> {
     let width = (hi - lo) / BINS as f64;
-    let mut outline = vec![(lo, 0.0)];
+    let at = |log: f64| 10f64.powf(log);
+    let mut outline = vec![(at(lo), 0.0)];
     for (b, d) in density.iter().enumerate() {
         let x0 = lo + b as f64 * width;
-        outline.extend([(x0, *d), (x0 + width, *d)]);
+        outline.extend([(at(x0), *d), (at(x0 + width), *d)]);
     }
-    outline.push((hi, 0.0));
+    outline.push((at(hi), 0.0));
     outline
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_ticks;
+
+    #[test]
+    fn log_ticks_are_round_and_inside_the_range() {
+        assert_eq!(log_ticks(3.0, 20_000.0), [10.0, 100.0, 1000.0, 10_000.0]);
+        assert_eq!(log_ticks(3.0, 120.0), [5.0, 10.0, 20.0, 50.0, 100.0]);
+        let narrow = log_ticks(22.4, 44.7);
+        assert!(narrow.len() >= 3, "{narrow:?}");
+        assert!(narrow
+            .iter()
+            .all(|t| (22.4..=44.7).contains(t) && t.fract() == 0.0));
+    }
 }

@@ -40,10 +40,49 @@ pub(crate) fn caption(data: &ReportData, m: usize) -> String {
             " ×: generations the gate rejected in some replicates (larger: more of them).",
         );
     }
+    if let Some((value, _)) = reference(&metric.name) {
+        caption.push_str(&format!(" Grey dashed: {value}, chance level."));
+    }
     if log_scale(data, m) {
         caption.push_str(" Logarithmic y axis.");
     }
+    caption.extend(empty_reason(data, &metric.name));
     caption
+}
+
+/// Reference levels drawn as a grey dashed line: (metric, value, legend label).
+const REFERENCES: &[(&str, f64, &str)] = &[("detector_auroc", 0.5, "chance (0.5)")];
+
+fn reference(metric: &str) -> Option<(f64, &'static str)> {
+    REFERENCES
+        .iter()
+        .find(|(name, _, _)| *name == metric)
+        .map(|(_, value, label)| (*value, *label))
+}
+
+/// Whether `arm` measured `metric` in some generation (a series of n = 0 points is
+/// an arm without, e.g., a detector).
+pub(crate) fn has_data(arm: &ArmData, metric: &str) -> bool {
+    arm.series
+        .get(metric)
+        .is_some_and(|points| points.iter().any(|p| p.n > 0))
+}
+
+/// Why a chart is empty, when it is.
+fn empty_reason(data: &ReportData, metric: &str) -> Option<&'static str> {
+    if !plotted(data, metric).is_empty() {
+        return None;
+    }
+    let infinite = data.arms.iter().any(|a| {
+        a.series
+            .get(metric)
+            .is_some_and(|points| points.iter().any(|p| p.n > 0 && p.median.is_infinite()))
+    });
+    Some(if infinite {
+        " Nothing is drawn: every median is infinite (for example, a categorical fit that gave a category of the truth probability 0 has infinite KL to the truth and holdout NLL)."
+    } else {
+        " Nothing is drawn: no arm measured this metric."
+    })
 }
 
 fn has_theory(arm: &ArmData, metric: &str) -> bool {
@@ -74,6 +113,9 @@ fn plotted(data: &ReportData, metric: &str) -> Vec<f64> {
         }
     }
     values.retain(|v| v.is_finite());
+    if !values.is_empty() {
+        values.extend(reference(metric).map(|(value, _)| value));
+    }
     values
 }
 
@@ -141,7 +183,7 @@ fn legend_entries(data: &ReportData, metric: &str) -> Vec<LegendEntry> {
         .arms
         .iter()
         .enumerate()
-        .filter(|(_, a)| a.series.contains_key(metric))
+        .filter(|(_, a)| has_data(a, metric))
         .map(|(i, a)| {
             LegendEntry::new(
                 a.name.clone(),
@@ -170,6 +212,14 @@ fn legend_entries(data: &ReportData, metric: &str) -> Vec<LegendEntry> {
             "closed form (expectation)",
             Key::Dashed {
                 colour: palette::TEXT,
+            },
+        ));
+    }
+    if let Some((_, label)) = reference(metric) {
+        entries.push(LegendEntry::new(
+            label,
+            Key::Dashed {
+                colour: palette::REFERENCE,
             },
         ));
     }
@@ -206,6 +256,18 @@ where
         .or_msg()?;
     // Log axes cannot show zero or negative values: they break the lines there.
     let shown = |v: f64| v.is_finite() && (!log || v > 0.0);
+    if let Some((value, _)) = reference(metric).filter(|(value, _)| shown(*value)) {
+        let range = generation_range(count);
+        let line = vec![(range.start, value), (range.end, value)];
+        chart
+            .draw_series(DashedLineSeries::new(
+                line,
+                5,
+                5,
+                palette::REFERENCE.stroke_width(2),
+            ))
+            .or_msg()?;
+    }
     for (i, arm) in data.arms.iter().enumerate() {
         let Some(points) = arm.series.get(metric) else {
             continue;

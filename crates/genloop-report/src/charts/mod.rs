@@ -4,7 +4,7 @@
 mod composition;
 mod gate;
 mod histogram;
-mod metric;
+pub(crate) mod metric;
 pub(crate) mod sweep;
 
 use plotters::chart::MeshStyle;

@@ -13,7 +13,7 @@ pub const GENERATIONS: usize = 6;
 pub const SCRIPT: &str = "<script>alert(1)</script>";
 pub const IMG: &str = "\"><img src=x onerror=alert(1)>";
 
-fn point(median: f64, theory: Option<f64>) -> Point {
+pub fn point(median: f64, theory: Option<f64>) -> Point {
     Point {
         median,
         median_ci95: [median * 0.8, median * 1.2],
