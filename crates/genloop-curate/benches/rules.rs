@@ -8,9 +8,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use genloop_curate::rules::{
-    FineWeb, GopherQuality, GopherRepetition, Rule, C4,
-};
+use genloop_curate::rules::{FineWeb, GopherQuality, GopherRepetition, Rule, C4};
 
 const DOCS: usize = 2_000;
 const SEED: u64 = 11;
@@ -25,10 +23,46 @@ fn next(state: &mut u64) -> u64 {
 }
 
 const WORDS: [&str; 40] = [
-    "the", "harbour", "ferry", "don't", "bread", "of", "and", "to", "with", "that", "have",
-    "slowly", "morning", "Mr.", "gulls", "it's", "well-known", "town", "library", "winter",
-    "be", "neighbours", "(quiet)", "light", "e.g.", "walk", "school", "they're", "nets", "tea",
-    "U.S.", "children", "closed", "visitors", "3.5km", "weather,", "read", "talk", "sea", "a",
+    "the",
+    "harbour",
+    "ferry",
+    "don't",
+    "bread",
+    "of",
+    "and",
+    "to",
+    "with",
+    "that",
+    "have",
+    "slowly",
+    "morning",
+    "Mr.",
+    "gulls",
+    "it's",
+    "well-known",
+    "town",
+    "library",
+    "winter",
+    "be",
+    "neighbours",
+    "(quiet)",
+    "light",
+    "e.g.",
+    "walk",
+    "school",
+    "they're",
+    "nets",
+    "tea",
+    "U.S.",
+    "children",
+    "closed",
+    "visitors",
+    "3.5km",
+    "weather,",
+    "read",
+    "talk",
+    "sea",
+    "a",
 ];
 
 fn document(state: &mut u64) -> String {

@@ -55,7 +55,11 @@ fn main() {
         }
         return;
     }
-    let table = if rule.contains('=') { rule.clone() } else { format!("kind = \"{rule}\"") };
+    let table = if rule.contains('=') {
+        rule.clone()
+    } else {
+        format!("kind = \"{rule}\"")
+    };
     let config: FilterConfig = toml::from_str(&table).unwrap_or_else(|e| {
         eprintln!("rule {rule:?}: {e}");
         std::process::exit(2);

@@ -141,7 +141,10 @@ impl C4 {
         };
         let punctuated = ends_with_terminal_punctuation(&line) && !line.ends_with("...");
         if config.filter_no_terminal_punct && !punctuated {
-            return Err("c4.no_terminal_punctuation: line does not end in . ? ! \" ' (or ends in ...)".into());
+            return Err(
+                "c4.no_terminal_punctuation: line does not end in . ? ! \" ' (or ends in ...)"
+                    .into(),
+            );
         }
         if (words.len() as i64) < config.min_words_per_line {
             let min = config.min_words_per_line;
@@ -159,7 +162,10 @@ impl C4 {
         };
         let lowercase = line.to_lowercase();
         if config.filter_lorem_ipsum && lowercase.contains("lorem ipsum") {
-            let verdict = Verdict::drop("c4.banned_document_phrase", "a kept line contains \"lorem ipsum\"");
+            let verdict = Verdict::drop(
+                "c4.banned_document_phrase",
+                "a kept line contains \"lorem ipsum\"",
+            );
             return LineOutcome::DropDocument(verdict);
         }
         if config.filter_javascript && lowercase.contains("javascript") {
@@ -199,11 +205,17 @@ impl C4 {
                     }
                     kept.push(line);
                 }
-                LineOutcome::Remove(reason) => removed.push(format!("line {}: {reason}", index + 1)),
+                LineOutcome::Remove(reason) => {
+                    removed.push(format!("line {}: {reason}", index + 1))
+                }
                 LineOutcome::DropDocument(verdict) => return Err(verdict),
             }
         }
-        let separator = if self.config.split_paragraph { "\n" } else { " " };
+        let separator = if self.config.split_paragraph {
+            "\n"
+        } else {
+            " "
+        };
         Ok((kept.join(separator), sentences, removed))
     }
 
@@ -229,7 +241,11 @@ impl Rule for C4 {
         };
         let min = self.config.min_num_sentences;
         if (sentences as i64) < min {
-            let lines = if kept.is_empty() { 0 } else { kept.split('\n').count() };
+            let lines = if kept.is_empty() {
+                0
+            } else {
+                kept.split('\n').count()
+            };
             return Verdict::drop(
                 "c4.min_sentences",
                 format!("{sentences} sentences on {lines} kept lines < {min}"),
@@ -245,8 +261,14 @@ mod tests {
 
     #[test]
     fn citations_are_cut_out() {
-        assert_eq!(remove_citations("Rain fell[1] all day[edit]."), "Rain fell all day.");
-        assert_eq!(remove_citations("It is so[citation needed] [a]."), "It is so [a].");
+        assert_eq!(
+            remove_citations("Rain fell[1] all day[edit]."),
+            "Rain fell all day."
+        );
+        assert_eq!(
+            remove_citations("It is so[citation needed] [a]."),
+            "It is so [a]."
+        );
         assert_eq!(remove_citations("Empty [] brackets."), "Empty  brackets.");
     }
 
@@ -259,7 +281,10 @@ mod tests {
         let removed_brace = format!("{prose}\nvalues = {{'a', 'b'}}");
         assert_eq!(C4::default().check(&removed_brace), Verdict::Keep);
         let kept_brace = format!("{prose}\nThe set {{a, b}} has two members.");
-        assert_eq!(C4::default().check(&kept_brace).rule(), Some("c4.curly_bracket"));
+        assert_eq!(
+            C4::default().check(&kept_brace).rule(),
+            Some("c4.curly_bracket")
+        );
         let ellipsis = format!("{prose}\nAnd then the lorem ipsum text came...");
         assert_eq!(C4::default().check(&ellipsis), Verdict::Keep);
     }

@@ -109,13 +109,17 @@ impl GopherQuality {
             .collect();
         let non_symbol_count = non_symbol_words.len();
         let (min, max) = (config.min_doc_words, config.max_doc_words);
-        Verdict::drop_if(min > 0 && non_symbol_count < min, "gopher_quality.min_words", || {
-            format!("{non_symbol_count} words < {min}")
-        })
+        Verdict::drop_if(
+            min > 0 && non_symbol_count < min,
+            "gopher_quality.min_words",
+            || format!("{non_symbol_count} words < {min}"),
+        )
         .or_else(|| {
-            Verdict::drop_if(max > 0 && non_symbol_count > max, "gopher_quality.max_words", || {
-                format!("{non_symbol_count} words > {max}")
-            })
+            Verdict::drop_if(
+                max > 0 && non_symbol_count > max,
+                "gopher_quality.max_words",
+                || format!("{non_symbol_count} words > {max}"),
+            )
         })
         .or_else(|| {
             let total_length: usize = non_symbol_words.iter().map(|w| w.chars().count()).sum();
@@ -140,10 +144,14 @@ impl GopherQuality {
     fn symbols(&self, text: &str, word_count: usize) -> Option<Verdict> {
         let config = &self.config;
         let hash_ratio = ratio(count_occurrences(text, "#"), word_count);
-        let max = config.max_hash_word_ratio.unwrap_or(config.max_symbol_word_ratio);
-        Verdict::drop_if(max > 0.0 && hash_ratio > max, "gopher_quality.hash_ratio", || {
-            format!("'#' per word {hash_ratio:.3} > {max}")
-        })
+        let max = config
+            .max_hash_word_ratio
+            .unwrap_or(config.max_symbol_word_ratio);
+        Verdict::drop_if(
+            max > 0.0 && hash_ratio > max,
+            "gopher_quality.hash_ratio",
+            || format!("'#' per word {hash_ratio:.3} > {max}"),
+        )
         .or_else(|| {
             let ellipses = count_occurrences(text, "...") + count_occurrences(text, "…");
             let ellipsis_ratio = ratio(ellipses, word_count);
@@ -164,13 +172,18 @@ impl GopherQuality {
         let lines = split_lines(text);
         let bullet_lines = lines
             .iter()
-            .filter(|line| line.trim_start_matches(super::english::is_space).starts_with(['•', '-']))
+            .filter(|line| {
+                line.trim_start_matches(super::english::is_space)
+                    .starts_with(['•', '-'])
+            })
             .count();
         let bullet_ratio = ratio(bullet_lines, lines.len());
         let max = config.max_bullet_lines_ratio;
-        Verdict::drop_if(max > 0.0 && bullet_ratio > max, "gopher_quality.bullet_lines", || {
-            format!("bullet-line share {bullet_ratio:.3} > {max}")
-        })
+        Verdict::drop_if(
+            max > 0.0 && bullet_ratio > max,
+            "gopher_quality.bullet_lines",
+            || format!("bullet-line share {bullet_ratio:.3} > {max}"),
+        )
         .or_else(|| {
             let ellipsis_lines = lines
                 .iter()
@@ -181,9 +194,11 @@ impl GopherQuality {
                 .count();
             let share = ratio(ellipsis_lines, lines.len());
             let max = config.max_ellipsis_lines_ratio;
-            Verdict::drop_if(max > 0.0 && share > max, "gopher_quality.ellipsis_lines", || {
-                format!("ellipsis-line share {share:.3} > {max}")
-            })
+            Verdict::drop_if(
+                max > 0.0 && share > max,
+                "gopher_quality.ellipsis_lines",
+                || format!("ellipsis-line share {share:.3} > {max}"),
+            )
         })
     }
 
@@ -196,9 +211,11 @@ impl GopherQuality {
             .count();
         let alpha_ratio = ratio(alpha_words, words.len());
         let min = config.max_non_alpha_words_ratio;
-        Verdict::drop_if(min > 0.0 && alpha_ratio < min, "gopher_quality.alpha_words", || {
-            format!("alphabetic-word share {alpha_ratio:.3} < {min}")
-        })
+        Verdict::drop_if(
+            min > 0.0 && alpha_ratio < min,
+            "gopher_quality.alpha_words",
+            || format!("alphabetic-word share {alpha_ratio:.3} < {min}"),
+        )
         .or_else(|| {
             // Case-sensitive, as datatrove: a sentence-initial "The" is not "the".
             let distinct: HashSet<&str> = words.iter().copied().collect();
@@ -210,9 +227,11 @@ impl GopherQuality {
                 .filter(|stop| distinct.contains(stop.as_str()))
                 .count();
             let min = config.min_stop_words;
-            Verdict::drop_if(min > 0 && present < min, "gopher_quality.stop_words", || {
-                format!("{present} distinct stop words < {min}")
-            })
+            Verdict::drop_if(
+                min > 0 && present < min,
+                "gopher_quality.stop_words",
+                || format!("{present} distinct stop words < {min}"),
+            )
         })
     }
 }

@@ -226,7 +226,11 @@ fn infix_at(chars: &[(usize, char)], index: usize) -> Option<usize> {
     let previous = index.checked_sub(1).and_then(at);
     let next = at(index + 1);
     if c == '.' && next == Some('.') {
-        return Some((index..chars.len()).take_while(|&i| at(i) == Some('.')).count());
+        return Some(
+            (index..chars.len())
+                .take_while(|&i| at(i) == Some('.'))
+                .count(),
+        );
     }
     if c == '…' || is_icon(c) {
         return Some(1);
@@ -235,9 +239,14 @@ fn infix_at(chars: &[(usize, char)], index: usize) -> Option<usize> {
     let next = next?;
     let infix = match c {
         '+' | '-' | '*' | '^' if previous.is_ascii_digit() => next.is_ascii_digit() || next == '-',
-        '.' => (is_alpha_lower(previous) || is_quote(previous)) && (is_alpha_upper(next) || is_quote(next)),
+        '.' => {
+            (is_alpha_lower(previous) || is_quote(previous))
+                && (is_alpha_upper(next) || is_quote(next))
+        }
         ',' => is_alpha(previous) && is_alpha(next),
-        ':' | '<' | '>' | '=' | '/' => (is_alpha(previous) || previous.is_ascii_digit()) && is_alpha(next),
+        ':' | '<' | '>' | '=' | '/' => {
+            (is_alpha(previous) || previous.is_ascii_digit()) && is_alpha(next)
+        }
         _ => false,
     };
     if infix {
@@ -248,7 +257,10 @@ fn infix_at(chars: &[(usize, char)], index: usize) -> Option<usize> {
     }
     HYPHENS.iter().find_map(|hyphen| {
         let length = hyphen.chars().count();
-        let matches = hyphen.chars().enumerate().all(|(k, h)| at(index + k) == Some(h));
+        let matches = hyphen
+            .chars()
+            .enumerate()
+            .all(|(k, h)| at(index + k) == Some(h));
         (matches && at(index + length).is_some_and(is_alpha)).then_some(length)
     })
 }
@@ -292,7 +304,8 @@ fn host_port_path(s: &str) -> bool {
     let tail_ok = match rest.strip_prefix(':') {
         Some(port) => {
             let digits = port.len() - port.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            (2..=5).contains(&digits) && matches!(port[digits..].chars().next(), None | Some('/' | '?' | '#'))
+            (2..=5).contains(&digits)
+                && matches!(port[digits..].chars().next(), None | Some('/' | '?' | '#'))
         }
         None => matches!(rest.chars().next(), None | Some('/' | '?' | '#')),
     };
@@ -333,6 +346,8 @@ fn is_domain(host: &str) -> bool {
             label.chars().count() <= 64
                 && first.is_some_and(is_label_char)
                 && last.is_some_and(is_label_char)
-                && label.chars().all(|c| is_label_char(c) || matches!(c, '-' | '_'))
+                && label
+                    .chars()
+                    .all(|c| is_label_char(c) || matches!(c, '-' | '_'))
         })
 }

@@ -141,7 +141,9 @@ pub(super) fn merge_special_runs<'a>(text: &'a str, tokens: &mut Vec<(&'a str, b
         for pattern in patterns {
             let end = start + pattern.len();
             let matches = tokens.get(start..end).is_some_and(|run| {
-                run.iter().zip(pattern).all(|(&(token, _), &piece)| token == piece)
+                run.iter()
+                    .zip(pattern)
+                    .all(|(&(token, _), &piece)| token == piece)
             });
             if matches {
                 runs.push((start, end));

@@ -154,12 +154,22 @@ fn verb_contractions(table: &mut Table) {
 
 fn other_words(table: &mut Table) {
     for spec in [
-        "y'|all", "y|all", "how|'d|'y", "not|'ve", "not|ve", "can|not", "gon|na", "got|ta",
-        "let|'s", "c'm|on",
+        "y'|all",
+        "y|all",
+        "how|'d|'y",
+        "not|'ve",
+        "not|ve",
+        "can|not",
+        "gon|na",
+        "got|ta",
+        "let|'s",
+        "c'm|on",
     ] {
         add_split(table, spec);
     }
-    for word in ["doin", "goin", "nothin", "nuthin", "ol", "somethin", "lovin", "havin"] {
+    for word in [
+        "doin", "goin", "nothin", "nuthin", "ol", "somethin", "lovin", "havin",
+    ] {
         for base in [word.to_string(), title_case(word)] {
             whole(table, &base);
             whole(table, &format!("{base}'"));
