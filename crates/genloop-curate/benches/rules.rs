@@ -75,10 +75,10 @@ fn document(state: &mut u64) -> String {
             .collect();
         let mut line = words.join(" ");
         line[..1].make_ascii_uppercase();
-        if next(state) % 10 == 0 {
+        if next(state).is_multiple_of(10) {
             line.push_str(" at https://example.org/news");
         }
-        line.push(if next(state) % 5 == 0 { '!' } else { '.' });
+        line.push(if next(state).is_multiple_of(5) { '!' } else { '.' });
         text.push_str(&line);
         text.push(if sentence % 2 == 1 { '\n' } else { ' ' });
     }
