@@ -78,7 +78,11 @@ fn document(state: &mut u64) -> String {
         if next(state).is_multiple_of(10) {
             line.push_str(" at https://example.org/news");
         }
-        line.push(if next(state).is_multiple_of(5) { '!' } else { '.' });
+        line.push(if next(state).is_multiple_of(5) {
+            '!'
+        } else {
+            '.'
+        });
         text.push_str(&line);
         text.push(if sentence % 2 == 1 { '\n' } else { ' ' });
     }
