@@ -147,7 +147,10 @@ will find anywhere.\n\n"
         // Same normalised text as MARKET: other case, spacing and punctuation. Only the
         // capitalised words are shouted: Gopher's stop words are matched case-sensitively,
         // as datatrove does, so an all-capitals copy would be dropped before dedup.
-        record("market-copy", &shout_capitalised(MARKET).replace(", ", " ; ")),
+        record(
+            "market-copy",
+            &shout_capitalised(MARKET).replace(", ", " ; "),
+        ),
         record("market-edited", MARKET_EDITED),
         record("violin", VIOLIN),
         record("market-half", MARKET_HALF),

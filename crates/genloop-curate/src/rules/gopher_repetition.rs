@@ -10,7 +10,8 @@
 //!
 //! Remaining deviation: datatrove keys duplicated 5- to 10-grams by their words joined
 //! without spaces, so two different n-grams that join to the same string count as one;
-//! genloop compares the words (see README, "Agreement with datatrove").
+//! genloop compares the words. It changed no decision on the 11,580 documents of
+//! `bench/compare_datatrove.sh` (100 % agreement; README, Performance).
 
 use std::collections::hash_map::Entry;
 
@@ -164,7 +165,8 @@ fn top_n_gram_chars(words: &WordIds, n: usize) -> Option<usize> {
 /// (words joined without spaces) and jump n words (datatrove `find_all_duplicate`).
 fn duplicated_n_gram_chars(words: &WordIds, n: usize) -> usize {
     let ids = &words.ids;
-    let mut seen: FastSet<&[u32]> = FastSet::with_capacity_and_hasher(ids.len(), Default::default());
+    let mut seen: FastSet<&[u32]> =
+        FastSet::with_capacity_and_hasher(ids.len(), Default::default());
     let mut repeated_chars = 0;
     let mut index = 0;
     while n > 0 && index + n <= ids.len() {

@@ -23,6 +23,17 @@ fn push_special<'a>(chunk: &'a str, pieces: &[String], out: &mut Vec<&'a str>) {
     }
 }
 
+/// Most chunks are plain words, ASCII letters and digits, that no rule cuts: no prefix,
+/// infix or URL applies, and the only suffix, a unit after a number (`2m`, `64KB`),
+/// needs a digit somewhere before a final letter.
+fn is_plain_word(chunk: &str) -> bool {
+    let bytes = chunk.as_bytes();
+    let alphanumeric = bytes.iter().all(u8::is_ascii_alphanumeric);
+    let no_unit =
+        !bytes.iter().any(u8::is_ascii_digit) || bytes.last().is_some_and(u8::is_ascii_digit);
+    alphanumeric && no_unit
+}
+
 /// Pushes the tokens of `chunk` onto `out`.
 pub(super) fn tokenize_chunk<'a>(chunk: &'a str, out: &mut Vec<&'a str>) {
     cut(chunk, true, out);
@@ -35,8 +46,7 @@ fn cut<'a>(chunk: &'a str, specials: bool, out: &mut Vec<&'a str>) {
     if let Some(pieces) = lookup(chunk) {
         return push_special(chunk, pieces, out);
     }
-    // Most chunks are plain words: no affix, infix or URL can apply to them.
-    if chunk.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if is_plain_word(chunk) {
         return out.push(chunk);
     }
     let mut suffixes = Vec::new();
@@ -141,7 +151,9 @@ pub(super) fn merge_special_runs<'a>(text: &'a str, tokens: &mut Vec<(&'a str, b
         for pattern in patterns {
             let end = start + pattern.len();
             let matches = tokens.get(start..end).is_some_and(|run| {
-                run.iter().zip(pattern).all(|(&(token, _), &piece)| token == piece)
+                run.iter()
+                    .zip(pattern)
+                    .all(|(&(token, _), &piece)| token == piece)
             });
             if matches {
                 runs.push((start, end));

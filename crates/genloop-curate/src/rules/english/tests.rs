@@ -85,7 +85,10 @@ fn urls_and_paths_stay_whole() {
     );
     assert_eq!(words("mail anna@example.com"), ["mail", "anna@example.com"]);
     assert_eq!(words("ftp://8.8.4.4:21/pub"), ["ftp://8.8.4.4:21/pub"]);
-    assert_eq!(words("10.0.0.1/abc 8.8.8.8/abc"), ["10.0.0.1", "/", "abc", "8.8.8.8/abc"]);
+    assert_eq!(
+        words("10.0.0.1/abc 8.8.8.8/abc"),
+        ["10.0.0.1", "/", "abc", "8.8.8.8/abc"]
+    );
     assert!(!affixes::is_url("Hello.World"));
 }
 
