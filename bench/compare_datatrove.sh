@@ -8,6 +8,7 @@
 # Usage: bash bench/compare_datatrove.sh [RULE...]   (default: all four)
 #   env: VENV=/work/venv-datatrove  OUT=/tmp/datatrove-bench  SEED=0  KJV=/work/data/kjv.txt
 #        PYTHON=python3 (makes the venv)  CORPUS=path (reuse a corpus instead of building one)
+#        WORDS=1  also compare the English words themselves (spaCy's against genloop's)
 #
 # 1. Makes a virtual environment with datatrove==0.10.1 and spaCy (pip; once).
 # 2. Builds the corpus (bench/datatrove_rules.py corpus): Debian copyright files and
@@ -52,6 +53,11 @@ fi
 echo "genloop: building the example rule_verdicts (release)" >&2
 cargo build --quiet --release -p genloop-curate --example rule_verdicts
 binary="${CARGO_TARGET_DIR:-target}/release/examples/rule_verdicts"
+
+if [ "${WORDS:-0}" = 1 ]; then
+    "$binary" x "$corpus" --words > "$OUT/genloop-words.jsonl"
+    "$VENV/bin/python" bench/datatrove_rules.py words "$corpus" "$OUT/genloop-words.jsonl"
+fi
 
 for rule in "${RULES[@]}"; do
     echo "$rule: datatrove" >&2

@@ -5,6 +5,7 @@ genloop's, for bench/compare_datatrove.sh.
     python3 bench/datatrove_rules.py corpus OUT.jsonl [--seed 0] [--kjv FILE]
     python3 bench/datatrove_rules.py run CORPUS.jsonl RULE OUT.jsonl
     python3 bench/datatrove_rules.py compare CORPUS.jsonl RULE DATATROVE.jsonl GENLOOP.jsonl
+    python3 bench/datatrove_rules.py words CORPUS.jsonl GENLOOP_WORDS.jsonl
 
 `corpus` builds a corpus of real documents from what is installed on this machine
 (Debian copyright files and changelogs, man pages, fortunes, Python docstrings and
@@ -13,6 +14,8 @@ object per line. `run` applies one datatrove filter with its default parameters
 (RULE: gopher_quality, gopher_repetition, c4, fineweb) and writes one {"keep",
 "reason"} line per document, then a {"seconds"} line. `compare` prints agreement,
 Cohen's kappa, speed and the top causes of disagreement, and one JSON summary line.
+`words` compares datatrove's English words (spaCy) with genloop's (`rule_verdicts x
+CORPUS --words`) and prints the documents that differ and the most frequent differences.
 """
 
 import argparse
@@ -235,6 +238,32 @@ def compare(corpus, rule, theirs_path, ours_path):
     print(json.dumps(summary))
 
 
+def compare_words(corpus, ours_path):
+    import difflib
+
+    from datatrove.utils.text import split_into_words
+
+    docs = [json.loads(line) for line in open(corpus)]
+    ours = [json.loads(line)["words"] for line in open(ours_path)]
+    differences = collections.Counter()
+    examples = {}
+    differing = 0
+    for doc, mine in zip(docs, ours):
+        theirs = split_into_words(doc["text"])
+        if theirs == mine:
+            continue
+        differing += 1
+        matcher = difflib.SequenceMatcher(a=theirs, b=mine, autojunk=False)
+        for op, a1, a2, b1, b2 in matcher.get_opcodes():
+            if op != "equal":
+                key = (" ".join(theirs[a1:a2])[:60], " ".join(mine[b1:b2])[:60])
+                differences[key] += 1
+                examples.setdefault(key, doc["id"])
+    print(f"words differ on {differing} of {len(docs)} documents")
+    for (theirs, mine), count in differences.most_common(20):
+        print(f"  {count:5d}  spaCy {theirs!r}  genloop {mine!r}  e.g. id {examples[theirs, mine]}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -251,11 +280,16 @@ def main():
     comp.add_argument("rule")
     comp.add_argument("datatrove")
     comp.add_argument("genloop")
+    words = sub.add_parser("words")
+    words.add_argument("corpus")
+    words.add_argument("genloop")
     args = parser.parse_args()
     if args.command == "corpus":
         build_corpus(args.out, args.seed, args.kjv)
     elif args.command == "run":
         run_filter(args.corpus, args.rule, args.out)
+    elif args.command == "words":
+        compare_words(args.corpus, args.genloop)
     else:
         compare(args.corpus, args.rule, args.datatrove, args.genloop)
 
