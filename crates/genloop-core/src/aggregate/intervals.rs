@@ -82,10 +82,16 @@ pub fn median_ci_indices(n: usize) -> [usize; 2] {
     [point(lower_rank, 0.025), point(upper_rank, 0.975)]
 }
 
-/// Percentile bootstrap of the mean (Efron & Tibshirani 1993, §13.3).
+/// Percentile bootstrap of the mean (Efron & Tibshirani 1993, §13.3). No resamples
+/// give no interval (NaN): 0 resamples once returned the first value twice, an
+/// "interval" that need not contain the mean (issue 12); the aggregator uses the t
+/// interval then.
 pub fn bootstrap_mean_ci(values: &[f64], resamples: usize, rng: &mut Rng) -> [f64; 2] {
     let n = values.len();
-    if n < 2 || resamples == 0 {
+    if resamples == 0 {
+        return [f64::NAN, f64::NAN];
+    }
+    if n < 2 {
         let v = values.first().copied().unwrap_or(f64::NAN);
         return [v, v];
     }
@@ -126,6 +132,13 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_resamples_is_no_interval_not_the_first_value() {
+        let values = [1.0, 2.0, 3.0, 10.0];
+        let ci = bootstrap_mean_ci(&values, 0, &mut crate::seed::RootSeed(1).stream("b", 0, 0));
+        assert!(ci.iter().all(|v| v.is_nan()), "{ci:?}");
+    }
     use crate::aggregate::two_sided_critical;
     use crate::seed::RootSeed;
     use rand_distr::{Distribution, StandardNormal};
