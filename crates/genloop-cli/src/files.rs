@@ -97,20 +97,26 @@ impl FolderLock {
         std::fs::create_dir_all(dir)
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
         let path = dir.join(LOCK_FILE);
-        let me = format!("{} {}\n", std::process::id(), host());
+        // The lock appears whole, holder included: written aside, then hard-linked into
+        // place (a link fails if the name exists), so no one ever reads an empty lock.
+        let staged = genloop_core::output::temporary_for(&path);
+        std::fs::write(&staged, format!("{} {}\n", std::process::id(), host()))
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", staged.display()))?;
+        let claimed = Self::link(&staged, &path, dir);
+        let _ = std::fs::remove_file(&staged);
+        claimed?;
+        genloop_core::output::track(&path, true);
+        Ok(FolderLock { path, created })
+    }
+
+    /// Link `staged` to `path`; a lock there held by a live process is a usage error,
+    /// one left by a process that is gone is taken over.
+    fn link(staged: &Path, path: &Path, dir: &Path) -> anyhow::Result<()> {
         for _ in 0..2 {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    file.write_all(me.as_bytes())?;
-                    genloop_core::output::track(&path, true);
-                    return Ok(FolderLock { path, created });
-                }
+            match std::fs::hard_link(staged, path) {
+                Ok(()) => return Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let holder = std::fs::read_to_string(path).unwrap_or_default();
                     if holder_alive(&holder) {
                         return Err(crate::UsageError(format!(
                             "{} is being written by another genloop (process {}); wait for it to end, or choose another --out (if no genloop runs there, delete {})",
@@ -120,7 +126,10 @@ impl FolderLock {
                         ))
                         .into());
                     }
-                    let _ = std::fs::remove_file(&path);
+                    // Left by a process that is gone: take it over, unless it changed.
+                    if std::fs::read_to_string(path).unwrap_or_default() == holder {
+                        let _ = std::fs::remove_file(path);
+                    }
                 }
                 Err(e) => anyhow::bail!("cannot create {}: {e}", path.display()),
             }
