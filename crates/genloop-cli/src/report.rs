@@ -31,13 +31,6 @@ const SHOWN_GENERATIONS: usize = 6;
 /// Gate rejections kept as examples per arm.
 const REJECTION_EXAMPLES: usize = 5;
 
-/// One file of the report: the HTML page, or figure i as SVG or PNG.
-enum Render {
-    Html,
-    Svg(usize),
-    Png(usize),
-}
-
 /// Render the report of the run folder `dir` in `format` and write it; returns the
 /// files written. `html` writes `report.html` and every plot as SVG and PNG.
 /// A sweep or plan folder (one with `cells.json`) gets the sweep report instead.
@@ -65,32 +58,50 @@ pub fn write_with_summary(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let data = data_from_store(store, run)?;
     let figures = genloop_report::figures(&data);
-    // Every file is rendered on its own (pure functions of `data`), so in parallel.
-    let mut jobs: Vec<(PathBuf, Render)> = Vec::new();
+    let path = |figure: &genloop_report::Figure, ext: &str| {
+        dir.join(PLOTS_DIR).join(format!("{}.{ext}", figure.id))
+    };
+    // Every figure is rendered once (pure functions of `data`), in parallel: the SVGs
+    // (written as files and inlined in the page) beside the PNGs.
+    let (svgs, pngs) = rayon::join(
+        || -> anyhow::Result<Vec<String>> {
+            if format == ReportFormat::Png {
+                return Ok(Vec::new());
+            }
+            Ok(figures
+                .par_iter()
+                .map(|f| f.svg(&data))
+                .collect::<Result<_, _>>()?)
+        },
+        || -> anyhow::Result<Vec<PathBuf>> {
+            if format == ReportFormat::Svg {
+                return Ok(Vec::new());
+            }
+            figures
+                .par_iter()
+                .map(|f| {
+                    let png = path(f, "png");
+                    write_atomic(&png, &f.png(&data)?)?;
+                    Ok(png)
+                })
+                .collect()
+        },
+    );
+    let (svgs, mut written) = (svgs?, pngs?);
+    let mut pages: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if format == ReportFormat::Html {
-        jobs.push((dir.join(REPORT_FILE), Render::Html));
+        let html = genloop_report::html_with_svgs(&data, &figures, &svgs)?;
+        pages.push((dir.join(REPORT_FILE), html.into_bytes()));
     }
-    for (i, figure) in figures.iter().enumerate() {
-        if matches!(format, ReportFormat::Html | ReportFormat::Svg) {
-            let path = dir.join(PLOTS_DIR).join(format!("{}.svg", figure.id));
-            jobs.push((path, Render::Svg(i)));
-        }
-        if matches!(format, ReportFormat::Html | ReportFormat::Png) {
-            let path = dir.join(PLOTS_DIR).join(format!("{}.png", figure.id));
-            jobs.push((path, Render::Png(i)));
-        }
+    for (figure, svg) in figures.iter().zip(svgs) {
+        pages.push((path(figure, "svg"), svg.into_bytes()));
     }
-    jobs.par_iter()
-        .map(|(path, render)| {
-            let bytes = match *render {
-                Render::Html => genloop_report::html(&data)?.into_bytes(),
-                Render::Svg(i) => figures[i].svg(&data)?.into_bytes(),
-                Render::Png(i) => figures[i].png(&data)?,
-            };
-            write_atomic(path, &bytes)
-        })
+    pages
+        .par_iter()
+        .map(|(file, bytes)| write_atomic(file, bytes))
         .collect::<anyhow::Result<Vec<()>>>()?;
-    Ok(jobs.into_iter().map(|(path, _)| path).collect())
+    written.extend(pages.into_iter().map(|(file, _)| file));
+    Ok(written)
 }
 
 /// Everything the report shows, from the store alone and its aggregates

@@ -114,7 +114,7 @@ struct SampleGeneration {
 }
 
 /// The report as one HTML document, with `figures` (from [`crate::figures`]) inline.
-pub fn render(data: &ReportData, figures: &[Figure]) -> Result<String, Error> {
+pub fn render(data: &ReportData, figures: &[Figure], svgs: &[String]) -> Result<String, Error> {
     let view = View {
         data,
         arms: data
@@ -125,7 +125,7 @@ pub fn render(data: &ReportData, figures: &[Figure]) -> Result<String, Error> {
             .collect(),
         summary: summary_rows(data),
         final_generation: final_generation(data),
-        sections: sections(data, figures)?,
+        sections: sections(figures, svgs),
         samples: samples(data),
     };
     render_page("report.html", TEMPLATE, &view)
@@ -194,7 +194,7 @@ pub fn render_sweep(data: &SweepData, figures: &[SweepFigure]) -> Result<String,
 }
 
 /// The report's sections in order, each with its figures as SVG.
-fn sections(data: &ReportData, figures: &[Figure]) -> Result<Vec<Section>, Error> {
+fn sections(figures: &[Figure], svgs: &[String]) -> Vec<Section> {
     let mut sections: Vec<Section> = [
         ("metrics", "Metrics by generation"),
         ("gate", "Gate decisions"),
@@ -212,18 +212,18 @@ fn sections(data: &ReportData, figures: &[Figure]) -> Result<Vec<Section>, Error
         figures: Vec::new(),
     })
     .collect();
-    for figure in figures {
+    for (figure, svg) in figures.iter().zip(svgs) {
         let view = FigureView {
             id: figure.id.clone(),
             title: figure.title.clone(),
             caption: figure.caption.clone(),
-            svg: figure.svg(data)?,
+            svg: svg.clone(),
         };
         if let Some(section) = sections.iter_mut().find(|s| s.id == figure.section) {
             section.figures.push(view);
         }
     }
-    Ok(sections)
+    sections
 }
 
 /// The last generation of the longest series.

@@ -67,7 +67,22 @@ pub enum Error {
 
 /// The whole report as one self-contained HTML document, every figure inline.
 pub fn html(data: &ReportData) -> Result<String, Error> {
-    html::render(data, &figures(data))
+    let figures = figures(data);
+    let svgs = figures
+        .iter()
+        .map(|f| f.svg(data))
+        .collect::<Result<Vec<_>, _>>()?;
+    html::render(data, &figures, &svgs)
+}
+
+/// [`html`] with `figures` already rendered as SVG (`svgs[i]` is `figures[i]`'s), so a
+/// caller that also writes the SVG files renders each figure once.
+pub fn html_with_svgs(
+    data: &ReportData,
+    figures: &[Figure],
+    svgs: &[String],
+) -> Result<String, Error> {
+    html::render(data, figures, svgs)
 }
 
 /// A sweep's report (final-generation metrics against each swept parameter) as one
