@@ -159,7 +159,7 @@ fn two_runs_into_one_new_folder_one_wins_and_the_other_exits_2() {
 fn resume_while_another_run_writes_is_refused_clearly() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(dir.join("long.toml"), tiny_gaussian(400, 400)).unwrap();
+    std::fs::write(dir.join("long.toml"), tiny_gaussian(2000, 400)).unwrap();
     let mut writer = Command::new(env!("CARGO_BIN_EXE_genloop"))
         .args([
             "run",
