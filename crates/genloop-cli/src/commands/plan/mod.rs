@@ -19,9 +19,10 @@ use toml::{Table, Value};
 
 use genloop_config::sweep::{Cell, Sweep};
 use genloop_config::{patch, Experiment};
-use genloop_core::aggregate::{t_interval, two_sided_critical};
+use genloop_core::aggregate::Aggregator;
 use genloop_core::pipeline::curate::BuildFilter;
 use genloop_core::pipeline::metric_specs;
+use genloop_core::seed::RootSeed;
 use genloop_store::Store;
 
 use super::sweep::{folder, local};
@@ -287,11 +288,14 @@ impl Planner {
 
 /// A probe from the replicates' margins: their mean, its t interval and the verdict.
 fn probe_of(target: &Target, value: f64, replicates: usize, margins: &[f64], cell: &str) -> Probe {
-    let n = margins.len();
-    let mean = margins.iter().sum::<f64>() / n.max(1) as f64;
-    let variance = margins.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (n.max(2) - 1) as f64;
-    let critical = two_sided_critical(0.05, (n.max(2) - 1) as f64);
-    let interval = t_interval(mean, (variance / n.max(1) as f64).sqrt(), n, critical);
+    // The run's own aggregate (mean and its t interval); a NaN margin (the metric
+    // undefined in a replicate) breaks the target instead of being left out.
+    let (mean, interval) = if margins.iter().any(|m| m.is_nan()) {
+        (f64::NAN, [f64::NAN; 2])
+    } else {
+        let summary = Aggregator::new(0).summarize(margins, false, || RootSeed(0).global("plan"));
+        (summary.mean, summary.ci95)
+    };
     let keeps = target.comparison.keeps(mean);
     let verdict = if target.comparison.keeps(interval[0]) {
         Verdict::Keeps
