@@ -58,49 +58,77 @@ pub fn write_with_summary(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let data = data_from_store(store, run)?;
     let figures = genloop_report::figures(&data);
-    let path = |figure: &genloop_report::Figure, ext: &str| {
-        dir.join(PLOTS_DIR).join(format!("{}.{ext}", figure.id))
-    };
-    // Every figure is rendered once (pure functions of `data`), in parallel: the SVGs
-    // (written as files and inlined in the page) beside the PNGs.
+    let plots: Vec<(&genloop_report::Figure, &ReportData)> =
+        figures.iter().map(|f| (f, &data)).collect();
+    write_files(dir, format, &plots, |svgs| {
+        genloop_report::html_with_svgs(&data, &figures, svgs)
+    })
+}
+
+/// A figure with the data it draws, as the report's files need it.
+pub trait Plot: Sync {
+    /// The file stem in `plots/`.
+    fn id(&self) -> &str;
+    fn svg(&self) -> Result<String, genloop_report::Error>;
+    fn png(&self) -> Result<Vec<u8>, genloop_report::Error>;
+}
+
+impl Plot for (&genloop_report::Figure, &ReportData) {
+    fn id(&self) -> &str {
+        &self.0.id
+    }
+    fn svg(&self) -> Result<String, genloop_report::Error> {
+        self.0.svg(self.1)
+    }
+    fn png(&self) -> Result<Vec<u8>, genloop_report::Error> {
+        self.0.png(self.1)
+    }
+}
+
+/// Write the page (`page` gets every plot's SVG, in order) and the plots in `format`;
+/// returns the files written. Every plot is rendered once, in parallel: the SVGs
+/// (written as files and inlined in the page) beside the PNGs.
+pub fn write_files<P: Plot>(
+    dir: &Path,
+    format: ReportFormat,
+    plots: &[P],
+    page: impl FnOnce(&[String]) -> Result<String, genloop_report::Error>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let path = |plot: &P, ext: &str| dir.join(PLOTS_DIR).join(format!("{}.{ext}", plot.id()));
     let (svgs, pngs) = rayon::join(
         || -> anyhow::Result<Vec<String>> {
             if format == ReportFormat::Png {
                 return Ok(Vec::new());
             }
-            Ok(figures
-                .par_iter()
-                .map(|f| f.svg(&data))
-                .collect::<Result<_, _>>()?)
+            Ok(plots.par_iter().map(Plot::svg).collect::<Result<_, _>>()?)
         },
         || -> anyhow::Result<Vec<PathBuf>> {
             if format == ReportFormat::Svg {
                 return Ok(Vec::new());
             }
-            figures
+            plots
                 .par_iter()
-                .map(|f| {
-                    let png = path(f, "png");
-                    write_atomic(&png, &f.png(&data)?)?;
+                .map(|p| {
+                    let png = path(p, "png");
+                    write_atomic(&png, &p.png()?)?;
                     Ok(png)
                 })
                 .collect()
         },
     );
     let (svgs, mut written) = (svgs?, pngs?);
-    let mut pages: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if format == ReportFormat::Html {
-        let html = genloop_report::html_with_svgs(&data, &figures, &svgs)?;
-        pages.push((dir.join(REPORT_FILE), html.into_bytes()));
+        files.push((dir.join(REPORT_FILE), page(&svgs)?.into_bytes()));
     }
-    for (figure, svg) in figures.iter().zip(svgs) {
-        pages.push((path(figure, "svg"), svg.into_bytes()));
+    for (plot, svg) in plots.iter().zip(svgs) {
+        files.push((path(plot, "svg"), svg.into_bytes()));
     }
-    pages
+    files
         .par_iter()
         .map(|(file, bytes)| write_atomic(file, bytes))
         .collect::<anyhow::Result<Vec<()>>>()?;
-    written.extend(pages.into_iter().map(|(file, _)| file));
+    written.extend(files.into_iter().map(|(file, _)| file));
     Ok(written)
 }
 

@@ -167,7 +167,11 @@ struct SweepSection<'a> {
 
 /// The report of a sweep as one HTML document, with `figures` (from
 /// [`crate::sweep_figures`]) inline, grouped by parameter.
-pub fn render_sweep(data: &SweepData, figures: &[SweepFigure]) -> Result<String, Error> {
+pub fn render_sweep(
+    data: &SweepData,
+    figures: &[SweepFigure],
+    svgs: &[String],
+) -> Result<String, Error> {
     let mut sections: Vec<SweepSection> = data
         .parameters
         .iter()
@@ -177,12 +181,12 @@ pub fn render_sweep(data: &SweepData, figures: &[SweepFigure]) -> Result<String,
             figures: Vec::new(),
         })
         .collect();
-    for figure in figures {
+    for (figure, svg) in figures.iter().zip(svgs) {
         sections[figure.parameter].figures.push(FigureView {
             id: figure.id.clone(),
             title: figure.title.clone(),
             caption: figure.caption.clone(),
-            svg: figure.svg(data)?,
+            svg: svg.clone(),
         });
     }
     let view = SweepView {

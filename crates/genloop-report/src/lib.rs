@@ -88,5 +88,19 @@ pub fn html_with_svgs(
 /// A sweep's report (final-generation metrics against each swept parameter) as one
 /// self-contained HTML document, every figure inline.
 pub fn sweep_html(data: &SweepData) -> Result<String, Error> {
-    html::render_sweep(data, &sweep_figures(data))
+    let figures = sweep_figures(data);
+    let svgs = figures
+        .iter()
+        .map(|f| f.svg(data))
+        .collect::<Result<Vec<_>, _>>()?;
+    html::render_sweep(data, &figures, &svgs)
+}
+
+/// [`sweep_html`] with `figures` already rendered as SVG (`svgs[i]` is `figures[i]`'s).
+pub fn sweep_html_with_svgs(
+    data: &SweepData,
+    figures: &[SweepFigure],
+    svgs: &[String],
+) -> Result<String, Error> {
+    html::render_sweep(data, figures, svgs)
 }

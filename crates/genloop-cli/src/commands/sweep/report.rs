@@ -6,15 +6,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use rayon::prelude::*;
 use serde_json::Value;
 
-use genloop_report::{SweepData, SweepParameter, SweepPoint, SweepSeries};
+use genloop_report::{SweepData, SweepFigure, SweepParameter, SweepPoint, SweepSeries};
 
 use super::folder::{self, cell_dir, state, CellRecord, CellState};
 use crate::args::ReportFormat;
-use crate::files::write_atomic;
-use crate::report::{PLOTS_DIR, REPORT_FILE};
+use crate::report::{write_files, Plot};
 use crate::runner::SUMMARY_FILE;
 
 /// One finished cell's final-generation means: (arm, metric, mean).
@@ -167,37 +165,25 @@ fn point(means: &[f64]) -> Option<SweepPoint> {
     })
 }
 
-/// The page and the plots, each file rendered on its own, in parallel.
+impl Plot for (&SweepFigure, &SweepData) {
+    fn id(&self) -> &str {
+        &self.0.id
+    }
+    fn svg(&self) -> Result<String, genloop_report::Error> {
+        self.0.svg(self.1)
+    }
+    fn png(&self) -> Result<Vec<u8>, genloop_report::Error> {
+        self.0.png(self.1)
+    }
+}
+
+/// The page and the plots, through the run report's writer.
 fn render(dir: &Path, data: &SweepData, format: ReportFormat) -> anyhow::Result<Vec<PathBuf>> {
     let figures = genloop_report::sweep_figures(data);
-    let mut jobs: Vec<(PathBuf, Option<(usize, bool)>)> = Vec::new();
-    if format == ReportFormat::Html {
-        jobs.push((dir.join(REPORT_FILE), None));
-    }
-    for (i, figure) in figures.iter().enumerate() {
-        for (ext, png) in [("svg", false), ("png", true)] {
-            let wanted = match format {
-                ReportFormat::Html => true,
-                ReportFormat::Svg => !png,
-                ReportFormat::Png => png,
-            };
-            if wanted {
-                let path = dir.join(PLOTS_DIR).join(format!("{}.{ext}", figure.id));
-                jobs.push((path, Some((i, png))));
-            }
-        }
-    }
-    jobs.par_iter()
-        .map(|(path, job)| {
-            let bytes = match *job {
-                None => genloop_report::sweep_html(data)?.into_bytes(),
-                Some((i, false)) => figures[i].svg(data)?.into_bytes(),
-                Some((i, true)) => figures[i].png(data)?,
-            };
-            write_atomic(path, &bytes)
-        })
-        .collect::<anyhow::Result<Vec<()>>>()?;
-    Ok(jobs.into_iter().map(|(path, _)| path).collect())
+    let plots: Vec<(&SweepFigure, &SweepData)> = figures.iter().map(|f| (f, data)).collect();
+    write_files(dir, format, &plots, |svgs| {
+        genloop_report::sweep_html_with_svgs(data, &figures, svgs)
+    })
 }
 
 #[cfg(test)]
